@@ -1,0 +1,107 @@
+//! One matcher decision at 18, 1,000 and 10,000 entries.
+//!
+//! 18 entries: the first 18 entries of the shipped faq/ (the size the issue
+//! names). 1,000 and 10,000: the shipped entries plus synthetic ones built
+//! from a fixed pseudo-random vocabulary, so that the index has to avoid
+//! scoring every entry. Messages: a plain question, a typo'd fragment, a long
+//! chatty message with the question buried inside, and an off-topic line.
+//!
+//! Run: `cargo bench --bench matcher`; the README records the medians.
+
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use faqbot::faq::{Faq, FaqEntry, Matcher, MatcherSettings, Source, load_dir};
+
+const MESSAGES: [(&str, &str); 4] = [
+    ("question", "can sciatica cause pain in the back of my legs when I walk?"),
+    ("typo_fragment", "scaitica walkin"),
+    (
+        "chatty",
+        "hey all <@123456789012345678> long time lurker here. my dad is 68 and has smoked for \
+         years, lately he gets this cramping ache in both calves after about 200 metres and it \
+         goes off when he stands still for a bit. his gp mentioned something about the arteries. \
+         what is peripheral artery disease exactly?? thanks so much in advance 🙏",
+    ),
+    ("off_topic", "anyone watching the football tonight or is it just me lol"),
+];
+
+/// A deterministic pseudo-random generator (no dependency, same data every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+fn synthetic_word(rng: &mut Lcg) -> String {
+    const SYLLABLES: [&str; 24] = [
+        "ka", "ro", "mi", "ten", "sul", "dra", "po", "vek", "lin", "ost", "ur", "bel", "cri",
+        "fam", "gor", "hex", "jun", "lom", "nar", "pri", "qua", "sto", "tiv", "zem",
+    ];
+    let n = 2 + rng.next() % 3;
+    (0..n).map(|_| SYLLABLES[(rng.next() % 24) as usize]).collect()
+}
+
+fn synthetic_faq(base: &Faq, size: usize) -> Faq {
+    let mut rng = Lcg(42);
+    let vocabulary: Vec<String> = (0..size.max(100) * 3).map(|_| synthetic_word(&mut rng)).collect();
+    let mut entries: Vec<FaqEntry> = base.entries.clone();
+    let mut phrase = |rng: &mut Lcg, n: usize| -> String {
+        let mut words = vec!["leg pain when walking".to_owned()];
+        for _ in 0..n {
+            words.push(vocabulary[(rng.next() as usize) % vocabulary.len()].clone());
+        }
+        words.join(" ")
+    };
+    while entries.len() < size {
+        let n = entries.len();
+        entries.push(FaqEntry {
+            id: format!("synthetic-{n}"),
+            question: phrase(&mut rng, 4),
+            answer: phrase(&mut rng, 60),
+            alternates: (0..8).map(|_| phrase(&mut rng, 3)).collect(),
+            keywords: (0..4).map(|_| phrase(&mut rng, 1)).collect(),
+            see_also: Vec::new(),
+            sources: vec![Source {
+                title: "synthetic".to_owned(),
+                url: "https://example.org".to_owned(),
+            }],
+            path: Default::default(),
+        });
+    }
+    entries.truncate(size);
+    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    Faq {
+        entries,
+        synonyms: base.synonyms.clone(),
+    }
+}
+
+fn bench_decide(c: &mut Criterion) {
+    let (real, problems) = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"));
+    assert!(problems.is_empty(), "faq/ has problems: {problems:?}");
+    let mut group = c.benchmark_group("decide");
+    for size in [18usize, 1_000, 10_000] {
+        let faq = if size <= real.entries.len() {
+            Faq {
+                entries: real.entries[..size].to_vec(),
+                synonyms: real.synonyms.clone(),
+            }
+        } else {
+            synthetic_faq(&real, size)
+        };
+        let matcher = Matcher::new(&faq, MatcherSettings::default());
+        for (name, message) in MESSAGES {
+            group.bench_with_input(BenchmarkId::new(name, size), &message, |b, message| {
+                b.iter(|| matcher.decide(std::hint::black_box(message)))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_decide);
+criterion_main!(benches);

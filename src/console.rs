@@ -1,0 +1,104 @@
+//! The terminal front end: `faqbot chat`, and the text rendering that
+//! `faqbot ask` prints.
+//!
+//! It only translates: a typed line becomes an [`Input`], and the engine's
+//! [`Reply`]s become text. Its one piece of state is the last list of
+//! numbered options, so that typing "2" picks the second one.
+
+use std::io::{self, BufRead, Write};
+use std::time::SystemTime;
+
+use crate::engine::{ConversationKey, Engine, Input};
+use crate::safety::{Reply, ReplyKind, ReplyOption};
+
+/// Renders a reply as plain text, disclaimer included, the way the terminal
+/// shows it.
+pub fn render(reply: &Reply) -> String {
+    let mut out = String::new();
+    if reply.is_emergency() {
+        out.push_str("!! EMERGENCY !!\n");
+    }
+    if let Some(title) = reply.title() {
+        out.push_str(&format!("== {title} ==\n"));
+    }
+    out.push_str(reply.body());
+    out.push('\n');
+    if !reply.options().is_empty() {
+        out.push('\n');
+        for (number, option) in reply.options().iter().enumerate() {
+            out.push_str(&format!("  {}. {}\n", number + 1, option.label));
+        }
+    }
+    if !reply.related().is_empty() {
+        out.push_str("\nRelated questions:\n");
+        for option in reply.related() {
+            out.push_str(&format!("  - {}\n", option.label));
+        }
+    }
+    if !reply.sources().is_empty() {
+        out.push_str("\nSources:\n");
+        for source in reply.sources() {
+            out.push_str(&format!("  - {} <{}>\n", source.title, source.url));
+        }
+    }
+    out.push_str(&format!("\n({})\n", reply.disclaimer()));
+    out
+}
+
+/// What the person typed, read in the context of the last numbered options.
+fn read_line(line: &str, options: &[ReplyOption], last_kind: Option<&ReplyKind>) -> Input {
+    if let Ok(number) = line.parse::<usize>() {
+        if let Some(option) = number.checked_sub(1).and_then(|i| options.get(i)) {
+            if matches!(last_kind, Some(ReplyKind::Suggestions)) {
+                return Input::ShowEntry {
+                    id: option.id.clone(),
+                };
+            }
+        }
+    }
+    match line.to_lowercase().as_str() {
+        "about" | "/about" => Input::About,
+        _ => Input::Message {
+            text: line.to_owned(),
+            addressed: true,
+        },
+    }
+}
+
+/// Runs the interactive chat until end of input or "quit".
+pub fn run_chat(engine: &Engine, input: impl BufRead, mut output: impl Write) -> io::Result<()> {
+    let key = ConversationKey::new("terminal", "terminal");
+    writeln!(
+        output,
+        "faqbot: questions about pain in the back of the legs when walking.\n\
+         Ask in your own words. Type 'about' for what I am, 'quit' to leave.\n\
+         ({})\n",
+        engine.policy().help().disclaimer()
+    )?;
+    let mut options: Vec<ReplyOption> = Vec::new();
+    let mut last_kind: Option<ReplyKind> = None;
+    write!(output, "> ")?;
+    output.flush()?;
+    for line in input.lines() {
+        let line = line?;
+        let line = line.trim();
+        if matches!(line.to_lowercase().as_str(), "quit" | "exit" | "/quit") {
+            break;
+        }
+        if !line.is_empty() {
+            let message = read_line(line, &options, last_kind.as_ref());
+            let replies = engine.handle(&key, message, SystemTime::now());
+            for reply in &replies {
+                writeln!(output, "{}", render(reply))?;
+            }
+            if let Some(last) = replies.last() {
+                options = last.options().to_vec();
+                last_kind = Some(last.kind().clone());
+            }
+        }
+        write!(output, "> ")?;
+        output.flush()?;
+    }
+    writeln!(output)?;
+    Ok(())
+}

@@ -1,0 +1,439 @@
+//! Loads and checks every FAQ file under a folder (normally `faq/`).
+//!
+//! Layout: `faq/entries/<id>.toml` holds one entry each, `faq/synonyms.toml`
+//! the matcher's synonyms, and `faq/symptom-check.toml` the symptom check
+//! (loaded by [`crate::symptoms`]). Every `.toml` file other than those two is
+//! read as an entry, wherever it is under the folder.
+//!
+//! [`load_dir`] returns what loaded *and* every problem found, each with file,
+//! line and column, so `faqbot check` can list them all at once. Callers treat
+//! any problem as "this FAQ must not go live".
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use toml_edit::Table;
+
+use super::model::{Faq, FaqEntry, MAX_ANSWER_CHARS, PLACEHOLDERS, Source};
+use super::synonyms::{self, Synonyms};
+use crate::problem::Problem;
+use crate::tomlread::TomlReader;
+
+/// The synonyms file's name, directly under the FAQ folder.
+pub const SYNONYMS_FILE: &str = "synonyms.toml";
+/// The symptom check's file name, directly under the FAQ folder.
+pub const SYMPTOM_CHECK_FILE: &str = "symptom-check.toml";
+/// Files larger than this are refused rather than read.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+const ENTRY_KEYS: [&str; 7] = [
+    "id",
+    "question",
+    "answer",
+    "alternates",
+    "keywords",
+    "see_also",
+    "sources",
+];
+const SOURCE_KEYS: [&str; 2] = ["title", "url"];
+const MAX_QUESTION_CHARS: usize = 200;
+const MAX_PHRASE_CHARS: usize = 200;
+
+/// An entry as read from its file, with the positions later checks need.
+struct ReadEntry {
+    entry: FaqEntry,
+    source: String,
+    id_offset: usize,
+    see_also_offsets: Vec<usize>,
+    alternate_offsets: Vec<usize>,
+}
+
+/// Loads every FAQ file under `dir`. Returns the entries that loaded (sorted
+/// by id) and all problems found; the FAQ is fit to serve only when the list
+/// of problems is empty.
+pub fn load_dir(dir: &Path) -> (Faq, Vec<Problem>) {
+    let mut problems = Vec::new();
+    if !dir.is_dir() {
+        problems.push(Problem::whole_file(
+            dir,
+            "FAQ folder not found (expected a folder of .toml files)",
+        ));
+        return (Faq::default(), problems);
+    }
+
+    let mut files = Vec::new();
+    collect_toml_files(dir, &mut files, &mut problems);
+    files.sort();
+
+    let mut read_entries = Vec::new();
+    let mut synonyms = Synonyms::default();
+    for path in files {
+        let Some(source) = read_text(&path, &mut problems) else {
+            continue;
+        };
+        let relative = path.strip_prefix(dir).unwrap_or(&path);
+        if relative == Path::new(SYNONYMS_FILE) {
+            let (loaded, found) = synonyms::parse(&path, &source);
+            synonyms = loaded;
+            problems.extend(found);
+        } else if relative == Path::new(SYMPTOM_CHECK_FILE) {
+            // Read and checked by crate::symptoms.
+        } else if let Some(entry) = parse_entry(&path, source, &mut problems) {
+            read_entries.push(entry);
+        }
+    }
+
+    if read_entries.is_empty() && problems.is_empty() {
+        problems.push(Problem::whole_file(
+            dir,
+            "no FAQ entries found (expected files like entries/<id>.toml)",
+        ));
+    }
+    cross_check(&read_entries, &mut problems);
+
+    let mut entries: BTreeMap<String, FaqEntry> = BTreeMap::new();
+    for read in read_entries {
+        entries.entry(read.entry.id.clone()).or_insert(read.entry);
+    }
+    let faq = Faq {
+        entries: entries.into_values().collect(),
+        synonyms,
+    };
+    (faq, problems)
+}
+
+fn collect_toml_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+    let reading = match fs::read_dir(dir) {
+        Ok(reading) => reading,
+        Err(error) => {
+            problems.push(Problem::whole_file(
+                dir,
+                format!("cannot read folder: {error}"),
+            ));
+            return;
+        }
+    };
+    for item in reading.flatten() {
+        let path = item.path();
+        let name = item.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        match item.file_type() {
+            Ok(kind) if kind.is_dir() => collect_toml_files(&path, files, problems),
+            Ok(_) if path.extension().is_some_and(|ext| ext == "toml") => files.push(path),
+            _ => {}
+        }
+    }
+}
+
+fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            problems.push(Problem::whole_file(
+                path,
+                format!(
+                    "file is too large ({} bytes; at most {MAX_FILE_BYTES})",
+                    meta.len()
+                ),
+            ));
+            return None;
+        }
+        Err(error) => {
+            problems.push(Problem::whole_file(path, format!("cannot read: {error}")));
+            return None;
+        }
+        Ok(_) => {}
+    }
+    match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(error) => {
+                let offset = error.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                problems.push(Problem::at_offset(
+                    path,
+                    &text,
+                    offset,
+                    "file is not valid UTF-8",
+                ));
+                None
+            }
+        },
+        Err(error) => {
+            problems.push(Problem::whole_file(path, format!("cannot read: {error}")));
+            None
+        }
+    }
+}
+
+fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Option<ReadEntry> {
+    let mut reader = TomlReader::new(path, &source);
+    let parsed = reader.parse().map(|document| {
+        let table = document.as_table();
+        reader.reject_unknown_keys(table, &ENTRY_KEYS, "an FAQ entry");
+        let id = reader.required_string(table, "id");
+        let question = reader.required_string(table, "question");
+        let answer = reader.required_string(table, "answer");
+        let alternates = reader.string_list(table, "alternates");
+        let keywords = reader.string_list(table, "keywords");
+        let see_also = reader.string_list(table, "see_also");
+        let sources = read_sources(&mut reader, table);
+        (id, question, answer, alternates, keywords, see_also, sources)
+    });
+    let mut found = std::mem::take(&mut reader.problems);
+    let Some((id, question, answer, alternates, keywords, see_also, sources)) = parsed else {
+        problems.append(&mut found);
+        return None;
+    };
+
+    let mut check = |offset: usize, message: String| {
+        found.push(Problem::at_offset(path, &source, offset, message));
+    };
+    if let Some((id, offset)) = &id {
+        if !is_valid_id(id) {
+            check(
+                *offset,
+                format!(
+                    "id `{id}` must be lower-case letters, digits and dashes, like `blood-clot`"
+                ),
+            );
+        }
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        if stem.as_deref() != Some(id.as_str()) {
+            check(
+                *offset,
+                format!("id `{id}` does not match the file name (expected {id}.toml)"),
+            );
+        }
+    }
+    if let Some((question, offset)) = &question {
+        let length = question.trim().chars().count();
+        if length == 0 {
+            check(*offset, "question is empty".to_owned());
+        } else if length > MAX_QUESTION_CHARS {
+            check(
+                *offset,
+                format!("question is {length} characters long (at most {MAX_QUESTION_CHARS})"),
+            );
+        }
+    }
+    if let Some((answer, offset)) = &answer {
+        let length = answer.trim().chars().count();
+        if length == 0 {
+            check(*offset, "answer is empty".to_owned());
+        } else if length > MAX_ANSWER_CHARS {
+            check(
+                *offset,
+                format!("answer is {length} characters long (at most {MAX_ANSWER_CHARS})"),
+            );
+        }
+        for message in placeholder_problems(answer) {
+            check(*offset, message);
+        }
+    }
+    for (phrase, offset) in alternates.iter().chain(keywords.iter()) {
+        let length = phrase.trim().chars().count();
+        if length == 0 {
+            check(*offset, "empty phrase".to_owned());
+        } else if length > MAX_PHRASE_CHARS {
+            check(
+                *offset,
+                format!("phrase is {length} characters long (at most {MAX_PHRASE_CHARS})"),
+            );
+        }
+    }
+    if let Some((_, offset)) = &id {
+        if sources.is_empty() {
+            check(
+                *offset,
+                "an entry needs at least one [[sources]] (title and url)".to_owned(),
+            );
+        }
+    }
+    problems.append(&mut found);
+
+    let (id, id_offset) = id?;
+    let (question, _) = question?;
+    let (answer, _) = answer?;
+    let (alternates, alternate_offsets): (Vec<String>, Vec<usize>) = alternates
+        .into_iter()
+        .map(|(text, offset)| (text.trim().to_owned(), offset))
+        .unzip();
+    let (see_also, see_also_offsets): (Vec<String>, Vec<usize>) = see_also.into_iter().unzip();
+    let entry = FaqEntry {
+        id,
+        question: question.trim().to_owned(),
+        answer: answer.trim().to_owned(),
+        alternates,
+        keywords: keywords.into_iter().map(|(k, _)| k.trim().to_owned()).collect(),
+        see_also,
+        sources,
+        path: path.to_path_buf(),
+    };
+    Some(ReadEntry {
+        entry,
+        source,
+        id_offset,
+        see_also_offsets,
+        alternate_offsets,
+    })
+}
+
+fn read_sources(reader: &mut TomlReader<'_>, table: &Table) -> Vec<Source> {
+    let Some(item) = table.get("sources") else {
+        return Vec::new();
+    };
+    let offset = reader.offset_of(table, "sources");
+    let Some(array) = item.as_array_of_tables() else {
+        reader.problem_at(
+            offset,
+            "`sources` must be written as [[sources]] tables with a title and a url",
+        );
+        return Vec::new();
+    };
+    let mut sources = Vec::new();
+    for source_table in array.iter() {
+        reader.reject_unknown_keys(source_table, &SOURCE_KEYS, "a source");
+        let title = reader.required_string(source_table, "title");
+        let url = reader.required_string(source_table, "url");
+        if let (Some((title, title_offset)), Some((url, url_offset))) = (title, url) {
+            if title.trim().is_empty() {
+                reader.problem_at(title_offset, "source title is empty");
+            }
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url.contains(char::is_whitespace)
+            {
+                reader.problem_at(url_offset, format!("source url `{url}` is not a web address"));
+            }
+            sources.push(Source {
+                title: title.trim().to_owned(),
+                url: url.trim().to_owned(),
+            });
+        }
+    }
+    sources
+}
+
+/// Ids are what moderators type and what button ids carry: keep them simple.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
+
+/// Problems with `{…}` placeholders in an answer: unknown names and unclosed braces.
+fn placeholder_problems(answer: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = answer;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                if !PLACEHOLDERS.contains(&name) {
+                    found.push(format!(
+                        "unknown placeholder `{{{name}}}` in answer (known: {})",
+                        PLACEHOLDERS
+                            .iter()
+                            .map(|p| format!("{{{p}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                found.push("unclosed `{` in answer".to_owned());
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// Checks that need every entry: duplicate ids, `see_also` pointing at
+/// nothing or at the entry itself, and the same alternate phrasing in two
+/// entries (which would make the matcher's choice arbitrary).
+fn cross_check(entries: &[ReadEntry], problems: &mut Vec<Problem>) {
+    let mut first_file: HashMap<&str, &Path> = HashMap::new();
+    for read in entries {
+        let id = read.entry.id.as_str();
+        if let Some(first) = first_file.get(id) {
+            problems.push(Problem::at_offset(
+                &read.entry.path,
+                &read.source,
+                read.id_offset,
+                format!("duplicate id `{id}` (also in {})", first.display()),
+            ));
+        } else {
+            first_file.insert(id, &read.entry.path);
+        }
+    }
+
+    for read in entries {
+        for (target, offset) in read.entry.see_also.iter().zip(&read.see_also_offsets) {
+            let message = if target == &read.entry.id {
+                Some(format!("see_also `{target}` points at the entry itself"))
+            } else if !first_file.contains_key(target.as_str()) {
+                Some(format!("see_also `{target}` points at no entry"))
+            } else {
+                None
+            };
+            if let Some(message) = message {
+                problems.push(Problem::at_offset(
+                    &read.entry.path,
+                    &read.source,
+                    *offset,
+                    message,
+                ));
+            }
+        }
+    }
+
+    let mut phrase_owner: HashMap<String, &str> = HashMap::new();
+    for read in entries {
+        for (phrase, offset) in read.entry.alternates.iter().zip(&read.alternate_offsets) {
+            let key = crate::text::clean(phrase);
+            match phrase_owner.get(&key) {
+                Some(owner) if *owner != read.entry.id => problems.push(Problem::at_offset(
+                    &read.entry.path,
+                    &read.source,
+                    *offset,
+                    format!("alternate \"{phrase}\" is also an alternate of `{owner}`"),
+                )),
+                Some(_) => {}
+                None => {
+                    phrase_owner.insert(key, &read.entry.id);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_lower_case_words_and_dashes() {
+        assert!(is_valid_id("blood-clot"));
+        assert!(is_valid_id("pad2"));
+        assert!(!is_valid_id("Blood-Clot"));
+        assert!(!is_valid_id("-x"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id("a b"));
+    }
+
+    #[test]
+    fn placeholders_are_checked() {
+        assert!(placeholder_problems("call {emergency_number} now").is_empty());
+        assert_eq!(placeholder_problems("call {911} now").len(), 1);
+        assert_eq!(placeholder_problems("oops { never closed").len(), 1);
+    }
+}

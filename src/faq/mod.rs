@@ -1,0 +1,13 @@
+//! The FAQ: what moderators write in `faq/`, how it is loaded and checked,
+//! and the matcher that decides whether a chat message is a question it
+//! answers.
+
+pub mod loader;
+pub mod matcher;
+pub mod model;
+pub mod synonyms;
+
+pub use loader::load_dir;
+pub use matcher::{Candidate, Decision, Matcher, MatcherSettings, Verdict};
+pub use model::{Faq, FaqEntry, Source};
+pub use synonyms::Synonyms;

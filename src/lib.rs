@@ -1,0 +1,19 @@
+//! faqbot: answers questions about pain in the back of the legs when walking
+//! from a moderator-kept FAQ, runs a guided symptom check that ends in a
+//! triage level, and wraps everything it says in safety disclaimers.
+//!
+//! This library is the whole bot except its front ends. The adapters
+//! (terminal chat, the CLI, Discord) turn what they receive into an
+//! [`engine::Input`], call [`engine::Engine::handle`], and render the
+//! [`safety::Reply`]s that come back. Only [`safety`] builds a `Reply`, so no
+//! path can send an answer without its disclaimer. See ARCHITECTURE.md.
+
+pub mod problem;
+pub mod safety;
+pub mod symptoms;
+pub mod text;
+pub mod config;
+pub mod faq;
+pub mod tomlread;
+pub mod console;
+pub mod engine;

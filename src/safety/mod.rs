@@ -1,0 +1,364 @@
+//! The safety policy: the emergency screen, disclaimers, and the only
+//! constructor of [`Reply`].
+//!
+//! Every reply the bot sends is built here, by [`SafetyPolicy`]. A `Reply`'s
+//! fields are private to this module, so no other code can make one without
+//! its disclaimer, and every text it carries has passed through
+//! [`neutralise`], so nothing it says can ping anyone even where a front end
+//! forgets to turn pings off (ARCHITECTURE.md, invariants 2 and 3).
+
+pub mod emergency;
+
+use serde::Serialize;
+
+use crate::config::SafetySettings;
+use crate::faq::{Candidate, Faq, FaqEntry, Source};
+pub use emergency::{EmergencyScreen, RedFlag};
+
+/// Said when no emergency number is configured (clinical-basis.md f.2: the
+/// same number means different things in different countries).
+pub const UNSET_EMERGENCY_NUMBER: &str = "your local emergency number (for example 999 in the UK, \
+     112 in the EU, 911 in the US and Canada, 000 in Australia, 111 in New Zealand)";
+/// Said when no urgent advice line is configured.
+pub const UNSET_URGENT_ADVICE_LINE: &str = "your doctor or a local urgent medical advice line";
+
+/// What a reply is, so front ends can render each kind in its own way
+/// (an embed colour, buttons, ephemeral or not).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReplyKind {
+    /// The emergency reply: call the emergency number now.
+    Emergency {
+        /// The red flags the message described.
+        flags: Vec<RedFlag>,
+    },
+    /// An FAQ answer.
+    Answer {
+        /// The entry answered.
+        entry_id: String,
+    },
+    /// "Did you mean": the options are entries.
+    Suggestions,
+    /// What the bot can help with (a message it could not answer, sent to it
+    /// directly).
+    Help,
+    /// What the bot is and is not.
+    About,
+    /// A short notice: an expired check, an answer that was not understood.
+    Notice,
+    /// A question of the symptom check; the options are its choices.
+    SymptomQuestion {
+        /// The question's item id.
+        question_id: String,
+    },
+    /// The end of a symptom check.
+    SymptomOutcome {
+        /// The triage level id (emergency, urgent, soon, routine, self_care).
+        level: String,
+        /// The leading pattern id.
+        pattern: String,
+    },
+}
+
+/// Something the person can pick: a "did you mean" entry or a symptom-check
+/// choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplyOption {
+    /// What picking it sends back (an entry id or a choice id).
+    pub id: String,
+    /// What the person sees.
+    pub label: String,
+}
+
+/// One message of the bot, ready to be rendered by a front end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reply {
+    kind: ReplyKind,
+    title: Option<String>,
+    body: String,
+    sources: Vec<Source>,
+    options: Vec<ReplyOption>,
+    related: Vec<ReplyOption>,
+    disclaimer: String,
+}
+
+impl Reply {
+    /// What kind of reply this is.
+    pub fn kind(&self) -> &ReplyKind {
+        &self.kind
+    }
+    /// A heading (an FAQ question, an outcome's title), if any.
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+    /// The main text, with light markdown (`**bold**`, `- ` bullets).
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+    /// Where the facts in the reply come from.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    /// Choices to pick from (buttons on Discord, numbers in the terminal).
+    pub fn options(&self) -> &[ReplyOption] {
+        &self.options
+    }
+    /// Related FAQ entries (id and question).
+    pub fn related(&self) -> &[ReplyOption] {
+        &self.related
+    }
+    /// The disclaimer that goes with the reply. Never empty.
+    pub fn disclaimer(&self) -> &str {
+        &self.disclaimer
+    }
+    /// Whether this is the emergency reply.
+    pub fn is_emergency(&self) -> bool {
+        matches!(self.kind, ReplyKind::Emergency { .. })
+    }
+}
+
+/// Breaks every mention in `text` so it cannot ping: `@everyone`, `@here`,
+/// `@name`, and Discord's `<@id>`, `<@!id>`, `<@&id>` get a zero-width space
+/// after the `@`. Applied to every text a [`Reply`] carries.
+pub fn neutralise(text: &str) -> String {
+    text.replace('@', "@\u{200B}")
+}
+
+/// Builds every reply; holds the configured numbers and disclaimer.
+#[derive(Debug, Clone)]
+pub struct SafetyPolicy {
+    emergency_number: String,
+    urgent_advice_line: String,
+    disclaimer: String,
+}
+
+impl SafetyPolicy {
+    /// A policy for the configured numbers and disclaimer.
+    pub fn new(settings: &SafetySettings) -> Self {
+        let emergency_number = settings
+            .emergency_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(UNSET_EMERGENCY_NUMBER)
+            .to_owned();
+        let urgent_advice_line = settings
+            .urgent_advice_line
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(UNSET_URGENT_ADVICE_LINE)
+            .to_owned();
+        let disclaimer = match settings.disclaimer.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => text.to_owned(),
+            _ => format!(
+                "General information only, not medical advice. I'm an automated helper, not a \
+                 doctor or nurse: I can't examine you or diagnose anything, so please talk to a \
+                 clinician about your symptoms. In an emergency, call {emergency_number}."
+            ),
+        };
+        let mut policy = SafetyPolicy {
+            emergency_number,
+            urgent_advice_line,
+            disclaimer: String::new(),
+        };
+        policy.disclaimer = policy.fill(&disclaimer);
+        policy
+    }
+
+    /// The emergency number as the bot says it.
+    pub fn emergency_number(&self) -> &str {
+        &self.emergency_number
+    }
+
+    /// Fills `{emergency_number}` and `{urgent_advice_line}` in and
+    /// neutralises mentions.
+    pub fn fill(&self, text: &str) -> String {
+        neutralise(
+            &text
+                .replace("{emergency_number}", &self.emergency_number)
+                .replace("{urgent_advice_line}", &self.urgent_advice_line),
+        )
+    }
+
+    fn reply(&self, kind: ReplyKind, title: Option<String>, body: String) -> Reply {
+        Reply {
+            kind,
+            title: title.map(|t| self.fill(&t)),
+            body: self.fill(&body),
+            sources: Vec::new(),
+            options: Vec::new(),
+            related: Vec::new(),
+            disclaimer: self.disclaimer.clone(),
+        }
+    }
+
+    /// The emergency reply (clinical-basis.md d.5, level `emergency`), saying
+    /// back what was understood.
+    pub fn emergency(&self, flags: &[RedFlag]) -> Reply {
+        let mut heard: Vec<&str> = flags.iter().map(|f| f.lay_description()).collect();
+        heard.dedup();
+        let understood = if heard.is_empty() {
+            String::new()
+        } else {
+            format!("You mentioned {}. ", join_words(&heard))
+        };
+        let body = format!(
+            "{understood}This could be serious. **Call {number} now** or go straight to the \
+             nearest emergency department. Don't drive yourself. If you're alone, tell someone \
+             or ask someone to stay with you.\n\nPlease don't wait for more replies here.",
+            number = self.emergency_number
+        );
+        self.reply(
+            ReplyKind::Emergency {
+                flags: flags.to_vec(),
+            },
+            Some("This could be an emergency".to_owned()),
+            body,
+        )
+    }
+
+    /// An FAQ answer, with its sources and related entries.
+    pub fn answer(&self, entry: &FaqEntry, faq: &Faq) -> Reply {
+        let mut reply = self.reply(
+            ReplyKind::Answer {
+                entry_id: entry.id.clone(),
+            },
+            Some(entry.question.clone()),
+            entry.answer.clone(),
+        );
+        reply.sources = entry
+            .sources
+            .iter()
+            .map(|s| Source {
+                title: neutralise(&s.title),
+                url: s.url.clone(),
+            })
+            .collect();
+        reply.related = entry
+            .see_also
+            .iter()
+            .filter_map(|id| faq.get(id))
+            .map(|related| ReplyOption {
+                id: related.id.clone(),
+                label: neutralise(&related.question),
+            })
+            .collect();
+        reply
+    }
+
+    /// "Did you mean": the candidates' questions to pick from.
+    pub fn suggestions(&self, candidates: &[Candidate], faq: &Faq) -> Reply {
+        let mut reply = self.reply(
+            ReplyKind::Suggestions,
+            None,
+            "I'm not sure I understood. Did you mean one of these?".to_owned(),
+        );
+        reply.options = candidates
+            .iter()
+            .filter_map(|c| faq.get(&c.id))
+            .map(|entry| ReplyOption {
+                id: entry.id.clone(),
+                label: neutralise(&entry.question),
+            })
+            .collect();
+        reply
+    }
+
+    /// What the bot can help with, for a message sent to it that it could
+    /// not answer.
+    pub fn help(&self) -> Reply {
+        self.reply(
+            ReplyKind::Help,
+            None,
+            "I can answer common questions about pain in the back of the legs when walking \
+             (ask me in your own words, or use /faq), and I can run a short symptom check that \
+             suggests how urgently to get care (/symptoms). I can't help with other topics."
+                .to_owned(),
+        )
+    }
+
+    /// What the bot is and is not.
+    pub fn about(&self) -> Reply {
+        self.reply(
+            ReplyKind::About,
+            Some("About this bot".to_owned()),
+            format!(
+                "I'm an automated helper for questions about pain in the back of the legs when \
+                 walking. I answer from an FAQ that this server's moderators keep, with its \
+                 sources, and I can run a short symptom check (/symptoms) that suggests how \
+                 urgently to get care.\n\nI am not a doctor or nurse. I don't diagnose, I don't \
+                 give medicine doses, and I can be wrong. In an emergency, call {} now.",
+                self.emergency_number
+            ),
+        )
+    }
+
+    /// A short notice (an expired check, an answer that was not understood).
+    pub fn notice(&self, text: &str) -> Reply {
+        self.reply(ReplyKind::Notice, None, text.to_owned())
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_words(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralise_breaks_every_mention() {
+        let text = neutralise("@everyone @here <@123> <@!4> <@&5> hi@x");
+        assert!(!text.contains("@everyone"));
+        assert!(!text.contains("@here"));
+        assert!(!text.contains("<@1"));
+        assert!(!text.contains("<@!"));
+        assert!(!text.contains("<@&"));
+    }
+
+    #[test]
+    fn default_policy_names_several_countries_and_never_one_number() {
+        let policy = SafetyPolicy::new(&SafetySettings::default());
+        let reply = policy.help();
+        assert!(reply.disclaimer().contains("999 in the UK"));
+        assert!(reply.disclaimer().contains("911 in the US"));
+        assert!(reply.disclaimer().contains("not medical advice"));
+    }
+
+    #[test]
+    fn configured_number_is_used_everywhere() {
+        let policy = SafetyPolicy::new(&SafetySettings {
+            emergency_number: Some("112".to_owned()),
+            ..SafetySettings::default()
+        });
+        let reply = policy.emergency(&[RedFlag::ChestPainOrBreathless]);
+        assert!(reply.body().contains("Call 112 now"), "{}", reply.body());
+        assert!(reply.disclaimer().contains("112"));
+        assert!(!reply.disclaimer().contains("999"));
+    }
+
+    #[test]
+    fn custom_disclaimer_is_filled_and_neutralised() {
+        let policy = SafetyPolicy::new(&SafetySettings {
+            emergency_number: Some("000".to_owned()),
+            disclaimer: Some("Not advice @everyone; call {emergency_number}.".to_owned()),
+            ..SafetySettings::default()
+        });
+        let disclaimer = policy.notice("x").disclaimer().to_owned();
+        assert!(disclaimer.contains("call 000."), "{disclaimer}");
+        assert!(!disclaimer.contains("@everyone"));
+    }
+
+    #[test]
+    fn join_words_reads_naturally() {
+        assert_eq!(join_words(&["a"]), "a");
+        assert_eq!(join_words(&["a", "b", "c"]), "a, b and c");
+    }
+}

@@ -1,0 +1,1 @@
+//! The guided symptom check (placeholder, being written).

@@ -1,0 +1,239 @@
+//! Text clean-up shared by the emergency screen and the FAQ matcher.
+//!
+//! Chat messages arrive with Discord markup, mentions, links, code, emoji,
+//! accents, "zalgo" combining marks and curly apostrophes. [`clean`] turns any
+//! of that into plain lower-case words separated by single spaces, and
+//! [`words`] splits the result. Both are total functions: any input, however
+//! odd, gives a (possibly empty) result and never panics.
+//!
+//! The input is cut at [`MAX_INPUT_CHARS`] characters first, so the cost of
+//! one message is bounded whatever a person pastes.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// At most this many characters of a message are looked at. Discord's own
+/// limit is 4,000 characters for a message, so real messages are never cut.
+pub const MAX_INPUT_CHARS: usize = 8_000;
+
+/// Cleans a chat message into lower-case words separated by single spaces.
+///
+/// Removes code blocks and inline code, URLs, Discord mentions
+/// (`<@123>`, `<@&123>`, `<#123>`, `@everyone`, `@here`), custom emoji
+/// (`<:name:123>`), markdown punctuation, emoji and every other symbol;
+/// folds compatibility characters (NFKD), strips accents and combining marks,
+/// and joins apostrophes into their word ("can't" becomes "cant").
+pub fn clean(message: &str) -> String {
+    let bounded: String = message.chars().take(MAX_INPUT_CHARS).collect();
+    let without_code = strip_code(&bounded);
+    let without_markup = strip_tokens(&without_code);
+
+    let mut out = String::with_capacity(without_markup.len());
+    let mut pending_space = false;
+    for c in without_markup.nfkd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        if is_apostrophe(c) {
+            // "don't" -> "dont"; a lone quote is dropped.
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            for lower in c.to_lowercase() {
+                out.push(lower);
+            }
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+/// Splits a cleaned message into words. Equivalent to `clean(message)` split
+/// on spaces.
+pub fn words(message: &str) -> Vec<String> {
+    clean(message)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Splits a raw message into sentences or clauses (on `.`, `?`, `!`, `;`,
+/// new lines), so that a question buried in a long chatty message can be
+/// looked at on its own. Pieces are raw text; clean them with [`clean`].
+pub fn sentences(message: &str) -> Vec<&str> {
+    let bounded = match message.char_indices().nth(MAX_INPUT_CHARS) {
+        Some((end, _)) => &message[..end],
+        None => message,
+    };
+    bounded
+        .split(['.', '?', '!', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`')
+}
+
+/// Removes fenced code blocks (```…```) and inline code (`…`). An unclosed
+/// fence removes the rest of the message, as Discord would show it as code.
+fn strip_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&rest[..start]);
+        out.push(' ');
+        let after = &rest[start..];
+        let fence = if after.starts_with("```") {
+            "```"
+        } else if after.starts_with("``") {
+            "``"
+        } else {
+            "`"
+        };
+        let body = &after[fence.len()..];
+        match body.find(fence) {
+            Some(end) => rest = &body[end + fence.len()..],
+            None => {
+                if fence == "```" {
+                    rest = "";
+                } else {
+                    // A lone backtick is just punctuation.
+                    rest = body;
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Removes whitespace-separated tokens that are URLs, mentions or custom emoji,
+/// and `<…>` Discord entities wherever they occur.
+fn strip_tokens(text: &str) -> String {
+    let without_entities = strip_angle_entities(text);
+    let mut out = String::with_capacity(without_entities.len());
+    for token in without_entities.split_whitespace() {
+        let lower = token.to_ascii_lowercase();
+        let trimmed = lower.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@');
+        let is_url = trimmed.starts_with("http://")
+            || trimmed.starts_with("https://")
+            || trimmed.starts_with("www.")
+            || trimmed.contains("://");
+        let is_mention = trimmed.starts_with("@everyone") || trimmed.starts_with("@here");
+        if is_url || is_mention {
+            out.push(' ');
+            continue;
+        }
+        out.push_str(token);
+        out.push(' ');
+    }
+    out
+}
+
+/// Removes `<@123>`, `<@!123>`, `<@&123>`, `<#123>`, `<:name:123>`,
+/// `<a:name:123>`, `<t:123:R>` and `</command:123>` entities.
+fn strip_angle_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('>') {
+            Some(end) if is_discord_entity(&after[..end]) => {
+                out.push(' ');
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_discord_entity(inner: &str) -> bool {
+    let body = inner
+        .strip_prefix("@!")
+        .or_else(|| inner.strip_prefix("@&"))
+        .or_else(|| inner.strip_prefix('@'))
+        .or_else(|| inner.strip_prefix('#'));
+    if let Some(id) = body {
+        return !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
+    }
+    // Custom emoji, timestamps and slash-command mentions end in a numeric id
+    // or a short format after a colon, with no spaces inside.
+    let looks_like = inner.starts_with(':')
+        || inner.starts_with("a:")
+        || inner.starts_with("t:")
+        || inner.starts_with('/');
+    looks_like && inner.contains(':') && !inner.contains(char::is_whitespace) && inner.len() < 120
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowercases_and_drops_punctuation() {
+        assert_eq!(clean("What is PAD?!"), "what is pad");
+    }
+
+    #[test]
+    fn joins_apostrophes() {
+        assert_eq!(clean("I can’t walk, don't know"), "i cant walk dont know");
+    }
+
+    #[test]
+    fn strips_mentions_urls_code_and_emoji() {
+        let message = "<@123456> @everyone hey <@&42> <#77> see https://x.y/z \
+                       `code here` ```rust\nfn main(){}``` my calf 😭 <:sad:1234> hurts";
+        assert_eq!(clean(message), "hey see my calf hurts");
+    }
+
+    #[test]
+    fn strips_accents_and_zalgo() {
+        assert_eq!(clean("ça̷̛͎ͅlf pâin"), "calf pain");
+    }
+
+    #[test]
+    fn keeps_other_scripts_as_words() {
+        assert_eq!(clean("боль в ноге"), "боль в ноге");
+    }
+
+    #[test]
+    fn empty_and_symbol_only_inputs_give_empty_text() {
+        assert_eq!(clean(""), "");
+        assert_eq!(clean("   \n\t "), "");
+        assert_eq!(clean("🦵😩🚶‍♂️"), "");
+        assert_eq!(clean("```unclosed code"), "");
+    }
+
+    #[test]
+    fn angle_brackets_that_are_not_entities_stay_text() {
+        assert_eq!(clean("pain <10 minutes> after"), "pain 10 minutes after");
+    }
+
+    #[test]
+    fn sentences_split_on_stops_and_lines() {
+        assert_eq!(
+            sentences("hi all. what is PAD? thanks!\nbye"),
+            vec!["hi all", "what is PAD", "thanks", "bye"]
+        );
+    }
+
+    #[test]
+    fn huge_input_is_bounded() {
+        let huge = "calf ".repeat(10_000);
+        assert!(clean(&huge).len() <= MAX_INPUT_CHARS);
+    }
+}

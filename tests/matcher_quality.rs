@@ -1,0 +1,232 @@
+//! Matcher quality on the labelled sets in tests/data/matcher/.
+//!
+//! Each line is `category<TAB>expected<TAB>message`; expected is an entry id,
+//! several ids joined by `|` (any is correct), or `-` (must not answer).
+//! Two figures, as the product defines them:
+//! - correct: answerable messages answered with a correct entry, out of all
+//!   answerable messages;
+//! - wrong: answers that were wrong (another entry, or any answer to a
+//!   must-not-answer message), out of all answers given.
+//! The test fails below the floor (70% correct, at most 5% wrong). Set
+//! `FAQBOT_QUALITY_VERBOSE=1` to list every miss.
+//!
+//! `dev.tsv` is the set the thresholds were tuned on; `holdout.tsv` was written
+//! separately and is only measured, never tuned on.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use faqbot::config::Config;
+use faqbot::engine::{Engine, Outcome};
+
+const FLOOR_CORRECT: f64 = 0.70;
+const FLOOR_WRONG: f64 = 0.05;
+
+struct Labelled {
+    line: usize,
+    category: String,
+    expected: Vec<String>,
+    message: String,
+}
+
+fn read_set(name: &str) -> Vec<Labelled> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/matcher").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let columns: Vec<&str> = line.splitn(3, '\t').collect();
+        assert_eq!(columns.len(), 3, "{name}:{}: expected 3 columns", index + 1);
+        let expected = if columns[1] == "-" {
+            Vec::new()
+        } else {
+            columns[1].split('|').map(str::to_owned).collect()
+        };
+        out.push(Labelled {
+            line: index + 1,
+            category: columns[0].to_owned(),
+            expected,
+            message: columns[2].to_owned(),
+        });
+    }
+    out
+}
+
+fn engine() -> Engine {
+    let config = Config {
+        faq_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
+        ..Config::default()
+    };
+    Engine::load(&config).unwrap_or_else(|problems| {
+        panic!("faq/ has problems: {problems:#?}");
+    })
+}
+
+#[derive(Default)]
+struct Tally {
+    answerable: usize,
+    correct: usize,
+    answers: usize,
+    wrong: usize,
+    suggested_right: usize,
+    emergency: usize,
+    total: usize,
+}
+
+fn measure(name: &str) -> (f64, f64) {
+    let engine = engine();
+    let set = read_set(name);
+    let verbose = std::env::var_os("FAQBOT_QUALITY_VERBOSE").is_some();
+    let mut overall = Tally::default();
+    let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
+    for item in &set {
+        let assessment = engine.assess(&item.message, false);
+        let category = by_category.entry(item.category.clone()).or_default();
+        for tally in [&mut overall, category] {
+            tally.total += 1;
+            if !item.expected.is_empty() {
+                tally.answerable += 1;
+            }
+            match assessment.outcome {
+                Outcome::Answer => {
+                    tally.answers += 1;
+                    let id = assessment.answer_id().unwrap_or_default();
+                    if item.expected.iter().any(|e| e == id) {
+                        tally.correct += 1;
+                    } else {
+                        tally.wrong += 1;
+                    }
+                }
+                Outcome::Suggest => {
+                    if assessment
+                        .candidates()
+                        .iter()
+                        .any(|c| item.expected.contains(&c.id))
+                    {
+                        tally.suggested_right += 1;
+                    }
+                }
+                Outcome::Emergency => tally.emergency += 1,
+                Outcome::None => {}
+            }
+        }
+        if verbose {
+            let got = match assessment.outcome {
+                Outcome::Answer => format!("answer {}", assessment.answer_id().unwrap_or_default()),
+                other => format!("{other:?}").to_lowercase(),
+            };
+            let right = match assessment.outcome {
+                Outcome::Answer => item
+                    .expected
+                    .iter()
+                    .any(|e| Some(e.as_str()) == assessment.answer_id()),
+                _ => item.expected.is_empty(),
+            };
+            if !right {
+                let top: Vec<String> = assessment
+                    .candidates()
+                    .iter()
+                    .map(|c| format!("{}={:.2}", c.id, c.score))
+                    .collect();
+                println!(
+                    "MISS {name}:{} [{}] expected {} got {got} top [{}]: {}",
+                    item.line,
+                    item.category,
+                    if item.expected.is_empty() { "-".to_owned() } else { item.expected.join("|") },
+                    top.join(" "),
+                    item.message
+                );
+            }
+        }
+    }
+    let rate = |part: usize, whole: usize| if whole == 0 { 0.0 } else { part as f64 / whole as f64 };
+    println!("{name}: {} messages, {} answerable", overall.total, overall.answerable);
+    for (category, tally) in &by_category {
+        println!(
+            "  {category:<12} n={:<4} answered right {:>3} wrong {:>3} suggested right {:>3} emergency {:>2}",
+            tally.total, tally.correct, tally.wrong, tally.suggested_right, tally.emergency
+        );
+    }
+    let correct = rate(overall.correct, overall.answerable);
+    let wrong = rate(overall.wrong, overall.answers);
+    println!(
+        "{name}: correct {:.1}% ({}/{}), wrong {:.1}% ({}/{} answers), right entry among suggestions {}",
+        correct * 100.0,
+        overall.correct,
+        overall.answerable,
+        wrong * 100.0,
+        overall.wrong,
+        overall.answers,
+        overall.suggested_right
+    );
+    (correct, wrong)
+}
+
+fn assert_floor(name: &str) {
+    let (correct, wrong) = measure(name);
+    assert!(
+        correct >= FLOOR_CORRECT,
+        "{name}: {:.1}% answered correctly, below the {:.0}% floor",
+        correct * 100.0,
+        FLOOR_CORRECT * 100.0
+    );
+    assert!(
+        wrong <= FLOOR_WRONG,
+        "{name}: {:.1}% of answers wrong, above the {:.0}% limit",
+        wrong * 100.0,
+        FLOOR_WRONG * 100.0
+    );
+}
+
+#[test]
+fn dev_set_meets_the_quality_floor() {
+    assert_floor("dev.tsv");
+}
+
+#[test]
+fn holdout_set_meets_the_quality_floor() {
+    assert_floor("holdout.tsv");
+}
+
+/// Prints correct and wrong rates on dev.tsv over a grid of thresholds, for
+/// choosing the defaults: `cargo test --test matcher_quality -- --ignored --nocapture`.
+#[test]
+#[ignore = "a tuning aid, not a check"]
+fn sweep_thresholds_on_dev() {
+    let set = read_set("dev.tsv");
+    for answer_threshold in [0.45f32, 0.5, 0.55, 0.6, 0.65, 0.7] {
+        for min_margin in [0.0f32, 0.05, 0.08, 0.12, 0.16, 0.2] {
+            let mut config = Config {
+                faq_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
+                ..Config::default()
+            };
+            config.matcher.answer_threshold = answer_threshold;
+            config.matcher.suggest_threshold = config.matcher.suggest_threshold.min(answer_threshold);
+            config.matcher.min_margin = min_margin;
+            let engine = Engine::load(&config).expect("faq/ loads");
+            let (mut answerable, mut correct, mut answers, mut wrong) = (0, 0, 0, 0);
+            for item in &set {
+                let assessment = engine.assess(&item.message, false);
+                if !item.expected.is_empty() {
+                    answerable += 1;
+                }
+                if assessment.outcome == Outcome::Answer {
+                    answers += 1;
+                    let id = assessment.answer_id().unwrap_or_default();
+                    if item.expected.iter().any(|e| e == id) {
+                        correct += 1;
+                    } else {
+                        wrong += 1;
+                    }
+                }
+            }
+            println!(
+                "answer_threshold {answer_threshold:.2} min_margin {min_margin:.2}: correct {:.1}% wrong {:.1}%",
+                100.0 * correct as f64 / answerable as f64,
+                100.0 * wrong as f64 / answers.max(1) as f64
+            );
+        }
+    }
+}
