@@ -14,7 +14,10 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use faqbot::faq::{Faq, FaqEntry, Matcher, MatcherSettings, Source, load_dir};
 
 const MESSAGES: [(&str, &str); 4] = [
-    ("question", "can sciatica cause pain in the back of my legs when I walk?"),
+    (
+        "question",
+        "can sciatica cause pain in the back of my legs when I walk?",
+    ),
     ("typo_fragment", "scaitica walkin"),
     (
         "chatty",
@@ -23,7 +26,10 @@ const MESSAGES: [(&str, &str); 4] = [
          goes off when he stands still for a bit. his gp mentioned something about the arteries. \
          what is peripheral artery disease exactly?? thanks so much in advance 🙏",
     ),
-    ("off_topic", "anyone watching the football tonight or is it just me lol"),
+    (
+        "off_topic",
+        "anyone watching the football tonight or is it just me lol",
+    ),
 ];
 
 /// A deterministic pseudo-random generator (no dependency, same data every run).
@@ -31,7 +37,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -42,14 +51,18 @@ fn synthetic_word(rng: &mut Lcg) -> String {
         "fam", "gor", "hex", "jun", "lom", "nar", "pri", "qua", "sto", "tiv", "zem",
     ];
     let n = 2 + rng.next() % 3;
-    (0..n).map(|_| SYLLABLES[(rng.next() % 24) as usize]).collect()
+    (0..n)
+        .map(|_| SYLLABLES[(rng.next() % 24) as usize])
+        .collect()
 }
 
 fn synthetic_faq(base: &Faq, size: usize) -> Faq {
     let mut rng = Lcg(42);
-    let vocabulary: Vec<String> = (0..size.max(100) * 3).map(|_| synthetic_word(&mut rng)).collect();
+    let vocabulary: Vec<String> = (0..size.max(100) * 3)
+        .map(|_| synthetic_word(&mut rng))
+        .collect();
     let mut entries: Vec<FaqEntry> = base.entries.clone();
-    let mut phrase = |rng: &mut Lcg, n: usize| -> String {
+    let phrase = |rng: &mut Lcg, n: usize| -> String {
         let mut words = vec!["leg pain when walking".to_owned()];
         for _ in 0..n {
             words.push(vocabulary[(rng.next() as usize) % vocabulary.len()].clone());

@@ -162,13 +162,24 @@ mod tests {
 
     #[test]
     fn unknown_key_is_an_error_with_its_line() {
-        let error = Config::parse(Path::new("c.toml"), "\n[safety]\nemergency_numbr = \"999\"\n")
-            .expect_err("typo in key must be rejected");
+        let error = Config::parse(
+            Path::new("c.toml"),
+            "\n[safety]\nemergency_numbr = \"999\"\n",
+        )
+        .expect_err("typo in key must be rejected");
         let ConfigError::Invalid(problem) = error else {
             panic!("expected an invalid-config error");
         };
         assert_eq!(problem.line, 3);
         assert!(problem.message.contains("emergency_numbr"), "{problem}");
+    }
+
+    #[test]
+    fn example_file_documents_the_defaults() {
+        let example = include_str!("../config.example.toml");
+        let config = Config::parse(Path::new("config.example.toml"), example)
+            .expect("config.example.toml is valid");
+        assert_eq!(config, Config::default());
     }
 
     #[test]

@@ -47,14 +47,13 @@ pub fn render(reply: &Reply) -> String {
 
 /// What the person typed, read in the context of the last numbered options.
 fn read_line(line: &str, options: &[ReplyOption], last_kind: Option<&ReplyKind>) -> Input {
-    if let Ok(number) = line.parse::<usize>() {
-        if let Some(option) = number.checked_sub(1).and_then(|i| options.get(i)) {
-            if matches!(last_kind, Some(ReplyKind::Suggestions)) {
-                return Input::ShowEntry {
-                    id: option.id.clone(),
-                };
-            }
-        }
+    if let Ok(number) = line.parse::<usize>()
+        && let Some(option) = number.checked_sub(1).and_then(|i| options.get(i))
+        && matches!(last_kind, Some(ReplyKind::Suggestions))
+    {
+        return Input::ShowEntry {
+            id: option.id.clone(),
+        };
     }
     match line.to_lowercase().as_str() {
         "about" | "/about" => Input::About,

@@ -111,7 +111,9 @@ impl Assessment {
 
     /// The best candidates, best first.
     pub fn candidates(&self) -> &[Candidate] {
-        self.verdict.as_ref().map_or(&[], |v| v.candidates.as_slice())
+        self.verdict
+            .as_ref()
+            .map_or(&[], |v| v.candidates.as_slice())
     }
 }
 

@@ -8,12 +8,12 @@
 //! [`safety::Reply`]s that come back. Only [`safety`] builds a `Reply`, so no
 //! path can send an answer without its disclaimer. See ARCHITECTURE.md.
 
+pub mod config;
+pub mod console;
+pub mod engine;
+pub mod faq;
 pub mod problem;
 pub mod safety;
 pub mod symptoms;
 pub mod text;
-pub mod config;
-pub mod faq;
 pub mod tomlread;
-pub mod console;
-pub mod engine;

@@ -180,7 +180,9 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
         let keywords = reader.string_list(table, "keywords");
         let see_also = reader.string_list(table, "see_also");
         let sources = read_sources(&mut reader, table);
-        (id, question, answer, alternates, keywords, see_also, sources)
+        (
+            id, question, answer, alternates, keywords, see_also, sources,
+        )
     });
     let mut found = std::mem::take(&mut reader.problems);
     let Some((id, question, answer, alternates, keywords, see_also, sources)) = parsed else {
@@ -244,13 +246,13 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
             );
         }
     }
-    if let Some((_, offset)) = &id {
-        if sources.is_empty() {
-            check(
-                *offset,
-                "an entry needs at least one [[sources]] (title and url)".to_owned(),
-            );
-        }
+    if let Some((_, offset)) = &id
+        && sources.is_empty()
+    {
+        check(
+            *offset,
+            "an entry needs at least one [[sources]] (title and url)".to_owned(),
+        );
     }
     problems.append(&mut found);
 
@@ -267,7 +269,10 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
         question: question.trim().to_owned(),
         answer: answer.trim().to_owned(),
         alternates,
-        keywords: keywords.into_iter().map(|(k, _)| k.trim().to_owned()).collect(),
+        keywords: keywords
+            .into_iter()
+            .map(|(k, _)| k.trim().to_owned())
+            .collect(),
         see_also,
         sources,
         path: path.to_path_buf(),
@@ -305,7 +310,10 @@ fn read_sources(reader: &mut TomlReader<'_>, table: &Table) -> Vec<Source> {
             if !(url.starts_with("https://") || url.starts_with("http://"))
                 || url.contains(char::is_whitespace)
             {
-                reader.problem_at(url_offset, format!("source url `{url}` is not a web address"));
+                reader.problem_at(
+                    url_offset,
+                    format!("source url `{url}` is not a web address"),
+                );
             }
             sources.push(Source {
                 title: title.trim().to_owned(),

@@ -56,9 +56,9 @@ pub struct MatcherSettings {
 impl Default for MatcherSettings {
     fn default() -> Self {
         MatcherSettings {
-            answer_threshold: 0.55,
+            answer_threshold: 0.50,
             suggest_threshold: 0.35,
-            min_margin: 0.08,
+            min_margin: 0.16,
             max_suggestions: 3,
         }
     }
@@ -125,7 +125,7 @@ const KNOWN_UNMATCHED_WEIGHT: f32 = 0.6;
 /// Weight of a message word the FAQ never uses, relative to the weight of a
 /// term used by a single entry: strong evidence the message is about
 /// something else.
-const UNKNOWN_WEIGHT_SHARE: f32 = 0.45;
+const UNKNOWN_WEIGHT_SHARE: f32 = 0.7;
 /// Weight of a message word of one or two letters, or a number.
 const SHORT_WORD_WEIGHT: f32 = 0.2;
 /// At most this many words of a message (or of one of its sentences) are read.
@@ -142,23 +142,202 @@ const MIN_EVIDENCE: f32 = 1.0;
 
 /// Words with no topic in them: dropped from messages and FAQ text alike.
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "above", "actually", "after", "again", "all", "also", "am", "an", "and", "any",
-    "anybody", "anyone", "are", "as", "at", "be", "been", "being", "bit", "both", "but", "by",
-    "can", "cant", "could", "couldnt", "did", "didnt", "do", "does", "doesnt", "doing", "dont",
-    "e", "eg", "else", "etc", "even", "ever", "every", "for", "from", "g", "get", "gets",
-    "getting", "got", "guys", "had", "has", "have", "having", "he", "hello", "her", "here",
-    "hers", "hey", "hi", "him", "his", "how", "i", "id", "ie", "if", "ill", "im", "in", "into",
-    "is", "isnt", "it", "its", "ive", "just", "kind", "kinda", "know", "like", "lol", "lot",
-    "lots", "me", "might", "mine", "more", "most", "much", "must", "my", "myself", "of", "off",
-    "oh", "ok", "okay", "on", "one", "or", "other", "our", "out", "please", "pls", "plz", "quite",
-    "really", "right", "she", "should", "so", "some", "something", "sort", "still", "such",
-    "than", "thank", "thanks", "that", "thats", "the", "their", "them", "then", "there", "these",
-    "test", "they", "thing", "things", "think", "this", "those", "thx", "to", "too", "u", "ur", "us",
-    "very", "was", "wasnt", "way", "we", "were", "what", "whats", "when", "where", "which",
-    "while", "who", "why", "will", "with", "wondering", "would", "wouldnt", "ya", "yeah", "yes",
-    "you", "your", "youre", "yours", "same", "time", "times", "day", "days", "week", "weeks",
-    "month", "months", "year", "years", "good", "great", "best", "better", "new", "little",
-    "maybe", "probably", "sure", "tbh", "idk", "btw", "anyway", "ago", "today", "now",
+    "a",
+    "about",
+    "above",
+    "actually",
+    "after",
+    "again",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "anybody",
+    "anyone",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "being",
+    "bit",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cant",
+    "could",
+    "couldnt",
+    "did",
+    "didnt",
+    "do",
+    "does",
+    "doesnt",
+    "doing",
+    "dont",
+    "e",
+    "eg",
+    "else",
+    "etc",
+    "even",
+    "ever",
+    "every",
+    "for",
+    "from",
+    "g",
+    "get",
+    "gets",
+    "getting",
+    "got",
+    "guys",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "hello",
+    "her",
+    "here",
+    "hers",
+    "hey",
+    "hi",
+    "him",
+    "his",
+    "how",
+    "i",
+    "id",
+    "ie",
+    "if",
+    "ill",
+    "im",
+    "in",
+    "into",
+    "is",
+    "isnt",
+    "it",
+    "its",
+    "ive",
+    "just",
+    "kind",
+    "kinda",
+    "know",
+    "like",
+    "lol",
+    "lot",
+    "lots",
+    "me",
+    "might",
+    "mine",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "of",
+    "off",
+    "oh",
+    "ok",
+    "okay",
+    "on",
+    "one",
+    "or",
+    "other",
+    "our",
+    "out",
+    "please",
+    "pls",
+    "plz",
+    "quite",
+    "really",
+    "right",
+    "she",
+    "should",
+    "so",
+    "some",
+    "something",
+    "sort",
+    "still",
+    "such",
+    "than",
+    "thank",
+    "thanks",
+    "that",
+    "thats",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "test",
+    "they",
+    "thing",
+    "things",
+    "think",
+    "this",
+    "those",
+    "thx",
+    "to",
+    "too",
+    "u",
+    "ur",
+    "us",
+    "very",
+    "was",
+    "wasnt",
+    "way",
+    "we",
+    "were",
+    "what",
+    "whats",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "why",
+    "will",
+    "with",
+    "wondering",
+    "would",
+    "wouldnt",
+    "ya",
+    "yeah",
+    "yes",
+    "you",
+    "your",
+    "youre",
+    "yours",
+    "same",
+    "time",
+    "times",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "good",
+    "great",
+    "best",
+    "better",
+    "new",
+    "little",
+    "maybe",
+    "probably",
+    "sure",
+    "tbh",
+    "idk",
+    "btw",
+    "anyway",
+    "ago",
+    "today",
+    "now",
 ];
 
 /// One way an entry is asked (its question, an alternate, or a keyword),
@@ -167,6 +346,9 @@ const STOP_WORDS: &[&str] = &[
 struct Phrasing {
     terms: Vec<TermId>,
     weight: f32,
+    /// A keyword stands for the topic, not for a whole question: it only
+    /// counts in full when it is most of what the message says.
+    keyword: bool,
 }
 
 #[derive(Debug)]
@@ -302,7 +484,11 @@ impl Matcher {
         known.dedup();
         for (index, word) in known.iter().enumerate() {
             for variant in deletion_variants(word) {
-                matcher.deletions.entry(variant).or_default().push(index as u32);
+                matcher
+                    .deletions
+                    .entry(variant)
+                    .or_default()
+                    .push(index as u32);
             }
         }
         matcher.known_words = known.iter().cloned().collect();
@@ -313,10 +499,10 @@ impl Matcher {
         for entry in &faq.entries {
             let mut phrasings = Vec::new();
             let mut entry_terms = Vec::new();
-            let sources = std::iter::once(&entry.question)
-                .chain(entry.alternates.iter())
-                .chain(entry.keywords.iter());
-            for source in sources {
+            let sources = std::iter::once((&entry.question, false))
+                .chain(entry.alternates.iter().map(|a| (a, false)))
+                .chain(entry.keywords.iter().map(|k| (k, true)));
+            for (source, keyword) in sources {
                 let mut terms: Vec<TermId> = matcher
                     .analyse_known(source)
                     .into_iter()
@@ -328,7 +514,11 @@ impl Matcher {
                     continue;
                 }
                 entry_terms.extend(terms.iter().copied());
-                phrasings.push(Phrasing { terms, weight: 0.0 });
+                phrasings.push(Phrasing {
+                    terms,
+                    weight: 0.0,
+                    keyword,
+                });
             }
             entry_terms.sort_unstable();
             entry_terms.dedup();
@@ -419,12 +609,12 @@ impl Matcher {
         let mut best: BTreeMap<u32, Scored> = BTreeMap::new();
         let (whole, mut evidence) = self.analyse_message(message);
         evidence.asks = asks_something(message, &evidence);
-        self.score_into(&whole, &mut best);
+        self.score_into(&whole, None, &mut best);
         let pieces = text::sentences(message);
         if pieces.len() > 1 {
             for piece in pieces.iter().take(40) {
                 let (words, _) = self.analyse_message(piece);
-                self.score_into(&words, &mut best);
+                self.score_into(&words, Some(&whole), &mut best);
             }
         }
         let mut ranked: Vec<(Candidate, f32)> = best
@@ -449,7 +639,34 @@ impl Matcher {
 
     /// Scores the entries that share a distinctive term with `words`, keeping
     /// each entry's best score in `best`.
-    fn score_into(&self, words: &[QueryWord], best: &mut BTreeMap<u32, Scored>) {
+    ///
+    /// When `words` is one sentence of a longer message, `whole` is the whole
+    /// message: a sentence's score is then discounted by how little of the
+    /// whole message's FAQ terms the entry explains, so that a generic
+    /// sentence ("walking makes the back of her leg ache") does not outscore
+    /// the entry the message is really about ("… someone said baker's cyst?").
+    fn score_into(
+        &self,
+        words: &[QueryWord],
+        whole: Option<&[QueryWord]>,
+        best: &mut BTreeMap<u32, Scored>,
+    ) {
+        let whole_terms: Vec<(TermId, f32)> = whole.map_or_else(Vec::new, |all| {
+            let mut terms: Vec<(TermId, f32)> = all
+                .iter()
+                .filter_map(|w| match *w {
+                    QueryWord::Term { term, .. } => Some((term, 1.0)),
+                    QueryWord::Other { .. } => None,
+                })
+                .collect();
+            terms.sort_by_key(|t| t.0);
+            terms.dedup_by_key(|t| t.0);
+            terms
+        });
+        let whole_weight: f32 = whole_terms
+            .iter()
+            .map(|&(t, _)| self.weights[t as usize])
+            .sum();
         // The message's terms, merged (a term said twice counts once, at its
         // best factor), and the weight of everything else it says.
         let mut query: Vec<(TermId, f32)> = Vec::new();
@@ -495,9 +712,21 @@ impl Matcher {
             let recall = entry
                 .phrasings
                 .iter()
-                .map(|p| matched_weight(&query, &p.terms, &self.weights) / p.weight)
+                .map(|p| {
+                    let whole = if p.keyword {
+                        p.weight.max(term_weight)
+                    } else {
+                        p.weight
+                    };
+                    matched_weight(&query, &p.terms, &self.weights) / whole
+                })
                 .fold(0.0f32, f32::max);
-            let score = (recall.powf(RECALL_POWER) * precision.powf(PRECISION_POWER)).min(1.0);
+            let mut score = (recall.powf(RECALL_POWER) * precision.powf(PRECISION_POWER)).min(1.0);
+            if whole_weight > 0.0 {
+                let share =
+                    matched_weight(&whole_terms, &entry.terms, &self.weights) / whole_weight;
+                score *= share.sqrt();
+            }
             let unweighted: f32 = query
                 .iter()
                 .filter(|(t, _)| entry.terms.binary_search(t).is_ok())
@@ -640,12 +869,71 @@ impl Matcher {
 
 /// Words that open a question or a request.
 const QUESTION_OPENERS: &[&str] = &[
-    "what", "whats", "how", "why", "when", "where", "which", "who", "can", "could", "is", "are",
-    "does", "do", "did", "should", "would", "will", "am", "any", "anyone", "anybody", "has",
-    "have", "was", "were", "tell", "explain", "help", "info", "information", "need", "ideas",
-    "advice", "tips", "recommend", "wondering", "curious", "question", "q", "pls", "please",
-    "wat", "wot", "wut", "wht", "waht", "whta", "wats", "hw", "hows", "y", "r", "cud", "cld",
-    "shud", "shld", "shuld", "shoud", "wen", "wich", "whats", "isit", "whens", "wheres",
+    "what",
+    "whats",
+    "how",
+    "why",
+    "when",
+    "where",
+    "which",
+    "who",
+    "can",
+    "could",
+    "is",
+    "are",
+    "does",
+    "do",
+    "did",
+    "should",
+    "would",
+    "will",
+    "am",
+    "any",
+    "anyone",
+    "anybody",
+    "has",
+    "have",
+    "was",
+    "were",
+    "tell",
+    "explain",
+    "help",
+    "info",
+    "information",
+    "need",
+    "ideas",
+    "advice",
+    "tips",
+    "recommend",
+    "wondering",
+    "curious",
+    "question",
+    "q",
+    "pls",
+    "please",
+    "wat",
+    "wot",
+    "wut",
+    "wht",
+    "waht",
+    "whta",
+    "wats",
+    "hw",
+    "hows",
+    "y",
+    "r",
+    "cud",
+    "cld",
+    "shud",
+    "shld",
+    "shuld",
+    "shoud",
+    "wen",
+    "wich",
+    "whats",
+    "isit",
+    "whens",
+    "wheres",
 ];
 
 /// Whether a message asks something: a question mark, a sentence that
@@ -654,7 +942,7 @@ const QUESTION_OPENERS: &[&str] = &[
 /// to me", "thanks for the answer about stenosis") are not answered.
 fn asks_something(message: &str, evidence: &Evidence) -> bool {
     let n_content_words = evidence.terms + evidence.unexplained;
-    let search_style = evidence.terms >= 2 && evidence.unexplained <= 1;
+    let search_style = evidence.terms >= 3 && evidence.unexplained <= 1;
     if message.contains('?') || n_content_words <= 3 || search_style {
         return true;
     }

@@ -26,13 +26,16 @@ use crate::tomlread::TomlReader;
 /// Longest phrase, in words, that a group may list.
 pub const MAX_PHRASE_WORDS: usize = 6;
 
+/// A phrase's words and the canonical words it is read as.
+type PhraseRule = (Vec<String>, Vec<String>);
+
 /// The loaded synonyms.
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     spelling: HashMap<String, String>,
     /// First word of a phrase -> (the phrase's words, the canonical words),
     /// longest phrase first.
-    phrases: HashMap<String, Vec<(Vec<String>, Vec<String>)>>,
+    phrases: HashMap<String, Vec<PhraseRule>>,
     /// Words that show a message is about legs and walking (`[topic] about`).
     pub topic_words: Vec<String>,
     /// Words that show a message is about something else: other body parts,
@@ -55,7 +58,11 @@ impl Synonyms {
     pub fn rewrite_spans(&self, words: &[String]) -> Vec<(String, std::ops::Range<usize>)> {
         let spelled: Vec<&str> = words
             .iter()
-            .map(|word| self.spelling.get(word).map_or(word.as_str(), String::as_str))
+            .map(|word| {
+                self.spelling
+                    .get(word)
+                    .map_or(word.as_str(), String::as_str)
+            })
             .collect();
         let mut out = Vec::with_capacity(spelled.len());
         let mut index = 0;
