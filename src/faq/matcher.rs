@@ -483,7 +483,7 @@ impl Matcher {
         known.sort();
         known.dedup();
         for (index, word) in known.iter().enumerate() {
-            for variant in deletion_variants(word) {
+            for variant in deletion_variants(word, 2) {
                 matcher
                     .deletions
                     .entry(variant)
@@ -607,14 +607,28 @@ impl Matcher {
     /// the share of the message's FAQ terms that the best candidate explains.
     fn rank_with_evidence(&self, message: &str) -> (Vec<Candidate>, Evidence, f32) {
         let mut best: BTreeMap<u32, Scored> = BTreeMap::new();
-        let (whole, mut evidence) = self.analyse_message(message);
+        // Each sentence is read once; the whole message is their concatenation.
+        let mut memo: HashMap<String, Option<(String, usize)>> = HashMap::new();
+        let mut evidence = Evidence::default();
+        let mut sentences: Vec<Vec<QueryWord>> = Vec::new();
+        let mut budget = MAX_WORDS;
+        for piece in text::sentences(message) {
+            if budget == 0 {
+                break;
+            }
+            let (words, found) = self.analyse_message(piece, &mut memo, &mut budget);
+            evidence.topic += found.topic;
+            evidence.elsewhere += found.elsewhere;
+            evidence.unexplained += found.unexplained;
+            sentences.push(words);
+        }
+        let whole: Vec<QueryWord> = sentences.concat();
+        evidence.terms = distinct_terms(&whole);
         evidence.asks = asks_something(message, &evidence);
         self.score_into(&whole, None, &mut best);
-        let pieces = text::sentences(message);
-        if pieces.len() > 1 {
-            for piece in pieces.iter().take(40) {
-                let (words, _) = self.analyse_message(piece);
-                self.score_into(&words, Some(&whole), &mut best);
+        if sentences.len() > 1 {
+            for words in &sentences {
+                self.score_into(words, Some(&whole), &mut best);
             }
         }
         let mut ranked: Vec<(Candidate, f32)> = best
@@ -743,12 +757,30 @@ impl Matcher {
     }
 
     /// Reads a message into terms and other words (steps 1–4 of the module doc).
-    fn analyse_message(&self, message: &str) -> (Vec<QueryWord>, Evidence) {
+    /// `memo` keeps typo corrections already made for this message;
+    /// `budget` is how many more words may be read.
+    fn analyse_message(
+        &self,
+        message: &str,
+        memo: &mut HashMap<String, Option<(String, usize)>>,
+        budget: &mut usize,
+    ) -> (Vec<QueryWord>, Evidence) {
         let mut evidence = Evidence::default();
         let mut corrected = Vec::new();
         let mut factors = Vec::new();
-        for word in text::words(message).into_iter().take(MAX_WORDS) {
-            match self.correct(&word) {
+        let words = text::words(message);
+        let take = words.len().min(*budget);
+        *budget -= take;
+        for word in words.into_iter().take(take) {
+            let correction = match memo.get(&word) {
+                Some(known) => known.clone(),
+                None => {
+                    let found = self.correct(&word);
+                    memo.insert(word.clone(), found.clone());
+                    found
+                }
+            };
+            match correction {
                 Some((fixed, distance)) => {
                     corrected.push(fixed);
                     factors.push(TYPO_FACTOR[distance.min(2)]);
@@ -792,16 +824,7 @@ impl Matcher {
                 }
             }
         }
-        let mut terms: Vec<TermId> = out
-            .iter()
-            .filter_map(|w| match w {
-                QueryWord::Term { term, .. } => Some(*term),
-                QueryWord::Other { .. } => None,
-            })
-            .collect();
-        terms.sort_unstable();
-        terms.dedup();
-        evidence.terms = terms.len();
+        evidence.terms = distinct_terms(&out);
         (out, evidence)
     }
 
@@ -843,28 +866,52 @@ impl Matcher {
         if length > 30 || word.chars().any(|c| !c.is_ascii_alphabetic()) {
             return None;
         }
-        let mut best: Option<(usize, &str)> = None;
-        for variant in deletion_variants(word) {
-            let Some(indices) = self.deletions.get(&variant) else {
-                continue;
-            };
-            for &index in indices {
-                let known = self.known_list[index as usize].as_str();
-                let distance = strsim::damerau_levenshtein(word, known);
-                if distance == 0 || distance > max_distance {
+        // Nearer first: a word one edit away never needs the (much larger)
+        // set of two-deletion variants.
+        for depth in 1..=max_distance {
+            let mut best: Option<(usize, &str)> = None;
+            for variant in deletion_variants(word, depth) {
+                let Some(indices) = self.deletions.get(&variant) else {
                     continue;
-                }
-                let better = match best {
-                    None => true,
-                    Some((d, w)) => distance < d || (distance == d && known < w),
                 };
-                if better {
-                    best = Some((distance, known));
+                for &index in indices {
+                    let known = self.known_list[index as usize].as_str();
+                    if known.len().abs_diff(word.len()) > max_distance {
+                        continue;
+                    }
+                    let distance = strsim::damerau_levenshtein(word, known);
+                    if distance == 0 || distance > depth {
+                        continue;
+                    }
+                    let better = match best {
+                        None => true,
+                        Some((d, w)) => distance < d || (distance == d && known < w),
+                    };
+                    if better {
+                        best = Some((distance, known));
+                    }
                 }
             }
+            if let Some((distance, known)) = best {
+                return Some((known.to_owned(), distance));
+            }
         }
-        best.map(|(distance, known)| (known.to_owned(), distance))
+        None
     }
+}
+
+/// How many distinct FAQ terms `words` holds.
+fn distinct_terms(words: &[QueryWord]) -> usize {
+    let mut terms: Vec<TermId> = words
+        .iter()
+        .filter_map(|w| match w {
+            QueryWord::Term { term, .. } => Some(*term),
+            QueryWord::Other { .. } => None,
+        })
+        .collect();
+    terms.sort_unstable();
+    terms.dedup();
+    terms.len()
 }
 
 /// Words that open a question or a request.
@@ -977,28 +1024,27 @@ fn matched_weight(query: &[(TermId, f32)], terms: &[TermId], weights: &[f32]) ->
     sum
 }
 
-/// The word itself and every variant with one character deleted; for words
-/// of eight characters or more, also two deleted. Two words within the
-/// allowed edit distance always share a variant.
-fn deletion_variants(word: &str) -> Vec<String> {
+/// The word itself and every variant with one character deleted; with
+/// `depth` 2 and a word of eight characters or more, also every variant with
+/// two deleted. Two words within edit distance `depth` always share a
+/// variant (the index holds the known words' variants to depth 2).
+fn deletion_variants(word: &str, depth: usize) -> Vec<String> {
     let chars: Vec<char> = word.chars().collect();
     let mut out = vec![word.to_owned()];
     if chars.len() < 4 || chars.len() > 30 {
         return out;
     }
     for skip in 0..chars.len() {
-        let one: String = chars
+        let one: Vec<char> = chars
             .iter()
             .enumerate()
             .filter(|&(i, _)| i != skip)
-            .map(|(_, c)| c)
+            .map(|(_, c)| *c)
             .collect();
-        if chars.len() >= 8 {
-            let one_chars: Vec<char> = one.chars().collect();
-            for skip2 in skip..one_chars.len() {
+        if depth >= 2 && chars.len() >= 8 {
+            for skip2 in skip..one.len() {
                 out.push(
-                    one_chars
-                        .iter()
+                    one.iter()
                         .enumerate()
                         .filter(|&(i, _)| i != skip2)
                         .map(|(_, c)| c)
@@ -1006,7 +1052,7 @@ fn deletion_variants(word: &str) -> Vec<String> {
                 );
             }
         }
-        out.push(one);
+        out.push(one.into_iter().collect());
     }
     out.sort();
     out.dedup();
