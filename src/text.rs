@@ -63,6 +63,17 @@ pub fn words(message: &str) -> Vec<String> {
         .collect()
 }
 
+/// Removes code, URLs, mentions and Discord entities but keeps punctuation
+/// and line breaks, so the result can still be split into sentences.
+pub fn without_markup(message: &str) -> String {
+    let bounded: String = message.chars().take(MAX_INPUT_CHARS).collect();
+    strip_code(&bounded)
+        .lines()
+        .map(strip_tokens)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Splits a raw message into sentences or clauses (on `.`, `?`, `!`, `;`,
 /// new lines), so that a question buried in a long chatty message can be
 /// looked at on its own. Pieces are raw text; clean them with [`clean`].
@@ -129,6 +140,14 @@ fn strip_tokens(text: &str) -> String {
             || trimmed.contains("://");
         let is_mention = trimmed.starts_with("@everyone") || trimmed.starts_with("@here");
         if is_url || is_mention {
+            // Keep the sentence end a link or mention was written against.
+            if let Some(end) = token
+                .chars()
+                .last()
+                .filter(|c| matches!(c, '.' | '?' | '!' | ';'))
+            {
+                out.push(end);
+            }
             out.push(' ');
             continue;
         }
@@ -229,6 +248,12 @@ mod tests {
             sentences("hi all. what is PAD? thanks!\nbye"),
             vec!["hi all", "what is PAD", "thanks", "bye"]
         );
+    }
+
+    #[test]
+    fn without_markup_keeps_sentences_but_not_links_or_code() {
+        let cleaned = without_markup("see https://x.org/sciatica. ok?\n`sciatica` <@1> hi");
+        assert_eq!(sentences(&cleaned), vec!["see", "ok", "hi"]);
     }
 
     #[test]

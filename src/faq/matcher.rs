@@ -612,7 +612,8 @@ impl Matcher {
         let mut evidence = Evidence::default();
         let mut sentences: Vec<Vec<QueryWord>> = Vec::new();
         let mut budget = MAX_WORDS;
-        for piece in text::sentences(message) {
+        let readable = text::without_markup(message);
+        for piece in text::sentences(&readable) {
             if budget == 0 {
                 break;
             }
@@ -624,7 +625,7 @@ impl Matcher {
         }
         let whole: Vec<QueryWord> = sentences.concat();
         evidence.terms = distinct_terms(&whole);
-        evidence.asks = asks_something(message, &evidence);
+        evidence.asks = asks_something(&readable, &evidence);
         self.score_into(&whole, None, &mut best);
         if sentences.len() > 1 {
             for words in &sentences {
@@ -876,7 +877,11 @@ impl Matcher {
                 };
                 for &index in indices {
                     let known = self.known_list[index as usize].as_str();
-                    if known.len().abs_diff(word.len()) > max_distance {
+                    // A word is never "corrected" into a stop word:
+                    // "shoulder" is not a typo of "should".
+                    if known.len().abs_diff(word.len()) > max_distance
+                        || self.stop_words.contains(known)
+                    {
                         continue;
                     }
                     let distance = strsim::damerau_levenshtein(word, known);
@@ -993,7 +998,11 @@ fn asks_something(message: &str, evidence: &Evidence) -> bool {
     if message.contains('?') || n_content_words <= 3 || search_style {
         return true;
     }
-    text::sentences(message).iter().any(|sentence| {
+    let clauses = text::sentences(message)
+        .into_iter()
+        .flat_map(|sentence| sentence.split(','))
+        .collect::<Vec<_>>();
+    clauses.iter().any(|sentence| {
         let words = text::words(sentence);
         let opens = words
             .iter()

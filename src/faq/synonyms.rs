@@ -197,7 +197,12 @@ pub fn parse(path: &Path, source: &str) -> (Synonyms, Vec<Problem>) {
                         reader.problem_at(canonical_offset, "a group needs at least one phrase");
                     }
                     for (phrase, offset) in phrases {
-                        let words = text::words(&phrase);
+                        // Spelling is applied before phrases are matched,
+                        // so phrases are stored in their respelled form.
+                        let words: Vec<String> = text::words(&phrase)
+                            .into_iter()
+                            .map(|w| synonyms.spelling.get(&w).cloned().unwrap_or(w))
+                            .collect();
                         if words.is_empty() {
                             reader.problem_at(offset, "empty phrase");
                             continue;

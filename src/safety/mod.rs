@@ -232,7 +232,7 @@ impl SafetyPolicy {
             .iter()
             .map(|s| Source {
                 title: neutralise(&s.title),
-                url: s.url.clone(),
+                url: neutralise(&s.url),
             })
             .collect();
         reply.related = entry

@@ -1,0 +1,457 @@
+//! `faqbot check`: what a moderator sees after editing the FAQ.
+//!
+//! The shipped `faq/` must pass, with a one-line summary and every entry
+//! listed by `--json`. The fixture `tests/data/broken-faq/` holds one mistake
+//! per file (see its README); `check` must report all of them in one run, each
+//! as `path:line:col: message` at the right line, and the bot must refuse to
+//! start on that folder. The last test loads the real FAQ through the library
+//! and holds it to the editorial rules (sources, length, phrasings, links).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The 24 entries the shipped FAQ has.
+const SHIPPED_IDS: [&str; 24] = [
+    "most-common-cause",
+    "muscle-strain",
+    "serious-condition",
+    "prevention",
+    "self-care",
+    "when-to-seek-help",
+    "sciatica",
+    "blood-clot",
+    "diagnosis",
+    "treatment",
+    "arthritis",
+    "obesity",
+    "herniated-disc",
+    "stress-fracture",
+    "causes-overview",
+    "peripheral-artery-disease",
+    "lumbar-spinal-stenosis",
+    "active-people",
+    "leg-cramps",
+    "emergency-signs",
+    "shin-splints",
+    "bakers-cyst",
+    "compartment-syndrome",
+    "circulation-or-nerves",
+];
+
+/// The problems in tests/data/broken-faq: the file (relative to the folder),
+/// the line, and a word the message must contain.
+const EXPECTED_PROBLEMS: [(&str, usize, &str); 10] = [
+    ("entries/bad-syntax.toml", 3, "invalid TOML"),
+    ("entries/unknown-key.toml", 5, "answr"),
+    ("extra/valid-entry.toml", 2, "duplicate id"),
+    ("entries/empty-answer.toml", 5, "empty"),
+    ("entries/long-answer.toml", 5, "1500"),
+    ("entries/dangling-link.toml", 7, "no-such-entry"),
+    ("entries/wrong-name.toml", 4, "file name"),
+    ("entries/bad-placeholder.toml", 5, "{911}"),
+    ("entries/no-sources.toml", 2, "[[sources]]"),
+    ("synonyms.toml", 4, "one word"),
+];
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A folder under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test_name: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!(
+            "faqbot-check-cli-{}-{test_name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    /// Writes a config file whose `faq_dir` is `faq_dir`.
+    fn config(&self, faq_dir: &Path) -> PathBuf {
+        let path = self.0.join("config.toml");
+        let quoted = toml::Value::String(faq_dir.display().to_string()).to_string();
+        std::fs::write(&path, format!("faq_dir = {quoted}\n")).expect("write config");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs the binary in the crate folder with `args` and the given stdin.
+fn faqbot(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .args(args)
+        .current_dir(manifest_dir())
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start faqbot");
+    let mut input = child.stdin.take().expect("stdin");
+    // The bot may exit before reading its input; a broken pipe is fine then.
+    let _ = input.write_all(stdin.as_bytes());
+    drop(input);
+    child.wait_with_output().expect("wait for faqbot")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A config pointing at the shipped FAQ, so a local ./config.toml cannot
+/// change what the tests see.
+fn shipped_config(temp: &TempDir) -> PathBuf {
+    temp.config(&manifest_dir().join("faq"))
+}
+
+/// Splits `path:line:col: message`.
+fn parse_problem_line(line: &str) -> (String, usize, usize, String) {
+    let mut parts = line.splitn(4, ':');
+    let path = parts.next().unwrap_or_default().to_owned();
+    let number = |part: Option<&str>| -> usize {
+        part.and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("not `path:line:col: message`: {line:?}"))
+    };
+    let line_number = number(parts.next());
+    let column = number(parts.next());
+    let message = parts
+        .next()
+        .unwrap_or_else(|| panic!("no message: {line:?}"))
+        .trim()
+        .to_owned();
+    (path, line_number, column, message)
+}
+
+/// Checks that `problems` (path relative to broken-faq, line, message) are
+/// exactly the expected ones, each once.
+fn assert_expected_problems(problems: &[(String, usize, String)], listing: &str) {
+    assert_eq!(
+        problems.len(),
+        EXPECTED_PROBLEMS.len(),
+        "expected one problem per broken file:\n{listing}"
+    );
+    let found: BTreeSet<(String, usize)> = problems
+        .iter()
+        .map(|(path, line, _)| (path.clone(), *line))
+        .collect();
+    let expected: BTreeSet<(String, usize)> = EXPECTED_PROBLEMS
+        .iter()
+        .map(|(path, line, _)| ((*path).to_owned(), *line))
+        .collect();
+    assert_eq!(found, expected, "problem positions differ:\n{listing}");
+    for (path, line, word) in EXPECTED_PROBLEMS {
+        let (_, _, message) = problems
+            .iter()
+            .find(|(p, l, _)| p == path && *l == line)
+            .expect("position checked above");
+        assert!(
+            message.contains(word),
+            "{path}:{line}: message {message:?} should mention {word:?}"
+        );
+    }
+}
+
+#[test]
+fn check_passes_on_the_shipped_faq_with_a_one_line_summary() {
+    let temp = TempDir::new("summary");
+    let config = shipped_config(&temp);
+    let output = faqbot(
+        &[
+            "--config",
+            config.to_str().expect("utf-8 path"),
+            "check",
+            "faq",
+        ],
+        "",
+    );
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "check failed: {stdout}{}",
+        text(&output.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "expected a one-line summary, got:\n{stdout}"
+    );
+    assert!(lines[0].contains("ok"), "{stdout}");
+    assert!(lines[0].contains("24 FAQ entries"), "{stdout}");
+}
+
+#[test]
+fn check_json_lists_every_shipped_entry() {
+    let temp = TempDir::new("json-ok");
+    let config = shipped_config(&temp);
+    let output = faqbot(
+        &[
+            "--config",
+            config.to_str().expect("utf-8 path"),
+            "check",
+            "--json",
+            "faq",
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("check --json prints JSON");
+    assert_eq!(report["ok"], serde_json::Value::Bool(true), "{report}");
+    let entries: BTreeSet<&str> = report["entries"]
+        .as_array()
+        .expect("entries is a list")
+        .iter()
+        .map(|id| id.as_str().expect("ids are strings"))
+        .collect();
+    let expected: BTreeSet<&str> = SHIPPED_IDS.into_iter().collect();
+    assert_eq!(entries, expected);
+    assert_eq!(
+        report["problems"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+}
+
+#[test]
+fn check_passes_on_the_small_good_fixture() {
+    let temp = TempDir::new("good-fixture");
+    let config = shipped_config(&temp);
+    let output = faqbot(
+        &[
+            "--config",
+            config.to_str().expect("utf-8 path"),
+            "check",
+            "tests/data/good-faq",
+        ],
+        "",
+    );
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("2 FAQ entries"), "{stdout}");
+}
+
+#[test]
+fn check_lists_every_problem_of_a_broken_folder_at_once() {
+    let temp = TempDir::new("broken-text");
+    let config = shipped_config(&temp);
+    let output = faqbot(
+        &[
+            "--config",
+            config.to_str().expect("utf-8 path"),
+            "check",
+            "tests/data/broken-faq",
+        ],
+        "",
+    );
+    let stdout = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "check must exit 1 on problems:\n{stdout}{}",
+        text(&output.stderr)
+    );
+    let prefix = "tests/data/broken-faq/";
+    let problems: Vec<(String, usize, String)> = stdout
+        .lines()
+        .map(|line| {
+            let (path, line_number, column, message) = parse_problem_line(line);
+            assert!(column >= 1, "columns are 1-based: {line}");
+            let relative = path
+                .strip_prefix(prefix)
+                .unwrap_or_else(|| panic!("path {path:?} should start with {prefix}"))
+                .to_owned();
+            (relative, line_number, message)
+        })
+        .collect();
+    assert_expected_problems(&problems, &stdout);
+}
+
+#[test]
+fn check_json_reports_not_ok_with_every_problem() {
+    let temp = TempDir::new("broken-json");
+    let config = shipped_config(&temp);
+    let output = faqbot(
+        &[
+            "--config",
+            config.to_str().expect("utf-8 path"),
+            "check",
+            "--json",
+            "tests/data/broken-faq",
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("check --json prints JSON");
+    assert_eq!(report["ok"], serde_json::Value::Bool(false), "{report}");
+    let problems: Vec<(String, usize, String)> = report["problems"]
+        .as_array()
+        .expect("problems is a list")
+        .iter()
+        .map(|problem| {
+            let path = problem["path"].as_str().expect("path is a string");
+            let relative = Path::new(path)
+                .strip_prefix("tests/data/broken-faq")
+                .unwrap_or_else(|_| panic!("path {path:?} is outside the folder"));
+            assert!(problem["column"].as_u64().is_some_and(|c| c >= 1));
+            (
+                relative.display().to_string(),
+                problem["line"].as_u64().expect("line is a number") as usize,
+                problem["message"]
+                    .as_str()
+                    .expect("message is a string")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_expected_problems(&problems, &report.to_string());
+}
+
+#[test]
+fn check_without_a_folder_argument_uses_the_config_faq_dir() {
+    let temp = TempDir::new("config-dir");
+    let config = temp.config(&manifest_dir().join("tests/data/broken-faq"));
+    let output = faqbot(
+        &["--config", config.to_str().expect("utf-8 path"), "check"],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout).lines().count(),
+        EXPECTED_PROBLEMS.len(),
+        "{}",
+        text(&output.stdout)
+    );
+}
+
+#[test]
+fn check_reports_a_missing_folder_without_panicking() {
+    let temp = TempDir::new("missing");
+    let config = shipped_config(&temp);
+    let missing = temp.0.join("no-such-folder");
+    for json in [false, true] {
+        let mut args = vec!["--config", config.to_str().expect("utf-8 path"), "check"];
+        if json {
+            args.push("--json");
+        }
+        args.push(missing.to_str().expect("utf-8 path"));
+        let output = faqbot(&args, "");
+        let stdout = text(&output.stdout);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stdout.contains("not found"), "{stdout}");
+        assert!(stdout.contains("no-such-folder"), "{stdout}");
+        if json {
+            let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+            assert_eq!(report["ok"], serde_json::Value::Bool(false));
+        }
+    }
+}
+
+/// The bot must not start on a broken FAQ, and must say why: every problem.
+fn assert_refuses_to_start(args: &[&str], stdin: &str) {
+    let temp = TempDir::new(&format!("refuse-{}", args[0]));
+    let broken = manifest_dir().join("tests/data/broken-faq");
+    let config = temp.config(&broken);
+    let mut all_args = vec!["--config", config.to_str().expect("utf-8 path")];
+    all_args.extend_from_slice(args);
+    let output = faqbot(&all_args, stdin);
+    let stdout = text(&output.stdout);
+    let stderr = text(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "{args:?} started on a broken FAQ:\n{stdout}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        !stdout.contains("not medical advice"),
+        "{args:?} answered from a broken FAQ:\n{stdout}"
+    );
+    for (file, line, word) in EXPECTED_PROBLEMS {
+        let position = format!("{}:{line}:", broken.join(file).display());
+        let reported = stderr
+            .lines()
+            .find(|l| l.starts_with(&position))
+            .unwrap_or_else(|| panic!("{args:?}: stderr does not list {position}\n{stderr}"));
+        assert!(reported.contains(word), "{reported}");
+    }
+}
+
+#[test]
+fn chat_refuses_to_start_on_a_broken_faq_and_lists_the_problems() {
+    assert_refuses_to_start(&["chat"], "can sciatica make my legs hurt\n");
+}
+
+#[test]
+fn ask_refuses_to_start_on_a_broken_faq_and_lists_the_problems() {
+    assert_refuses_to_start(&["ask", "can sciatica make my legs hurt"], "");
+    assert_refuses_to_start(&["ask", "--json"], "can sciatica make my legs hurt\n");
+}
+
+#[test]
+fn shipped_faq_loads_without_problems_and_follows_the_editorial_rules() {
+    let (faq, problems) = faqbot::faq::load_dir(&manifest_dir().join("faq"));
+    let listing: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(
+        problems.is_empty(),
+        "faq/ has problems:\n{}",
+        listing.join("\n")
+    );
+    assert_eq!(faq.entries.len(), SHIPPED_IDS.len());
+
+    let mut failures = Vec::new();
+    for entry in &faq.entries {
+        let id = &entry.id;
+        if !entry
+            .sources
+            .iter()
+            .any(|source| source.url.starts_with("https://"))
+        {
+            failures.push(format!("{id}: no source with an https:// address"));
+        }
+        if entry
+            .sources
+            .iter()
+            .any(|source| source.title.trim().is_empty())
+        {
+            failures.push(format!("{id}: a source has no title"));
+        }
+        let answer_chars = entry.answer.chars().count();
+        if answer_chars > 1_500 {
+            failures.push(format!("{id}: answer is {answer_chars} characters"));
+        }
+        if entry.alternates.len() < 5 {
+            failures.push(format!(
+                "{id}: only {} alternate phrasings (at least 5)",
+                entry.alternates.len()
+            ));
+        }
+        for target in &entry.see_also {
+            if target == id || faq.get(target).is_none() {
+                failures.push(format!("{id}: see_also `{target}` is not another entry"));
+            }
+        }
+        if entry.path.file_stem().and_then(|s| s.to_str()) != Some(id.as_str()) {
+            failures.push(format!(
+                "{id}: file {} is not named after the id",
+                entry.path.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
