@@ -15,15 +15,19 @@
 //! 1. **Split and clean.** The message (at most [`text::MAX_INPUT_CHARS`]
 //!    characters) is split into sentences (remembering which ended in `?`,
 //!    and keeping decimals such as "38.9" whole), the sentences into clauses
-//!    at commas and colons, and each clause is cleaned with [`text::clean`].
+//!    at commas, colons, brackets and dashes, and each clause is cleaned with
+//!    [`text::clean`]. Code, links and Discord mentions are removed first so
+//!    that their dots never split a sentence.
 //! 2. **Concepts.** Each word or phrase is looked up in a lexicon, the data
 //!    file `emergency_lexicon.tsv` beside this module: "bum", "groin" and
 //!    "down there" are `saddle`; "short of breath" and "cant catch my breath"
 //!    are `breathless`; "out of the blue" is a `sudden` time marker. The
 //!    longest phrase wins. Listed misspellings ("pian", "swolen") are phrases
-//!    of their own; other words of 7 letters or more match a lexicon word
-//!    with the same first letter at edit distance 1 (2 for words of 10 or
-//!    more), so "breathles", "numbess" and "temprature" are understood.
+//!    of their own; other words of 7 letters or more match a symptom or body
+//!    word with the same first letter one typing slip away (a missing, extra
+//!    or swapped letter, or a neighbouring key; two slips for words of 10 or
+//!    more), so "breathles", "numbess" and "temprature" are understood but
+//!    "shaving" is not "shaking". Calm-context words are never typo targets.
 //! 3. **Derived concepts.** A few concepts are built from two: "cant" or
 //!    "unable to" followed by "move" is `cant_move`, by "feel" is `numb`, by
 //!    "pee" a bladder problem; "chest" near "pain" or "tight" is chest pain;
@@ -47,9 +51,9 @@
 //!    example a leg or foot with two of cold / pale / numb / can't move, or
 //!    one of them with "suddenly" or severe pain. Calm context in the same
 //!    clause (always, usually, "in winter", after the gym, on long walks, for
-//!    years, "a bit", cross-legged, bike rides) blocks a weak match, and
-//!    "suddenly" or severe pain overrides that block where the clinical sign
-//!    is about onset and severity.
+//!    years, "a bit", cross-legged, bike rides, a pet) blocks a weak match,
+//!    and "suddenly", severe pain or an injury overrides that block (never a
+//!    pet) where the clinical sign is about onset and severity.
 //!
 //! The screen is deliberately conservative about calm chronic, exertional and
 //! informational talk, and deliberately eager about anything told as
@@ -306,6 +310,7 @@ concepts! {
     Exertion => "exertion",
     Gym => "gym",
     Posture => "posture",
+    StandingUp => "standing_up",
     Cycling => "cycling",
     Weather => "weather",
     Mild => "mild",
@@ -313,6 +318,7 @@ concepts! {
     Nose => "nose",
     Laughing => "laughing",
     BenignBladder => "benign_bladder",
+    Animal => "animal",
     // Grammar.
     Negator => "negator",
     Hedge => "hedge",
@@ -392,9 +398,11 @@ const BODY: Concepts = Concepts::of(&[
     C::Bladder,
     C::Bowel,
 ]);
-/// Grammar concepts never match a misspelling: a typo must not create a
-/// negation or a question.
-const GRAMMAR: Concepts = Concepts::of(&[
+/// Concepts a misspelling never matches: a typo must not create a negation
+/// or a question, and a real word one slip away from calm context
+/// ("showing" and "snowing", "setting" and "settling") must not silence a
+/// real alarm.
+const NOT_FOR_TYPOS: Concepts = Concepts::of(&[
     C::Negator,
     C::Hedge,
     C::Stopper,
@@ -402,6 +410,21 @@ const GRAMMAR: Concepts = Concepts::of(&[
     C::Hypothetical,
     C::InfoMarker,
     C::RecurringVerb,
+    C::Past,
+    C::Improving,
+    C::Recurring,
+    C::Exertion,
+    C::Gym,
+    C::Posture,
+    C::StandingUp,
+    C::Cycling,
+    C::Weather,
+    C::Mild,
+    C::Chronic,
+    C::Nose,
+    C::Laughing,
+    C::BenignBladder,
+    C::Animal,
 ]);
 /// Any leg part, singular or plural.
 const ANY_LIMB: Concepts = Concepts::of(&[C::LimbOne, C::LimbMany, C::Legs]);
@@ -434,9 +457,10 @@ const BREATH_BLOCKERS: Concepts = Concepts::of(&[
     C::Past,
     C::Improving,
     C::Chronic,
+    C::Animal,
 ]);
 /// Calm context for chest pain: the gym, the past, getting better.
-const CHEST_BLOCKERS: Concepts = Concepts::of(&[C::Gym, C::Past, C::Improving]);
+const CHEST_BLOCKERS: Concepts = Concepts::of(&[C::Gym, C::Past, C::Improving, C::Animal]);
 /// Calm context for a cold, pale or numb limb.
 const LIMB_BLOCKERS: Concepts = Concepts::of(&[
     C::Recurring,
@@ -449,6 +473,7 @@ const LIMB_BLOCKERS: Concepts = Concepts::of(&[
     C::Improving,
     C::Gym,
     C::Cycling,
+    C::Animal,
 ]);
 /// Calm context for saddle numbness: bikes, long sitting, habit.
 const SADDLE_BLOCKERS: Concepts = Concepts::of(&[
@@ -458,6 +483,7 @@ const SADDLE_BLOCKERS: Concepts = Concepts::of(&[
     C::Past,
     C::Improving,
     C::Chronic,
+    C::Animal,
 ]);
 /// Calm context for bladder talk: known benign causes, habit, mildness.
 const BLADDER_BLOCKERS: Concepts = Concepts::of(&[
@@ -467,6 +493,7 @@ const BLADDER_BLOCKERS: Concepts = Concepts::of(&[
     C::Mild,
     C::Past,
     C::Improving,
+    C::Animal,
 ]);
 /// Calm context for weak or numb legs: gym, walking, posture, habit.
 const BOTH_LEGS_BLOCKERS: Concepts = Concepts::of(&[
@@ -478,6 +505,7 @@ const BOTH_LEGS_BLOCKERS: Concepts = Concepts::of(&[
     C::Past,
     C::Improving,
     C::Mild,
+    C::Animal,
 ]);
 /// Calm context for fever or feeling unwell.
 const FEVER_BLOCKERS: Concepts = Concepts::of(&[
@@ -486,11 +514,19 @@ const FEVER_BLOCKERS: Concepts = Concepts::of(&[
     C::Recurring,
     C::Mild,
     C::Posture,
+    C::StandingUp,
     C::Chronic,
+    C::Animal,
 ]);
 /// Calm context for a red or swollen leg.
-const INFECTION_BLOCKERS: Concepts =
-    Concepts::of(&[C::Past, C::Improving, C::Recurring, C::Chronic]);
+const INFECTION_BLOCKERS: Concepts = Concepts::of(&[
+    C::Past,
+    C::Improving,
+    C::Recurring,
+    C::Chronic,
+    C::Mild,
+    C::Animal,
+]);
 /// Calm context for a tight or hard calf (unless there was an injury).
 const CALF_BLOCKERS: Concepts = Concepts::of(&[
     C::Gym,
@@ -499,6 +535,7 @@ const CALF_BLOCKERS: Concepts = Concepts::of(&[
     C::Past,
     C::Improving,
     C::Mild,
+    C::Animal,
 ]);
 
 /// How far (in words) a negation reaches.
@@ -567,12 +604,23 @@ struct Phrase {
 }
 
 /// The phrase tables, prepared once.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 struct Lexicon {
     /// Phrases by their first word, longest first.
     by_first_word: HashMap<String, Vec<Phrase>>,
     /// Single-word entries that a misspelling may match, by first letter.
     fuzzy_targets: HashMap<char, Vec<(String, Concepts)>>,
+}
+
+impl std::fmt::Debug for Lexicon {
+    /// A summary: the tables themselves are a thousand lines of data.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n_phrases: usize = self.by_first_word.values().map(Vec::len).sum();
+        formatter
+            .debug_struct("Lexicon")
+            .field("n_phrases", &n_phrases)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Lexicon {
@@ -633,7 +681,7 @@ impl Lexicon {
             };
             if rest.is_empty()
                 && first.chars().count() >= 6
-                && !concepts.intersects(GRAMMAR)
+                && !concepts.intersects(NOT_FOR_TYPOS)
                 && let Some(initial) = first.chars().next()
             {
                 lexicon
@@ -673,9 +721,10 @@ impl Lexicon {
     }
 
     /// Concepts of the lexicon word a misspelling most likely meant: same
-    /// first letter, edit distance 1 (2 when both words have 10 or more
+    /// first letter, [`typo_distance`] 1 (2 when both words have 10 or more
     /// letters). Only words of 7 letters or more are tried, so short everyday
-    /// words are never "corrected" into symptoms.
+    /// words are never "corrected" into symptoms, and a replaced letter must
+    /// be a neighbouring key, so "shaving" does not become "shaking".
     fn fuzzy_match(&self, word: &str) -> Option<Concepts> {
         let length = word.chars().count();
         if length < 7 || !word.chars().all(|c| c.is_ascii_lowercase()) {
@@ -694,7 +743,7 @@ impl Lexicon {
             if length.abs_diff(target_length) > allowed {
                 continue;
             }
-            let distance = strsim::osa_distance(word, target);
+            let distance = typo_distance(word.as_bytes(), target.as_bytes());
             if distance <= allowed && best.is_none_or(|(best_distance, _)| distance < best_distance)
             {
                 best = Some((distance, *concepts));
@@ -752,7 +801,7 @@ impl Analysis {
     /// Splits, cleans, tags and flags the message.
     fn new(lexicon: &Lexicon, message: &str) -> Analysis {
         let bounded = match message.char_indices().nth(text::MAX_INPUT_CHARS) {
-            Some((end, _)) => &message[..end],
+            Some((end, _)) => message.get(..end).unwrap_or(message),
             None => message,
         };
         let mut analysis = Analysis {
@@ -781,7 +830,7 @@ impl Analysis {
                 let mut index = 0;
                 while index < words.len() {
                     let (length, concepts) = lexicon
-                        .longest_match(&words[index..])
+                        .longest_match(words.get(index..).unwrap_or_default())
                         .unwrap_or((1, Concepts::EMPTY));
                     if concepts.has(C::Breaker) {
                         clause += 1;
@@ -843,28 +892,24 @@ impl Analysis {
     /// hypothetical (body parts always count) and not in an informational
     /// sentence.
     fn live(&self, index: usize, concept: Concept) -> bool {
+        self.live_any(index, Concepts::of(&[concept]))
+    }
+
+    /// Whether word `index` carries any of `concepts` and one of them counts.
+    fn live_any(&self, index: usize, concepts: Concepts) -> bool {
         let Some(word) = self.words.get(index) else {
             return false;
         };
-        if !word.concepts.has(concept) {
+        let found = Concepts(word.concepts.0 & concepts.0);
+        if found == Concepts::EMPTY {
             return false;
         }
-        if self
+        let informational = self
             .informational
             .get(word.sentence)
             .copied()
-            .unwrap_or(false)
-        {
-            return false;
-        }
-        BODY.has(concept) || !(word.negated || word.hypothetical)
-    }
-
-    /// Whether word `index` carries any of `concepts` and it counts.
-    fn live_any(&self, index: usize, concepts: Concepts) -> bool {
-        Concept::ALL
-            .iter()
-            .any(|&concept| concepts.has(concept) && self.live(index, concept))
+            .unwrap_or(false);
+        !informational && (found.intersects(BODY) || !(word.negated || word.hypothetical))
     }
 
     /// Indices of the words within `reach` positions of word `index`.
@@ -915,9 +960,33 @@ impl Analysis {
         })
     }
 
+    /// Whether the sign at word `index` is explained by calm context
+    /// (`blockers` in its clause). `overridden` (a sudden onset, severe pain,
+    /// an injury) sets the calm context aside, except a pet: a dog's weak
+    /// legs need a vet, not an ambulance.
+    fn calm(&self, index: usize, blockers: Concepts, overridden: bool) -> bool {
+        if overridden {
+            self.blocked(index, Concepts::of(&[C::Animal]))
+        } else {
+            self.blocked(index, blockers)
+        }
+    }
+
     /// Whether a word of the same sentence as word `index` carries `concept`
     /// live.
     fn in_sentence(&self, index: usize, concept: Concept) -> bool {
+        self.any_in_sentence(index, |other| self.live(other, concept))
+    }
+
+    /// Whether a word of the same sentence as word `index` carries `concept`,
+    /// live or not (calm context counts even inside an "if").
+    fn in_sentence_any(&self, index: usize, concept: Concept) -> bool {
+        self.any_in_sentence(index, |other| self.has(other, concept))
+    }
+
+    /// Whether `test` holds for a word of the same sentence as word `index`,
+    /// looking only at that sentence's words.
+    fn any_in_sentence(&self, index: usize, test: impl Fn(usize) -> bool) -> bool {
         let Some(sentence) = self.words.get(index).map(|word| word.sentence) else {
             return false;
         };
@@ -928,7 +997,28 @@ impl Analysis {
         };
         let before = (0..index).rev().take_while(same);
         let after = (index..self.words.len()).take_while(same);
-        before.chain(after).any(|other| self.live(other, concept))
+        before.chain(after).any(test)
+    }
+
+    /// Whether the sign at word `index` is about a leg: a leg word within
+    /// [`LEG_REACH`] words, or "it" just before the sign with a leg word
+    /// earlier in the sentence ("my calf pain has gone from bad to
+    /// unbearable and it feels really tight").
+    fn refers_to_limb(&self, index: usize) -> bool {
+        if self.near(index, ANY_LIMB, LEG_REACH) {
+            return true;
+        }
+        let pronoun = (index.saturating_sub(3)..index).any(|other| {
+            self.words
+                .get(other)
+                .is_some_and(|word| matches!(word.text.as_str(), "it" | "its"))
+        });
+        pronoun
+            && (0..index).rev().take(30).any(|other| {
+                self.live_any(other, ANY_LIMB)
+                    && self.words.get(other).map(|word| word.sentence)
+                        == self.words.get(index).map(|word| word.sentence)
+            })
     }
 
     /// Indices of the words that carry `concept` live.
@@ -1078,7 +1168,13 @@ impl Analysis {
             C::WalkVerb,
             C::SleepVerb,
         ]);
-        let calm_roles = Concepts::of(&[C::Exertion, C::Posture, C::Recurring, C::RecurringVerb]);
+        let calm_roles = Concepts::of(&[
+            C::Exertion,
+            C::Posture,
+            C::StandingUp,
+            C::Recurring,
+            C::RecurringVerb,
+        ]);
         for index in start..end {
             // "cant" / "unable to" / "can barely" + verb.
             if self.has(index, C::Inability)
@@ -1127,7 +1223,10 @@ impl Analysis {
                     self.add(index, C::Pleuritic);
                 }
             }
-            if self.has(index, C::Blood) && self.pair_in_sentence(index, start, end, 6, C::Cough) {
+            if self.has(index, C::Blood)
+                && (self.has(index, C::Cough)
+                    || self.pair_in_sentence(index, start, end, 6, C::Cough))
+            {
                 self.add(index, C::CoughBlood);
             }
         }
@@ -1268,13 +1367,16 @@ impl Analysis {
     fn chest_pain_or_breathless(&self) -> bool {
         let blood = self
             .live_indices(C::CoughBlood)
-            .any(|index| !self.blocked(index, Concepts::of(&[C::Past, C::Improving])));
+            .any(|index| !self.blocked(index, Concepts::of(&[C::Past, C::Improving, C::Animal])));
         let pain = self
             .live_indices_any(Concepts::of(&[C::ChestPain, C::Pleuritic]))
             .any(|index| !self.blocked(index, CHEST_BLOCKERS));
+        // Laughing explains breathlessness anywhere in its sentence ("i
+        // couldnt stop laughing, couldnt breathe lol").
         let breathless = self.live_indices(C::Breathless).any(|index| {
-            !self.blocked(index, BREATH_BLOCKERS)
-                || self.near(index, Concepts::of(&[C::Sudden, C::Rest]), 10)
+            let sudden_or_at_rest = self.near(index, Concepts::of(&[C::Sudden, C::Rest]), 10);
+            !self.in_sentence_any(index, C::Laughing)
+                && !self.calm(index, BREATH_BLOCKERS, sudden_or_at_rest)
         });
         blood || pain || breathless
     }
@@ -1291,7 +1393,7 @@ impl Analysis {
                 .iter()
                 .filter(|&&sign| {
                     self.window(limb, LIMB_SIGN_REACH).any(|other| {
-                        self.live(other, sign) && (strong || !self.blocked(other, LIMB_BLOCKERS))
+                        self.live(other, sign) && !self.calm(other, LIMB_BLOCKERS, strong)
                     })
                 })
                 .count();
@@ -1318,7 +1420,7 @@ impl Analysis {
         let strong = self
             .live_indices(C::BladderStrong)
             .any(|index| !self.blocked(index, BLADDER_BLOCKERS));
-        let signs = Concepts::of(&[C::Problem, C::Numb]);
+        let signs = Concepts::of(&[C::Problem, C::Numb, C::FeelDifferent]);
         let paired = self
             .live_indices_any(Concepts::of(&[C::Bladder, C::Bowel]))
             .any(|organ| {
@@ -1342,7 +1444,8 @@ impl Analysis {
             C::WeakStrong,
         ]);
         let overrides = Concepts::of(&[C::Progression, C::Sudden]);
-        let calm_sciatica = Concepts::of(&[C::Chronic, C::Past, C::Improving, C::Recurring]);
+        let calm_sciatica =
+            Concepts::of(&[C::Chronic, C::Past, C::Improving, C::Recurring, C::Animal]);
         (0..self.words.len())
             .filter(|&index| {
                 self.live(index, C::Legs)
@@ -1360,7 +1463,7 @@ impl Analysis {
                 let weak = self.near(legs, modifiers, 12)
                     && self.window(legs, LEG_REACH).any(|other| {
                         self.live_any(other, signs)
-                            && (override_calm || !self.blocked(other, BOTH_LEGS_BLOCKERS))
+                            && !self.calm(other, BOTH_LEGS_BLOCKERS, override_calm)
                     });
                 sciatica || weak
             })
@@ -1368,22 +1471,33 @@ impl Analysis {
 
     /// E4: a fever, shivers or feeling very unwell anywhere in the message,
     /// together with a red, hot, infected or (one) swollen leg, or cellulitis.
+    /// Fever is message-wide because people tell the two apart ("Leg swollen
+    /// and red. Temp is 38.9").
     fn fever_with_spreading_redness(&self) -> bool {
-        let fever = self
-            .live_indices_any(Concepts::of(&[C::Fever, C::Unwell]))
-            .any(|index| !self.blocked(index, FEVER_BLOCKERS));
-        if !fever {
+        let unblocked = |concept| {
+            self.live_indices(concept)
+                .any(|index| !self.blocked(index, FEVER_BLOCKERS))
+        };
+        let fever = unblocked(C::Fever);
+        if !fever && !unblocked(C::Unwell) {
             return false;
         }
+        // With a real fever (a reading, shivers, "a fever") any red leg meets
+        // rule E4, even "a bit red"; with only a vague "unwell", "a bit red"
+        // is not enough.
+        let blockers = if fever {
+            Concepts(INFECTION_BLOCKERS.0 & !Concepts::of(&[C::Mild]).0)
+        } else {
+            INFECTION_BLOCKERS
+        };
         let cellulitis = self
             .live_indices(C::Cellulitis)
-            .any(|index| !self.blocked(index, INFECTION_BLOCKERS));
+            .any(|index| !self.blocked(index, blockers));
         let red_leg = self
             .live_indices_any(Concepts::of(&[C::Red, C::Infection]))
-            .any(|index| self.near(index, ANY_LIMB, 6) && !self.blocked(index, INFECTION_BLOCKERS));
+            .any(|index| self.near(index, ANY_LIMB, 6) && !self.blocked(index, blockers));
         let swollen_leg = self.live_indices(C::Swollen).any(|index| {
-            self.near(index, Concepts::of(&[C::LimbOne]), 5)
-                && !self.blocked(index, INFECTION_BLOCKERS)
+            self.near(index, Concepts::of(&[C::LimbOne]), 5) && !self.blocked(index, blockers)
         });
         cellulitis || red_leg || swollen_leg
     }
@@ -1394,16 +1508,71 @@ impl Analysis {
     fn severe_tense_calf(&self) -> bool {
         self.live_indices_any(Concepts::of(&[C::Tense, C::Tight]))
             .any(|index| {
-                if !self.near(index, ANY_LIMB, LEG_REACH) {
+                if !self.refers_to_limb(index) {
                     return false;
                 }
                 let severe = self.near(index, Concepts::of(&[C::Severe]), 15);
                 let injury = self.near(index, Concepts::of(&[C::Injury]), 15);
-                let calm = self.blocked(index, CALF_BLOCKERS) && !injury;
+                let calm = self.calm(index, CALF_BLOCKERS, injury);
                 let tense = self.live(index, C::Tense);
                 !calm && (severe || (tense && injury))
             })
     }
+}
+
+/// Edit distance for typing slips between two ASCII words: a missing, extra
+/// or swapped (adjacent) letter costs 1, a letter replaced by a neighbouring
+/// key on a QWERTY keyboard costs 1, any other replacement costs 2.
+fn typo_distance(a: &[u8], b: &[u8]) -> usize {
+    // Optimal string alignment, keeping three rows of the table.
+    let mut before_previous: Vec<usize> = Vec::new();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, &a_char) in a.iter().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, &b_char) in b.iter().enumerate() {
+            let replace = match (a_char == b_char, neighbouring_keys(a_char, b_char)) {
+                (true, _) => 0,
+                (false, true) => 1,
+                (false, false) => 2,
+            };
+            let delete = previous.get(j + 1).map_or(usize::MAX, |d| d + 1);
+            let insert = current.get(j).map_or(usize::MAX, |d| d + 1);
+            let substitute = previous.get(j).map_or(usize::MAX, |d| d + replace);
+            let mut best = delete.min(insert).min(substitute);
+            let swapped =
+                i > 0 && j > 0 && a.get(i - 1) == Some(&b_char) && b.get(j - 1) == Some(&a_char);
+            if swapped && let Some(d) = before_previous.get(j - 1) {
+                best = best.min(d + 1);
+            }
+            current.push(best);
+        }
+        before_previous = std::mem::replace(&mut previous, current);
+    }
+    previous.last().copied().unwrap_or(usize::MAX)
+}
+
+/// Whether two lower-case letters are next to each other on a QWERTY
+/// keyboard (same row, or touching in the row above or below).
+fn neighbouring_keys(a: u8, b: u8) -> bool {
+    match (key_position(a), key_position(b)) {
+        (Some((row_a, x_a)), Some((row_b, x_b))) => {
+            (row_a == row_b && x_a.abs_diff(x_b) == 2)
+                || (row_a.abs_diff(row_b) == 1 && x_a.abs_diff(x_b) == 1)
+        }
+        _ => false,
+    }
+}
+
+/// Row and horizontal position (in half keys, rows staggered) of a letter on
+/// a QWERTY keyboard.
+fn key_position(letter: u8) -> Option<(usize, usize)> {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    ROWS.iter().enumerate().find_map(|(row, keys)| {
+        keys.iter()
+            .position(|&key| key == letter)
+            .map(|column| (row, column * 2 + row))
+    })
 }
 
 /// Splits raw text into sentences at `.`, `?`, `!`, `;`, `…` and new lines,
@@ -1629,7 +1798,23 @@ mod tests {
         // Short words and unrelated long words are left alone.
         assert!(lexicon.fuzzy_match("numbr").is_none());
         assert!(lexicon.fuzzy_match("keyboard").is_none());
+        assert!(lexicon.fuzzy_match("shaving").is_none());
+        assert!(lexicon.fuzzy_match("smelling").is_none());
         assert!(lexicon.fuzzy_match("боль").is_none());
+    }
+
+    #[test]
+    fn typo_distance_counts_keyboard_slips() {
+        let distance = |a: &str, b: &str| typo_distance(a.as_bytes(), b.as_bytes());
+        assert_eq!(distance("numbness", "numbness"), 0);
+        assert_eq!(distance("numbess", "numbness"), 1);
+        assert_eq!(distance("breahtless", "breathless"), 1);
+        assert_eq!(distance("swokllen", "swollen"), 1);
+        assert_eq!(distance("swpllen", "swollen"), 1);
+        assert_eq!(distance("shaving", "shaking"), 2);
+        assert_eq!(distance("", "abc"), 3);
+        assert!(neighbouring_keys(b'q', b'a') && neighbouring_keys(b'k', b'm'));
+        assert!(!neighbouring_keys(b'v', b'k') && !neighbouring_keys(b'e', b'i'));
     }
 
     #[test]
@@ -1749,6 +1934,22 @@ mod tests {
             vec!["see", "ok", "bye"]
         );
         assert!(plain.contains('\n'));
+    }
+
+    #[test]
+    fn sudden_onset_overrides_calm_context_but_never_a_pet() {
+        let screen = EmergencyScreen::new();
+        assert!(screen.screen("my feet are always cold").is_empty());
+        assert_eq!(
+            screen.screen("my foot is always cold but suddenly its numb and white"),
+            vec![RedFlag::SuddenColdPaleNumbLeg]
+        );
+        assert!(
+            screen
+                .screen("my dogs back legs are weak and wobbly, getting worse")
+                .is_empty()
+        );
+        assert!(format!("{screen:?}").len() < 200);
     }
 
     #[test]
