@@ -1,0 +1,1153 @@
+//! Reading faq/symptom-check.toml into a [`SymptomCheck`], reporting every
+//! problem at once with its line and column.
+//!
+//! The file is parsed with toml's recoverable parser, which keeps a byte span
+//! for every key and value, and then walked by hand rather than through
+//! serde: serde stops at the first error, and a moderator should see every
+//! mistake of an edit in one pass (ARCHITECTURE.md, invariant 5).
+//!
+//! The loader reports what stops the file from being a consistent check:
+//! TOML syntax, unknown or missing keys, wrong types, duplicate ids,
+//! conditions that do not parse, and references to questions, choices,
+//! outcomes, patterns, named conditions or source tags that do not exist.
+//! Whether the check is *safe* (every path ends, red flags lead to urgent
+//! enough outcomes, FAQ ids exist) is [`super::validate`]'s job.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::path::Path;
+
+use toml::de::{DeTable, DeValue};
+
+use super::condition::{self, Ast, Expr};
+use super::level::Level;
+use super::model::{
+    ChoiceDef, Condition, LeadingPattern, OutcomeDef, PATTERN_IDS, PatternDef, PatternRef,
+    Question, QuestionKind, Rule, SymptomCheck, Target,
+};
+use crate::problem::Problem;
+
+/// The most choices a question may have ("not sure" is added as one more bit).
+const MAX_CHOICES: usize = 24;
+
+type Span = Range<usize>;
+
+/// A string value with the span of the value (quotes included).
+#[derive(Debug, Clone)]
+struct Str {
+    text: String,
+    span: Span,
+}
+
+impl Str {
+    /// Offset of the first character inside the quotes.
+    fn inner_start(&self, source: &str) -> usize {
+        let rest = source.get(self.span.start..).unwrap_or("");
+        if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+            self.span.start + 3
+        } else {
+            self.span.start + 1
+        }
+    }
+}
+
+struct Loader<'a> {
+    path: &'a Path,
+    source: &'a str,
+    problems: Vec<Problem>,
+}
+
+/// Reads and resolves the check at `path`; on failure, every problem found.
+pub(crate) fn load(path: &Path) -> Result<SymptomCheck, Vec<Problem>> {
+    let source = std::fs::read_to_string(path).map_err(|e| {
+        vec![Problem::whole_file(
+            path,
+            format!("cannot read the symptom check: {e}"),
+        )]
+    })?;
+    load_str(path, &source)
+}
+
+/// Like [`load`], from text already read (`path` is used in problems).
+pub(crate) fn load_str(path: &Path, source: &str) -> Result<SymptomCheck, Vec<Problem>> {
+    let (root, errors) = DeTable::parse_recoverable(source);
+    if !errors.is_empty() {
+        let mut problems: Vec<Problem> = errors
+            .iter()
+            .map(|e| {
+                let offset = e.span().map_or(0, |s| s.start);
+                Problem::at_offset(
+                    path,
+                    source,
+                    offset,
+                    format!("invalid TOML: {}", e.message()),
+                )
+            })
+            .collect();
+        problems.sort_by_key(|p| (p.line, p.column));
+        return Err(problems);
+    }
+    let mut loader = Loader {
+        path,
+        source,
+        problems: Vec::new(),
+    };
+    let check = loader.check(root.get_ref());
+    match check {
+        Some(check) if loader.problems.is_empty() => Ok(check),
+        _ => {
+            let mut problems = loader.problems;
+            problems.sort_by_key(|p| (p.line, p.column));
+            problems.dedup();
+            Err(problems)
+        }
+    }
+}
+
+struct RawQuestion {
+    id: Str,
+    text: Option<Str>,
+    simpler: Option<Str>,
+    kind: QuestionKind,
+    choices: Vec<ChoiceDef>,
+    red_flag: Option<Str>,
+    ask_if: Option<Str>,
+    next: Option<Str>,
+    sources: Vec<Str>,
+    span: Span,
+}
+
+struct RawRule {
+    id: Option<Str>,
+    when: Option<Str>,
+    outcome: Option<Str>,
+    at_once: bool,
+    span: Span,
+}
+
+struct RawOutcome {
+    id: Str,
+    level: Option<Str>,
+    pattern: Option<Str>,
+    title: Option<Str>,
+    advice: Option<Str>,
+    safety_net: Option<Str>,
+    see_also: Vec<Str>,
+    see_also_span: Span,
+    sources: Vec<Str>,
+}
+
+struct RawPattern {
+    id: Str,
+    text: Option<Str>,
+    see_also: Vec<Str>,
+    see_also_span: Span,
+    sources: Vec<Str>,
+}
+
+impl<'a> Loader<'a> {
+    fn problem(&mut self, offset: usize, message: impl Into<String>) {
+        self.problems
+            .push(Problem::at_offset(self.path, self.source, offset, message));
+    }
+
+    /// Reports keys of `table` that are not in `allowed`.
+    fn known_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], what: &str) {
+        for (key, _) in table.iter() {
+            let name: &str = key.get_ref();
+            if !allowed.contains(&name) {
+                let hint = closest(name, allowed.iter().copied())
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                let known = allowed.join(", ");
+                self.problem(
+                    key.span().start,
+                    format!("unknown key `{name}` in {what}{hint}; known keys: {known}"),
+                );
+            }
+        }
+    }
+
+    fn string(&mut self, table: &DeTable<'_>, key: &str, what: &str) -> Option<Str> {
+        let (_, value) = table.get_key_value(key)?;
+        match value.get_ref() {
+            DeValue::String(text) => Some(Str {
+                text: text.to_string(),
+                span: value.span(),
+            }),
+            other => {
+                self.problem(
+                    value.span().start,
+                    format!(
+                        "`{key}` in {what} must be a string, not {}",
+                        other.type_str()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn required(&mut self, table: &DeTable<'_>, key: &str, what: &str, at: &Span) -> Option<Str> {
+        let value = self.string(table, key, what);
+        if value.is_none() && table.get(key).is_none() {
+            self.problem(at.start, format!("{what} has no `{key}`"));
+        }
+        if let Some(v) = &value
+            && v.text.trim().is_empty()
+        {
+            self.problem(v.span.start, format!("`{key}` in {what} is empty"));
+        }
+        value
+    }
+
+    fn boolean(&mut self, table: &DeTable<'_>, key: &str, what: &str) -> bool {
+        let Some((_, value)) = table.get_key_value(key) else {
+            return false;
+        };
+        match value.get_ref() {
+            DeValue::Boolean(b) => *b,
+            other => {
+                self.problem(
+                    value.span().start,
+                    format!(
+                        "`{key}` in {what} must be true or false, not {}",
+                        other.type_str()
+                    ),
+                );
+                false
+            }
+        }
+    }
+
+    /// A list of strings; also returns the span of the list.
+    fn strings(&mut self, table: &DeTable<'_>, key: &str, what: &str) -> (Vec<Str>, Span) {
+        let Some((_, value)) = table.get_key_value(key) else {
+            return (Vec::new(), 0..0);
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.problem(
+                value.span().start,
+                format!("`{key}` in {what} must be a list of strings"),
+            );
+            return (Vec::new(), value.span());
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(text) => out.push(Str {
+                    text: text.to_string(),
+                    span: item.span(),
+                }),
+                other => self.problem(
+                    item.span().start,
+                    format!(
+                        "`{key}` in {what} must list strings, not {}",
+                        other.type_str()
+                    ),
+                ),
+            }
+        }
+        (out, value.span())
+    }
+
+    /// The tables of an array of tables (`[[key]]`), with their spans.
+    fn tables<'t>(&mut self, root: &'t DeTable<'t>, key: &str) -> Vec<(&'t DeTable<'t>, Span)> {
+        let Some((name, value)) = root.get_key_value(key) else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.problem(
+                name.span().start,
+                format!("`{key}` must be a list of tables, written `[[{key}]]`"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::Table(table) => out.push((table, item.span())),
+                _ => self.problem(item.span().start, format!("each `{key}` must be a table")),
+            }
+        }
+        out
+    }
+
+    /// A `[name]` table of string values (sources, conditions).
+    fn string_table(&mut self, root: &DeTable<'_>, key: &str) -> Vec<(Str, Str)> {
+        let Some((name, value)) = root.get_key_value(key) else {
+            return Vec::new();
+        };
+        let DeValue::Table(table) = value.get_ref() else {
+            self.problem(
+                name.span().start,
+                format!("`{key}` must be a table, written `[{key}]`"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, v) in table.iter() {
+            match v.get_ref() {
+                DeValue::String(text) => out.push((
+                    Str {
+                        text: k.get_ref().to_string(),
+                        span: k.span(),
+                    },
+                    Str {
+                        text: text.to_string(),
+                        span: v.span(),
+                    },
+                )),
+                other => self.problem(
+                    v.span().start,
+                    format!(
+                        "`{}` in [{key}] must be a string, not {}",
+                        k.get_ref(),
+                        other.type_str()
+                    ),
+                ),
+            }
+        }
+        out
+    }
+
+    fn check(&mut self, root: &DeTable<'_>) -> Option<SymptomCheck> {
+        self.known_keys(
+            root,
+            &[
+                "version",
+                "title",
+                "start",
+                "sources",
+                "conditions",
+                "question",
+                "rule",
+                "outcome",
+                "pattern",
+                "leading_pattern",
+                "floor",
+            ],
+            "the symptom check",
+        );
+        let version = self.string(root, "version", "the symptom check");
+        if version.is_none() && root.get("version").is_none() {
+            self.problem(0, "the symptom check has no `version`");
+        }
+        let title = self.string(root, "title", "the symptom check");
+        let start = self.string(root, "start", "the symptom check");
+
+        let sources: BTreeMap<String, String> = self
+            .string_table(root, "sources")
+            .into_iter()
+            .map(|(k, v)| (k.text, v.text))
+            .collect();
+        let named = self.string_table(root, "conditions");
+
+        let raw_questions = self.raw_questions(root);
+        let raw_rules = self.raw_rules(root);
+        let raw_outcomes = self.raw_outcomes(root);
+        let raw_patterns = self.raw_patterns(root);
+        let raw_leading: Vec<(Option<Str>, Option<Str>, Span)> = self
+            .tables(root, "leading_pattern")
+            .into_iter()
+            .map(|(table, span)| {
+                let what = "a leading_pattern";
+                self.known_keys(table, &["when", "pattern"], what);
+                let when = self.required(table, "when", what, &span);
+                let pattern = self.required(table, "pattern", what, &span);
+                (when, pattern, span)
+            })
+            .collect();
+
+        // Ids and duplicates.
+        let question_index = self.index_of(raw_questions.iter().map(|q| &q.id), "question");
+        let outcome_index = self.index_of(raw_outcomes.iter().map(|o| &o.id), "outcome");
+        let pattern_index = self.index_of(raw_patterns.iter().map(|p| &p.id), "pattern");
+        for (name, _) in &named {
+            if question_index.contains_key(&name.text) {
+                self.problem(
+                    name.span.start,
+                    format!("condition name `{}` is also a question id", name.text),
+                );
+            }
+        }
+        if raw_questions.is_empty() {
+            self.problem(0, "the symptom check has no `[[question]]`");
+        }
+
+        let tags: HashSet<&str> = sources.keys().map(String::as_str).collect();
+        let mut questions = Vec::new();
+        for raw in &raw_questions {
+            let red_flag = raw.red_flag.as_ref().and_then(|s| self.level(s));
+            for tag in &raw.sources {
+                self.source_tag(tag, &tags);
+            }
+            questions.push(Question {
+                id: raw.id.text.clone(),
+                text: raw
+                    .text
+                    .as_ref()
+                    .map(|s| s.text.clone())
+                    .unwrap_or_default(),
+                simpler: raw.simpler.as_ref().map(|s| s.text.clone()),
+                kind: raw.kind,
+                choices: raw.choices.clone(),
+                red_flag,
+                ask_if: None,
+                next: None,
+                sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
+                span: raw.id.span.clone(),
+                red_flag_span: raw
+                    .red_flag
+                    .as_ref()
+                    .map_or(raw.span.clone(), |s| s.span.clone()),
+                next_span: raw
+                    .next
+                    .as_ref()
+                    .map_or(raw.span.clone(), |s| s.span.clone()),
+            });
+        }
+
+        let snapshot = questions.clone();
+        let mut resolver = Resolver {
+            questions: &snapshot,
+            named: named
+                .iter()
+                .map(|(k, v)| (k.text.clone(), v.clone()))
+                .collect(),
+            done: HashMap::new(),
+            resolving: Vec::new(),
+        };
+        let mut ask_ifs = Vec::new();
+        for raw in &raw_questions {
+            ask_ifs.push(
+                raw.ask_if
+                    .as_ref()
+                    .map(|s| self.condition(s, &mut resolver)),
+            );
+        }
+        for (name, _) in &named {
+            // Resolve every named condition, so unused ones are checked too.
+            resolver.named_expr(self, &name.text, name.span.start);
+        }
+
+        let mut nexts = Vec::new();
+        for raw in &raw_questions {
+            nexts.push(raw.next.as_ref().and_then(|next| {
+                if let Some(&q) = question_index.get(&next.text) {
+                    Some(Target::Question(q))
+                } else if let Some(&o) = outcome_index.get(&next.text) {
+                    Some(Target::Outcome(o))
+                } else if next.text == "rules" {
+                    Some(Target::Rules)
+                } else {
+                    let hint = closest(
+                        &next.text,
+                        question_index
+                            .keys()
+                            .chain(outcome_index.keys())
+                            .map(String::as_str),
+                    )
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                    self.problem(
+                        next.span.start,
+                        format!(
+                            "`next` of question `{}` names `{}`, which is not a question or an \
+                             outcome{hint}",
+                            raw.id.text, next.text
+                        ),
+                    );
+                    None
+                }
+            }));
+        }
+        for ((question, ask_if), next) in questions.iter_mut().zip(ask_ifs).zip(nexts) {
+            question.ask_if = ask_if;
+            question.next = next;
+        }
+
+        let mut patterns = Vec::new();
+        for raw in &raw_patterns {
+            if !PATTERN_IDS.contains(&raw.id.text.as_str()) {
+                self.problem(
+                    raw.id.span.start,
+                    format!(
+                        "`{}` is not a pattern id of clinical-basis.md section b (known: {})",
+                        raw.id.text,
+                        PATTERN_IDS.join(", ")
+                    ),
+                );
+            }
+            for tag in &raw.sources {
+                self.source_tag(tag, &tags);
+            }
+            patterns.push(PatternDef {
+                id: raw.id.text.clone(),
+                text: raw
+                    .text
+                    .as_ref()
+                    .map(|s| s.text.clone())
+                    .unwrap_or_default(),
+                see_also: raw.see_also.iter().map(|s| s.text.clone()).collect(),
+                sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
+                span: raw.id.span.clone(),
+                see_also_span: raw.see_also_span.clone(),
+            });
+        }
+        let find_pattern = |loader: &mut Self, name: &Str| -> Option<usize> {
+            let found = pattern_index.get(&name.text).copied();
+            if found.is_none() {
+                let hint = closest(&name.text, pattern_index.keys().map(String::as_str))
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                loader.problem(
+                    name.span.start,
+                    format!("no `[[pattern]]` has id `{}`{hint}", name.text),
+                );
+            }
+            found
+        };
+
+        let mut outcomes = Vec::new();
+        for raw in &raw_outcomes {
+            let level = raw.level.as_ref().and_then(|s| self.level(s));
+            let pattern = match &raw.pattern {
+                Some(p) if p.text == "leading" => Some(PatternRef::Leading),
+                Some(p) => find_pattern(self, p).map(PatternRef::Fixed),
+                None => None,
+            };
+            for tag in &raw.sources {
+                self.source_tag(tag, &tags);
+            }
+            outcomes.push(OutcomeDef {
+                id: raw.id.text.clone(),
+                level: level.unwrap_or(Level::Emergency),
+                pattern: pattern.unwrap_or(PatternRef::Leading),
+                title: text_of(&raw.title),
+                advice: text_of(&raw.advice),
+                safety_net: text_of(&raw.safety_net),
+                see_also: raw.see_also.iter().map(|s| s.text.clone()).collect(),
+                sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
+                span: raw.id.span.clone(),
+                see_also_span: raw.see_also_span.clone(),
+            });
+        }
+
+        let find_outcome = |loader: &mut Self, name: &Str| -> Option<usize> {
+            let found = outcome_index.get(&name.text).copied();
+            if found.is_none() {
+                let hint = closest(&name.text, outcome_index.keys().map(String::as_str))
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                loader.problem(
+                    name.span.start,
+                    format!("no `[[outcome]]` has id `{}`{hint}", name.text),
+                );
+            }
+            found
+        };
+
+        let mut rules = Vec::new();
+        for (n, raw) in raw_rules.iter().enumerate() {
+            let when = raw.when.as_ref().map(|s| self.condition(s, &mut resolver));
+            let outcome = raw.outcome.as_ref().and_then(|s| find_outcome(self, s));
+            if let (Some(when), Some(outcome)) = (when, outcome) {
+                rules.push(Rule {
+                    id: raw
+                        .id
+                        .as_ref()
+                        .map_or_else(|| format!("rule {}", n + 1), |s| s.text.clone()),
+                    when,
+                    outcome,
+                    at_once: raw.at_once,
+                });
+            }
+        }
+        if raw_rules.is_empty() {
+            self.problem(
+                0,
+                "the symptom check has no `[[rule]]`: nothing picks an outcome",
+            );
+        }
+
+        let mut leading = Vec::new();
+        for (when, pattern, _) in &raw_leading {
+            let when = when.as_ref().map(|s| self.condition(s, &mut resolver));
+            let pattern = pattern.as_ref().and_then(|s| find_pattern(self, s));
+            if let (Some(when), Some(pattern)) = (when, pattern) {
+                leading.push(LeadingPattern { when, pattern });
+            }
+        }
+        let leading_used = raw_outcomes
+            .iter()
+            .any(|o| o.pattern.as_ref().is_some_and(|p| p.text == "leading"));
+        if leading_used && raw_leading.is_empty() {
+            self.problem(
+                0,
+                "an outcome uses `pattern = \"leading\"` but there is no `[[leading_pattern]]` list",
+            );
+        }
+
+        let floor = self.floor(root, &outcome_index, &outcomes);
+
+        let start = match &start {
+            Some(s) => match question_index.get(&s.text) {
+                Some(&q) => q,
+                None => {
+                    self.problem(
+                        s.span.start,
+                        format!("`start` names `{}`, which is not a question", s.text),
+                    );
+                    0
+                }
+            },
+            None => 0,
+        };
+
+        let rules_span = raw_rules.last().map_or(0..0, |r| r.span.clone());
+        if !self.problems.is_empty() {
+            return None;
+        }
+        Some(SymptomCheck {
+            version: version.map(|v| v.text).unwrap_or_default(),
+            title: title.map(|t| t.text).unwrap_or_default(),
+            index: questions
+                .iter()
+                .enumerate()
+                .map(|(i, q)| (q.id.clone(), i))
+                .collect(),
+            questions,
+            rules,
+            outcomes,
+            patterns,
+            leading,
+            sources,
+            floor,
+            start,
+            path: self.path.to_path_buf(),
+            source: self.source.to_owned(),
+            fingerprint: fingerprint(self.source),
+            rules_span,
+        })
+    }
+
+    fn level(&mut self, text: &Str) -> Option<Level> {
+        match text.text.parse::<Level>() {
+            Ok(level) => Some(level),
+            Err(e) => {
+                self.problem(text.span.start, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn source_tag(&mut self, tag: &Str, tags: &HashSet<&str>) {
+        if !tags.contains(tag.text.as_str()) {
+            self.problem(
+                tag.span.start,
+                format!("source tag `{}` is not listed in [sources]", tag.text),
+            );
+        }
+    }
+
+    fn index_of<'s>(
+        &mut self,
+        ids: impl Iterator<Item = &'s Str>,
+        what: &str,
+    ) -> HashMap<String, usize> {
+        let mut index = HashMap::new();
+        for (i, id) in ids.enumerate() {
+            if !is_id(&id.text) {
+                self.problem(
+                    id.span.start,
+                    format!(
+                        "{what} id `{}` may use only letters, digits, `_` and `-`",
+                        id.text
+                    ),
+                );
+            }
+            if index.insert(id.text.clone(), i).is_some() {
+                self.problem(
+                    id.span.start,
+                    format!("{what} id `{}` is used twice", id.text),
+                );
+            }
+        }
+        index
+    }
+
+    fn condition(&mut self, text: &Str, resolver: &mut Resolver<'_>) -> Condition {
+        let base = text.inner_start(self.source);
+        let expr = match condition::parse(&text.text) {
+            Ok(ast) => resolver.resolve(self, &ast, base),
+            Err(e) => {
+                self.problem(base + e.pos, format!("condition: {}", e.message));
+                Expr::Const(false)
+            }
+        };
+        Condition {
+            text: text.text.clone(),
+            expr,
+            span: text.span.clone(),
+        }
+    }
+
+    fn raw_questions(&mut self, root: &DeTable<'_>) -> Vec<RawQuestion> {
+        let mut out = Vec::new();
+        for (table, span) in self.tables(root, "question") {
+            let id = self.required(table, "id", "a question", &span);
+            let what = id.as_ref().map_or_else(
+                || "a question".to_owned(),
+                |id| format!("question `{}`", id.text),
+            );
+            self.known_keys(
+                table,
+                &[
+                    "id", "text", "simpler", "answers", "choices", "red_flag", "ask_if", "next",
+                    "sources", "note",
+                ],
+                &what,
+            );
+            let Some(id) = id else {
+                continue;
+            };
+            let text = self.required(table, "text", &what, &span);
+            let simpler = self.string(table, "simpler", &what);
+            let answers = self.string(table, "answers", &what);
+            let choices = self.choices(table, &what);
+            let kind = match answers.as_ref().map(|s| s.text.as_str()) {
+                None if choices.is_empty() => QuestionKind::YesNo,
+                None => QuestionKind::OneOf,
+                Some("yes_no") => QuestionKind::YesNo,
+                Some("one_of") => QuestionKind::OneOf,
+                Some("any_of") => QuestionKind::AnyOf,
+                Some(other) => {
+                    let at = answers.as_ref().map_or(span.start, |s| s.span.start);
+                    self.problem(
+                        at,
+                        format!("`answers` of {what} is `{other}`; use yes_no, one_of or any_of"),
+                    );
+                    QuestionKind::YesNo
+                }
+            };
+            let choices = match kind {
+                QuestionKind::YesNo => {
+                    if !choices.is_empty() {
+                        self.problem(span.start, format!("{what} is yes_no but lists `choices`"));
+                    }
+                    vec![choice("yes", "Yes"), choice("no", "No")]
+                }
+                _ => {
+                    if choices.len() < 2 {
+                        self.problem(span.start, format!("{what} needs at least two `choices`"));
+                    }
+                    choices
+                }
+            };
+            let red_flag = self.string(table, "red_flag", &what);
+            let ask_if = self.string(table, "ask_if", &what);
+            let next = self.string(table, "next", &what);
+            let (sources, _) = self.strings(table, "sources", &what);
+            out.push(RawQuestion {
+                id,
+                text,
+                simpler,
+                kind,
+                choices,
+                red_flag,
+                ask_if,
+                next,
+                sources,
+                span,
+            });
+        }
+        out
+    }
+
+    fn choices(&mut self, table: &DeTable<'_>, what: &str) -> Vec<ChoiceDef> {
+        let Some((_, value)) = table.get_key_value("choices") else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.problem(
+                value.span().start,
+                format!("`choices` of {what} must be a list of {{ id = ..., label = ... }}"),
+            );
+            return Vec::new();
+        };
+        let mut out: Vec<ChoiceDef> = Vec::new();
+        for item in items.iter() {
+            let DeValue::Table(choice) = item.get_ref() else {
+                self.problem(
+                    item.span().start,
+                    format!("each choice of {what} must be {{ id = ..., label = ... }}"),
+                );
+                continue;
+            };
+            let span = item.span();
+            self.known_keys(
+                choice,
+                &["id", "label", "exclusive"],
+                &format!("a choice of {what}"),
+            );
+            let id = self.required(choice, "id", &format!("a choice of {what}"), &span);
+            let label = self.required(choice, "label", &format!("a choice of {what}"), &span);
+            let exclusive = self.boolean(choice, "exclusive", what);
+            if let (Some(id), Some(label)) = (id, label) {
+                if id.text == super::answers::UNSURE {
+                    self.problem(
+                        id.span.start,
+                        format!("{what}: `unsure` is added to every question; do not list it"),
+                    );
+                    continue;
+                }
+                if !is_id(&id.text) {
+                    self.problem(
+                        id.span.start,
+                        format!(
+                            "choice id `{}` may use only letters, digits, `_` and `-`",
+                            id.text
+                        ),
+                    );
+                }
+                if out.iter().any(|c| c.id == id.text) {
+                    self.problem(
+                        id.span.start,
+                        format!("{what} lists choice `{}` twice", id.text),
+                    );
+                    continue;
+                }
+                if out.len() >= MAX_CHOICES {
+                    self.problem(
+                        id.span.start,
+                        format!("{what} has more than {MAX_CHOICES} choices"),
+                    );
+                    continue;
+                }
+                out.push(ChoiceDef {
+                    id: id.text,
+                    label: label.text,
+                    exclusive,
+                });
+            }
+        }
+        out
+    }
+
+    fn raw_rules(&mut self, root: &DeTable<'_>) -> Vec<RawRule> {
+        let mut out = Vec::new();
+        for (table, span) in self.tables(root, "rule") {
+            let what = "a rule";
+            self.known_keys(table, &["id", "when", "outcome", "at_once", "note"], what);
+            let id = self.string(table, "id", what);
+            let when = self.required(table, "when", what, &span);
+            let outcome = self.required(table, "outcome", what, &span);
+            let at_once = self.boolean(table, "at_once", what);
+            let span = when.as_ref().map_or(span, |w| w.span.clone());
+            out.push(RawRule {
+                id,
+                when,
+                outcome,
+                at_once,
+                span,
+            });
+        }
+        out
+    }
+
+    fn raw_outcomes(&mut self, root: &DeTable<'_>) -> Vec<RawOutcome> {
+        let mut out = Vec::new();
+        for (table, span) in self.tables(root, "outcome") {
+            let id = self.required(table, "id", "an outcome", &span);
+            let what = id.as_ref().map_or_else(
+                || "an outcome".to_owned(),
+                |id| format!("outcome `{}`", id.text),
+            );
+            self.known_keys(
+                table,
+                &[
+                    "id",
+                    "level",
+                    "pattern",
+                    "title",
+                    "advice",
+                    "safety_net",
+                    "see_also",
+                    "sources",
+                    "note",
+                ],
+                &what,
+            );
+            let Some(id) = id else {
+                continue;
+            };
+            let (see_also, see_also_span) = self.strings(table, "see_also", &what);
+            let (sources, _) = self.strings(table, "sources", &what);
+            out.push(RawOutcome {
+                level: self.required(table, "level", &what, &span),
+                pattern: self.required(table, "pattern", &what, &span),
+                title: self.required(table, "title", &what, &span),
+                advice: self.required(table, "advice", &what, &span),
+                safety_net: self.required(table, "safety_net", &what, &span),
+                see_also,
+                see_also_span,
+                sources,
+                id,
+            });
+        }
+        out
+    }
+
+    fn raw_patterns(&mut self, root: &DeTable<'_>) -> Vec<RawPattern> {
+        let mut out = Vec::new();
+        for (table, span) in self.tables(root, "pattern") {
+            let id = self.required(table, "id", "a pattern", &span);
+            let what = id.as_ref().map_or_else(
+                || "a pattern".to_owned(),
+                |id| format!("pattern `{}`", id.text),
+            );
+            self.known_keys(table, &["id", "text", "see_also", "sources", "note"], &what);
+            let Some(id) = id else {
+                continue;
+            };
+            let (see_also, see_also_span) = self.strings(table, "see_also", &what);
+            let (sources, _) = self.strings(table, "sources", &what);
+            out.push(RawPattern {
+                text: self.required(table, "text", &what, &span),
+                see_also,
+                see_also_span,
+                sources,
+                id,
+            });
+        }
+        out
+    }
+
+    fn floor(
+        &mut self,
+        root: &DeTable<'_>,
+        outcome_index: &HashMap<String, usize>,
+        outcomes: &[OutcomeDef],
+    ) -> BTreeMap<Level, usize> {
+        let mut floor = BTreeMap::new();
+        let entries = self.string_table(root, "floor");
+        for (key, value) in entries {
+            let Some(level) = self.level(&key) else {
+                continue;
+            };
+            match outcome_index.get(&value.text) {
+                Some(&o) => {
+                    if outcomes.get(o).is_some_and(|out| out.level != level) {
+                        self.problem(
+                            value.span.start,
+                            format!("floor outcome `{}` is not at level {level}", value.text),
+                        );
+                    }
+                    floor.insert(level, o);
+                }
+                None => self.problem(
+                    value.span.start,
+                    format!("no `[[outcome]]` has id `{}`", value.text),
+                ),
+            }
+        }
+        for level in [Level::Routine, Level::Soon, Level::Urgent, Level::Emergency] {
+            if !floor.contains_key(&level) {
+                let at = root
+                    .get_key_value("floor")
+                    .map_or(0, |(k, _)| k.span().start);
+                self.problem(
+                    at,
+                    format!("[floor] has no outcome for level {level} (used when rule set c.2 must raise the level)"),
+                );
+            }
+        }
+        floor
+    }
+}
+
+fn text_of(value: &Option<Str>) -> String {
+    value.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+}
+
+fn choice(id: &str, label: &str) -> ChoiceDef {
+    ChoiceDef {
+        id: id.to_owned(),
+        label: label.to_owned(),
+        exclusive: false,
+    }
+}
+
+fn is_id(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The closest known name, if one is close enough to be a likely typo.
+pub(crate) fn closest<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> Option<&'k str> {
+    known
+        .map(|k| (strsim::jaro_winkler(name, k), k))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+/// FNV-1a of the text, as 16 hex digits: stable across builds and runs.
+fn fingerprint(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Resolves condition names, items and values to an [`Expr`].
+struct Resolver<'q> {
+    questions: &'q [Question],
+    named: HashMap<String, Str>,
+    done: HashMap<String, Expr>,
+    resolving: Vec<String>,
+}
+
+impl Resolver<'_> {
+    fn named_expr(&mut self, loader: &mut Loader<'_>, name: &str, pos: usize) -> Expr {
+        if let Some(expr) = self.done.get(name) {
+            return expr.clone();
+        }
+        if self.resolving.iter().any(|n| n == name) {
+            let chain = self.resolving.join(" -> ");
+            loader.problem(
+                pos,
+                format!("condition `{name}` refers to itself ({chain} -> {name})"),
+            );
+            return Expr::Const(false);
+        }
+        let Some(text) = self.named.get(name).cloned() else {
+            return Expr::Const(false);
+        };
+        self.resolving.push(name.to_owned());
+        let base = text.inner_start(loader.source);
+        let expr = match condition::parse(&text.text) {
+            Ok(ast) => self.resolve(loader, &ast, base),
+            Err(e) => {
+                loader.problem(base + e.pos, format!("condition `{name}`: {}", e.message));
+                Expr::Const(false)
+            }
+        };
+        self.resolving.pop();
+        self.done.insert(name.to_owned(), expr.clone());
+        expr
+    }
+
+    fn item(&self, loader: &mut Loader<'_>, item: &str, pos: usize) -> Option<usize> {
+        let found = self.questions.iter().position(|q| q.id == item);
+        if found.is_none() {
+            let hint = closest(item, self.questions.iter().map(|q| q.id.as_str()))
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            loader.problem(
+                pos,
+                format!("condition names `{item}`, which is not a question{hint}"),
+            );
+        }
+        found
+    }
+
+    fn bit(&self, loader: &mut Loader<'_>, question: usize, value: &str, pos: usize) -> u32 {
+        let q = &self.questions[question];
+        match q.bit(value) {
+            Some(bit) => bit,
+            None => {
+                let values: Vec<&str> = q.value_ids().collect();
+                loader.problem(
+                    pos,
+                    format!(
+                        "`{value}` is not an answer of `{}` (answers: {})",
+                        q.id,
+                        values.join(", ")
+                    ),
+                );
+                0
+            }
+        }
+    }
+
+    fn resolve(&mut self, loader: &mut Loader<'_>, ast: &Ast, base: usize) -> Expr {
+        match ast {
+            Ast::Always => Expr::Const(true),
+            Ast::Name { name, pos } => {
+                if self.named.contains_key(name) {
+                    self.named_expr(loader, name, base + pos)
+                } else if self.questions.iter().any(|q| &q.id == name) {
+                    loader.problem(
+                        base + pos,
+                        format!("`{name}` is a question: compare it, for example `{name} = yes`"),
+                    );
+                    Expr::Const(false)
+                } else {
+                    let known = self
+                        .named
+                        .keys()
+                        .map(String::as_str)
+                        .chain(self.questions.iter().map(|q| q.id.as_str()));
+                    let hint = closest(name, known)
+                        .map(|c| format!(" (did you mean `{c}`?)"))
+                        .unwrap_or_default();
+                    loader.problem(
+                        base + pos,
+                        format!("`{name}` is not a question or a named condition{hint}"),
+                    );
+                    Expr::Const(false)
+                }
+            }
+            Ast::Compare {
+                item,
+                item_pos,
+                equal,
+                value,
+                value_pos,
+            } => {
+                let Some(question) = self.item(loader, item, base + item_pos) else {
+                    return Expr::Const(false);
+                };
+                let mask = self.bit(loader, question, value, base + value_pos);
+                let atom = Expr::Atom { question, mask };
+                if *equal {
+                    atom
+                } else {
+                    Expr::Not(Box::new(atom))
+                }
+            }
+            Ast::In {
+                item,
+                item_pos,
+                values,
+            } => {
+                let Some(question) = self.item(loader, item, base + item_pos) else {
+                    return Expr::Const(false);
+                };
+                let mask = values.iter().fold(0u32, |acc, (value, pos)| {
+                    acc | self.bit(loader, question, value, base + pos)
+                });
+                Expr::Atom { question, mask }
+            }
+            Ast::Not(inner) => Expr::Not(Box::new(self.resolve(loader, inner, base))),
+            Ast::And(items) => Expr::And(
+                items
+                    .iter()
+                    .map(|i| self.resolve(loader, i, base))
+                    .collect(),
+            ),
+            Ast::Or(items) => Expr::Or(
+                items
+                    .iter()
+                    .map(|i| self.resolve(loader, i, base))
+                    .collect(),
+            ),
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Scripted runs: `faqbot symptoms --answers FILE --json` (design.md).
+//!
+//! This file owns [`run_answers`]: the answers file's `[answers]` table maps
+//! item ids to `"yes"`, `"no"`, `"unsure"`, a choice id, or an array of
+//! choice ids (`true`/`false` are taken as yes/no). Other keys of the file
+//! are ignored. The check is run through the same [`Conversation`] people
+//! use; a question the file does not answer is answered "not sure" (twice,
+//! for an emergency red flag). An unknown item id or choice is an error that
+//! names it, never a silent guess.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::answers::Answer;
+use super::conversation::{Conversation, Step, checked_answer};
+use super::level::Level;
+use super::model::SymptomCheck;
+
+/// The result of a scripted run; serialises to exactly
+/// `{"triage", "pattern", "outcome", "asked"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptResult {
+    /// The triage level.
+    pub triage: Level,
+    /// The leading pattern id.
+    pub pattern: String,
+    /// The outcome id.
+    pub outcome: String,
+    /// The item ids asked, in order.
+    pub asked: Vec<String>,
+}
+
+/// Why an answers file could not be run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScriptError {
+    /// The file is not valid TOML.
+    #[error("the answers file is not valid TOML: {0}")]
+    Toml(String),
+    /// There is no `[answers]` table.
+    #[error("the answers file has no [answers] table")]
+    NoAnswersTable,
+    /// An item id that is not a question of the check.
+    #[error("unknown item id `{item}` in [answers]")]
+    UnknownItem {
+        /// The unknown id.
+        item: String,
+    },
+    /// A choice that the item does not have.
+    #[error("unknown choice `{choice}` for `{item}` (valid: {})", valid.join(", "))]
+    UnknownChoice {
+        /// The item.
+        item: String,
+        /// The unknown choice.
+        choice: String,
+        /// The valid values.
+        valid: Vec<String>,
+    },
+    /// A value that is not a string, an array of strings or a boolean.
+    #[error(
+        "`{item}` must be \"yes\", \"no\", \"unsure\", a choice id or an array of choice ids, not {found}"
+    )]
+    BadValue {
+        /// The item.
+        item: String,
+        /// What was found.
+        found: String,
+    },
+    /// A combination the question does not accept (two answers to a
+    /// one-answer question, "none" with others).
+    #[error("`{item}`: {reason}")]
+    InvalidAnswer {
+        /// The item.
+        item: String,
+        /// Why.
+        reason: String,
+    },
+    /// The run did not end (only possible with a broken check file).
+    #[error("the check did not end after {0} steps")]
+    DidNotEnd(usize),
+}
+
+/// Runs the check on the answers in `answers_toml` (design.md,
+/// `symptoms --answers FILE --json`).
+pub fn run_answers(check: &SymptomCheck, answers_toml: &str) -> Result<ScriptResult, ScriptError> {
+    let file: toml::Table =
+        toml::from_str(answers_toml).map_err(|e| ScriptError::Toml(e.message().to_owned()))?;
+    let Some(toml::Value::Table(table)) = file.get("answers") else {
+        return Err(ScriptError::NoAnswersTable);
+    };
+    let mut given: BTreeMap<&str, Answer> = BTreeMap::new();
+    for (item, value) in table {
+        let question = check
+            .question(item)
+            .ok_or_else(|| ScriptError::UnknownItem { item: item.clone() })?;
+        let ids: Vec<String> = match value {
+            toml::Value::String(s) => vec![s.clone()],
+            toml::Value::Boolean(b) => vec![if *b { "yes" } else { "no" }.to_owned()],
+            toml::Value::Array(items) => items
+                .iter()
+                .map(|v| match v {
+                    toml::Value::String(s) => Ok(s.clone()),
+                    other => Err(ScriptError::BadValue {
+                        item: item.clone(),
+                        found: format!("an array holding {}", other.type_str()),
+                    }),
+                })
+                .collect::<Result<_, _>>()?,
+            other => {
+                return Err(ScriptError::BadValue {
+                    item: item.clone(),
+                    found: other.type_str().to_owned(),
+                });
+            }
+        };
+        for id in &ids {
+            if question.bit(id).is_none() {
+                return Err(ScriptError::UnknownChoice {
+                    item: item.clone(),
+                    choice: id.clone(),
+                    valid: question.value_ids().map(str::to_owned).collect(),
+                });
+            }
+        }
+        let answer = checked_answer(question, &ids).map_err(|e| ScriptError::InvalidAnswer {
+            item: item.clone(),
+            reason: e.to_string(),
+        })?;
+        given.insert(item.as_str(), answer);
+    }
+
+    let (mut conversation, mut step) = Conversation::start(check);
+    let limit = 2 * check.questions.len() + 2;
+    for _ in 0..limit {
+        match step {
+            Step::Done(outcome) => {
+                return Ok(ScriptResult {
+                    triage: outcome.level,
+                    pattern: outcome.pattern,
+                    outcome: outcome.id,
+                    asked: outcome.asked,
+                });
+            }
+            Step::Ask(prompt) => {
+                let answer = given
+                    .get(prompt.question_id.as_str())
+                    .cloned()
+                    .unwrap_or(Answer::Unsure);
+                step = conversation.give(check, answer);
+            }
+        }
+    }
+    Err(ScriptError::DidNotEnd(limit))
+}

@@ -1,0 +1,804 @@
+//! Is the loaded check safe to run? Every path ends in an outcome, no
+//! question is unreachable, no cycle, every red flag can only lead to
+//! outcomes at least as urgent as its level in clinical-basis.md c.1, the
+//! data never needs rule set c.2's floor, and every FAQ id exists.
+//!
+//! This file owns those checks and the exhaustive exploration behind them.
+//! The explorer runs the same step function as the conversation
+//! ([`super::machine`]) over every answer to every question asked. It stays
+//! small by merging paths that can no longer behave differently: two paths
+//! at the same question are the same from then on when every condition still
+//! ahead has the same residual (what is left of it once the answers given are
+//! known) and rule set c.2 reads the same facts from both ([`Facts`]).
+//! Answers a question's conditions and c.2 cannot tell apart (for example
+//! many combinations of leg sites) are explored once.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::answers::AnswerLookup;
+use super::condition::Expr;
+use super::level::Level;
+use super::machine::{self, End, Next};
+use super::model::{PLACEHOLDERS, PatternRef, QuestionKind, SymptomCheck, Target};
+use super::rules::{self, Facts};
+use crate::problem::Problem;
+
+/// Exploration stops (and says so) after this many distinct path states.
+const MAX_STATES: usize = 2_000_000;
+
+/// Figures about every path through the check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathStats {
+    /// Questions asked on the longest path (re-asks not counted).
+    pub longest: usize,
+    /// Questions asked on the shortest path.
+    pub shortest: usize,
+    /// Distinct path states explored.
+    pub states: usize,
+    /// Whether exploration stopped before seeing every path.
+    pub truncated: bool,
+}
+
+/// FNV-1a (by word for integers): the explorer hashes millions of small keys, and the standard
+/// SipHash (built to resist attackers, which a data file is not) dominated
+/// its time.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        let mut last = [0u8; 8];
+        let rest = chunks.remainder();
+        last[..rest.len()].copy_from_slice(rest);
+        self.write_u64(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n)
+            .wrapping_mul(0x0000_0100_0000_01b3)
+            .rotate_left(29);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // splitmix64's finaliser, so every bit of the result depends on
+        // every input word.
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
+/// Item id to question index, built once per exploration.
+struct ItemIndex<'c> {
+    check: &'c SymptomCheck,
+    items: FastMap<&'c str, usize>,
+}
+
+impl<'c> ItemIndex<'c> {
+    fn new(check: &'c SymptomCheck) -> Self {
+        ItemIndex {
+            check,
+            items: check
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(i, q)| (q.id.as_str(), i))
+                .collect(),
+        }
+    }
+
+    fn facts(&self, masks: &[u32]) -> Facts {
+        Facts::of(&MaskLookup { index: self, masks })
+    }
+}
+
+/// Reads answers from the explorer's masks.
+struct MaskLookup<'a> {
+    index: &'a ItemIndex<'a>,
+    masks: &'a [u32],
+}
+
+impl AnswerLookup for MaskLookup<'_> {
+    fn answer_is(&self, item: &str, value: &str) -> bool {
+        let Some(&q) = self.index.items.get(item) else {
+            return false;
+        };
+        let question = &self.index.check.questions[q];
+        question
+            .bit(value)
+            .is_some_and(|bit| self.masks.get(q).is_some_and(|m| m & bit != 0))
+    }
+
+    fn answer_has_other_than(&self, item: &str, except: &str) -> bool {
+        let Some(&q) = self.index.items.get(item) else {
+            return false;
+        };
+        let question = &self.index.check.questions[q];
+        let ignored = question.bit(except).unwrap_or(0) | question.unsure_bit();
+        self.masks.get(q).is_some_and(|m| m & !ignored != 0)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Summary {
+    min_level: Level,
+    min_outcome: Option<usize>,
+    longest: usize,
+    shortest: usize,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct Key {
+    question: usize,
+    residuals: Vec<Expr>,
+    facts: Facts,
+    /// Which items read by rule set c.2 are still unanswered (bit per
+    /// entry of `Explorer::c2_items`).
+    open: u64,
+}
+
+struct Explorer<'c> {
+    check: &'c SymptomCheck,
+    index: ItemIndex<'c>,
+    /// Per question: the questions that can still be asked from it.
+    reach: Vec<Vec<bool>>,
+    /// Per question: the conditions that can still matter from it.
+    ahead: Vec<Vec<&'c Expr>>,
+    /// Per question: one answer mask per class of answers.
+    classes: Vec<Vec<u32>>,
+    /// The questions of the check that rule set c.2 reads.
+    c2_items: Vec<usize>,
+    memo: FastMap<Key, Summary>,
+    path: Vec<(usize, u32)>,
+    asked: Vec<bool>,
+    reached: Vec<bool>,
+    truncated: bool,
+    problems: Vec<Problem>,
+    reported: HashSet<String>,
+}
+
+impl<'c> Explorer<'c> {
+    fn new(check: &'c SymptomCheck) -> Self {
+        let n = check.questions.len();
+        let reach: Vec<Vec<bool>> = (0..n)
+            .map(|q| {
+                let mut seen = vec![false; n];
+                let mut target = Target::Question(q);
+                while let Target::Question(i) = target {
+                    if i >= n || seen[i] {
+                        break;
+                    }
+                    seen[i] = true;
+                    target = machine::next_of(check, i);
+                }
+                seen
+            })
+            .collect();
+        let ahead = (0..n)
+            .map(|q| {
+                let mut exprs: Vec<&Expr> = check.rules.iter().map(|r| &r.when.expr).collect();
+                for (i, question) in check.questions.iter().enumerate() {
+                    if reach[q][i]
+                        && let Some(ask_if) = &question.ask_if
+                    {
+                        exprs.push(&ask_if.expr);
+                    }
+                }
+                exprs
+            })
+            .collect();
+        let index = ItemIndex::new(check);
+        let classes = (0..n).map(|q| answer_classes(&index, q)).collect();
+        let c2_items = rules::ITEMS
+            .iter()
+            .filter_map(|item| check.question_index(item))
+            .collect();
+        Explorer {
+            check,
+            index,
+            reach,
+            ahead,
+            classes,
+            c2_items,
+            memo: FastMap::default(),
+            path: Vec::new(),
+            asked: vec![false; n],
+            reached: vec![false; check.outcomes.len()],
+            truncated: false,
+            problems: Vec::new(),
+            reported: HashSet::new(),
+        }
+    }
+
+    fn report(&mut self, once: String, offset: usize, message: String) {
+        if self.reported.insert(once) {
+            self.problems.push(self.check.problem_at(offset, message));
+        }
+    }
+
+    /// The answers on the current path, for messages.
+    fn path_text(&self) -> String {
+        let mut parts = Vec::new();
+        for &(q, mask) in &self.path {
+            let question = &self.check.questions[q];
+            let ids = question.answer_of(mask).ids();
+            if ids == ["no"] {
+                continue;
+            }
+            parts.push(format!("{}={}", question.id, ids.join("+")));
+        }
+        if parts.is_empty() {
+            "every answer no".to_owned()
+        } else {
+            format!("{} (every other answer no)", parts.join(", "))
+        }
+    }
+
+    fn visit(&mut self, question: usize, masks: &mut Vec<u32>) -> Summary {
+        let open = &self.reach[question];
+        let residuals: Vec<Expr> = self.ahead[question]
+            .iter()
+            .map(|e| e.partial(masks, &|q| open[q]))
+            .collect();
+        let open = self
+            .c2_items
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| masks[**q] == 0)
+            .fold(0u64, |acc, (bit, _)| acc | (1u64 << bit));
+        let key = Key {
+            question,
+            residuals,
+            facts: self.index.facts(masks),
+            open,
+        };
+        if let Some(summary) = self.memo.get(&key) {
+            return *summary;
+        }
+        if self.memo.len() >= MAX_STATES {
+            self.truncated = true;
+            return Summary {
+                min_level: Level::Emergency,
+                min_outcome: None,
+                longest: 0,
+                shortest: 0,
+            };
+        }
+        self.asked[question] = true;
+        let mut summary: Option<Summary> = None;
+        let classes = self.classes[question].clone();
+        let red_flag = self.check.questions[question].red_flag;
+        let yes_bit = self.check.questions[question].bit("yes").unwrap_or(0);
+        for mask in classes {
+            masks[question] = mask;
+            self.path.push((question, mask));
+            let below = match machine::after_answer(self.check, masks, question) {
+                Next::Ask(next) => {
+                    let child = self.visit(next, masks);
+                    Summary {
+                        longest: child.longest + 1,
+                        shortest: child.shortest + 1,
+                        ..child
+                    }
+                }
+                Next::Done(end) => self.leaf(end, masks, question),
+            };
+            if let Some(level) = red_flag
+                && mask & yes_bit != 0
+                && below.min_level < level
+            {
+                let q = &self.check.questions[question];
+                let outcome = below.min_outcome.map_or("no outcome".to_owned(), |o| {
+                    let o = &self.check.outcomes[o];
+                    format!("outcome `{}` ({})", o.id, o.level)
+                });
+                self.report(
+                    format!("red flag {}", q.id),
+                    q.red_flag_span.start,
+                    format!(
+                        "red flag `{}` is {} {level} red flag (clinical-basis.md c.1), but a `yes` to it \
+                         can end in {outcome}",
+                        q.id,
+                        if level == Level::Urgent || level == Level::Emergency { "an" } else { "a" }
+                    ),
+                );
+            }
+            self.path.pop();
+            summary = Some(match summary {
+                None => below,
+                Some(s) => Summary {
+                    min_level: s.min_level.min(below.min_level),
+                    min_outcome: if below.min_level < s.min_level {
+                        below.min_outcome
+                    } else {
+                        s.min_outcome
+                    },
+                    longest: s.longest.max(below.longest),
+                    shortest: s.shortest.min(below.shortest),
+                },
+            });
+        }
+        masks[question] = 0;
+        let summary = summary.unwrap_or(Summary {
+            min_level: Level::Emergency,
+            min_outcome: None,
+            longest: 1,
+            shortest: 1,
+        });
+        self.memo.insert(key, summary);
+        summary
+    }
+
+    /// The end of a path: check it gives an outcome, urgent enough for c.2.
+    fn leaf(&mut self, end: End, masks: &[u32], last: usize) -> Summary {
+        let Some(outcome) = end.outcome(self.check) else {
+            let text = self.path_text();
+            self.report(
+                "no rule".to_owned(),
+                self.check.rules_span.start,
+                format!("no rule gives an outcome for these answers: {text}; end the rule list with `when = \"always\"`"),
+            );
+            return Summary {
+                min_level: Level::SelfCare,
+                min_outcome: None,
+                longest: 1,
+                shortest: 1,
+            };
+        };
+        self.reached[outcome] = true;
+        let def = &self.check.outcomes[outcome];
+        let needed = self.index.facts(masks);
+        let floor = needed.floor();
+        if floor > def.level {
+            let fired: Vec<&str> = needed.fired().iter().map(|(id, _)| *id).collect();
+            let why = if fired.is_empty() {
+                "an emergency red flag left \"not sure\" (f.3)".to_owned()
+            } else {
+                format!("rules {}", fired.join(", "))
+            };
+            let (once, offset) = match end {
+                End::Rule(r) => (
+                    format!("floor rule {r}"),
+                    self.check.rules[r].when.span.start,
+                ),
+                _ => (
+                    format!("floor next {last}"),
+                    self.check.questions[last].next_span.start,
+                ),
+            };
+            let text = self.path_text();
+            self.report(
+                once,
+                offset,
+                format!(
+                    "these answers end in outcome `{}` ({}), but rule set c.2 asks for at least {floor} ({why}): {text}",
+                    def.id, def.level
+                ),
+            );
+        }
+        // The stronger property: no answer to a question this path did not
+        // ask could have made rule set c.2 more urgent than the outcome.
+        let is_open = |item: &str| {
+            self.index
+                .items
+                .get(item)
+                .is_some_and(|q| masks.get(*q).is_some_and(|m| *m == 0))
+        };
+        let (possible, rules_possible) = needed.floor_if_answered(&is_open);
+        if possible > def.level && floor <= def.level {
+            let all_open: Vec<&str> = rules::ITEMS
+                .iter()
+                .copied()
+                .filter(|i| is_open(i))
+                .collect();
+            // Name the items that could raise the level on their own; if it
+            // takes several together (a clot needs both legs and risk factors),
+            // name them all.
+            let alone: Vec<&str> = all_open
+                .iter()
+                .copied()
+                .filter(|item| needed.floor_if_answered(&|i: &str| i == *item).0 > def.level)
+                .collect();
+            let skipped = if alone.is_empty() { all_open } else { alone };
+            let (once, offset) = match end {
+                End::Rule(r) => (
+                    format!("skip rule {r}"),
+                    self.check.rules[r].when.span.start,
+                ),
+                _ => (
+                    format!("skip next {last}"),
+                    self.check.questions[last].next_span.start,
+                ),
+            };
+            let text = self.path_text();
+            self.report(
+                once,
+                offset,
+                format!(
+                    "these answers end in outcome `{}` ({}) without asking {}, whose answers could \
+                     make it {possible} (rules {}): {text}",
+                    def.id,
+                    def.level,
+                    skipped
+                        .iter()
+                        .map(|i| format!("`{i}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    rules_possible.join(", ")
+                ),
+            );
+        }
+        Summary {
+            min_level: def.level,
+            min_outcome: Some(outcome),
+            longest: 1,
+            shortest: 1,
+        }
+    }
+}
+
+/// One representative answer mask per class of answers that no condition of
+/// the file and no fact of rule set c.2 can tell apart.
+fn answer_classes(index: &ItemIndex<'_>, q: usize) -> Vec<u32> {
+    let check = index.check;
+    let question = &check.questions[q];
+    let n = question.choices.len();
+    let mut candidates: Vec<u32> = (0..n).map(|i| 1u32 << i).collect();
+    if question.kind == QuestionKind::AnyOf {
+        let free: Vec<usize> = (0..n).filter(|&i| !question.choices[i].exclusive).collect();
+        let limit = free.len().min(12);
+        let mut subsets: Vec<u32> = (1u32..(1u32 << limit))
+            .map(|bits| {
+                (0..limit)
+                    .filter(|j| bits & (1 << j) != 0)
+                    .fold(0u32, |acc, j| acc | (1u32 << free[j]))
+            })
+            .filter(|m| m.count_ones() > 1)
+            .collect();
+        subsets.sort_by_key(|m| m.count_ones());
+        candidates.extend(subsets);
+    }
+    candidates.push(question.unsure_bit());
+
+    let mut atoms: Vec<u32> = Vec::new();
+    let mut collect = |expr: &Expr| {
+        expr.for_each_atom(&mut |atom_q, mask| {
+            if atom_q == q && !atoms.contains(&mask) {
+                atoms.push(mask);
+            }
+        })
+    };
+    for rule in &check.rules {
+        collect(&rule.when.expr);
+    }
+    for other in &check.questions {
+        if let Some(c) = &other.ask_if {
+            collect(&c.expr);
+        }
+    }
+    let mut seen: FastSet<(Vec<bool>, Facts)> = FastSet::default();
+    let mut classes = Vec::new();
+    let mut masks = vec![0u32; check.questions.len()];
+    for candidate in candidates {
+        masks[q] = candidate;
+        let signature = (
+            atoms.iter().map(|a| a & candidate != 0).collect::<Vec<_>>(),
+            index.facts(&masks),
+        );
+        if seen.insert(signature) {
+            classes.push(candidate);
+        }
+    }
+    classes
+}
+
+impl SymptomCheck {
+    /// Checks the loaded check; every problem, with file and line. An empty
+    /// list means the check is safe to run. `faq_ids` are the ids of the FAQ
+    /// entries outcomes may point to.
+    pub fn validate(&self, faq_ids: &BTreeSet<String>) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        self.check_texts(faq_ids, &mut problems);
+        self.check_graph(&mut problems);
+        let (stats, explored) = self.explore();
+        problems.extend(explored);
+        if stats.truncated {
+            problems.push(self.problem_at(
+                0,
+                format!("the check has too many paths to verify them all (stopped after {MAX_STATES} states)"),
+            ));
+        }
+        problems.sort_by_key(|p| (p.line, p.column));
+        problems
+    }
+
+    /// Figures about every path: the longest and shortest, in questions asked.
+    pub fn path_stats(&self) -> PathStats {
+        self.explore().0
+    }
+
+    fn explore(&self) -> (PathStats, Vec<Problem>) {
+        if self.questions.is_empty() {
+            return (PathStats::default(), Vec::new());
+        }
+        let mut explorer = Explorer::new(self);
+        let mut masks = vec![0u32; self.questions.len()];
+        let root = match machine::start(self, &masks) {
+            Next::Ask(q) => explorer.visit(q, &mut masks),
+            Next::Done(end) => explorer.leaf(end, &masks, self.start),
+        };
+        for (i, question) in self.questions.iter().enumerate() {
+            let statically = explorer.reach.get(self.start).is_some_and(|r| r[i]);
+            if !explorer.asked[i] && !explorer.truncated {
+                let why = if statically {
+                    "its `ask_if` never holds where it comes, or an earlier rule always ends the check first"
+                } else {
+                    "no `next` leads to it"
+                };
+                explorer.problems.push(self.problem_at(
+                    question.span.start,
+                    format!("question `{}` is never asked: {why}", question.id),
+                ));
+            }
+        }
+        if !explorer.truncated {
+            let floors: Vec<usize> = self.floor.values().copied().collect();
+            for (o, outcome) in self.outcomes.iter().enumerate() {
+                if !explorer.reached[o] && !floors.contains(&o) {
+                    explorer.problems.push(self.problem_at(
+                        outcome.span.start,
+                        format!(
+                            "outcome `{}` is never reached: no path ends in it",
+                            outcome.id
+                        ),
+                    ));
+                }
+            }
+        }
+        let stats = PathStats {
+            longest: root.longest,
+            shortest: root.shortest,
+            states: explorer.memo.len(),
+            truncated: explorer.truncated,
+        };
+        (stats, explorer.problems)
+    }
+
+    fn check_graph(&self, problems: &mut Vec<Problem>) {
+        // Each question has exactly one successor, so a cycle is found by
+        // walking from each question.
+        let n = self.questions.len();
+        let mut reported = vec![false; n];
+        for first in 0..n {
+            let mut order: Vec<usize> = Vec::new();
+            let mut target = Target::Question(first);
+            while let Target::Question(q) = target {
+                if q >= n {
+                    break;
+                }
+                if let Some(pos) = order.iter().position(|&x| x == q) {
+                    let cycle = &order[pos..];
+                    if cycle.iter().all(|&c| !reported[c]) {
+                        let names: Vec<&str> = cycle
+                            .iter()
+                            .map(|&c| self.questions[c].id.as_str())
+                            .collect();
+                        let last = *cycle.last().unwrap_or(&q);
+                        problems.push(self.problem_at(
+                            self.questions[last].next_span.start,
+                            format!(
+                                "questions loop: {} -> {}; a loop never reaches an outcome",
+                                names.join(" -> "),
+                                names.first().copied().unwrap_or_default()
+                            ),
+                        ));
+                    }
+                    for &c in cycle {
+                        reported[c] = true;
+                    }
+                    break;
+                }
+                order.push(q);
+                target = machine::next_of(self, q);
+            }
+        }
+        // An `ask_if` that reads a question asked at the same point or later
+        // always sees it unanswered: almost certainly a mistake of order.
+        for (q, question) in self.questions.iter().enumerate() {
+            let Some(ask_if) = &question.ask_if else {
+                continue;
+            };
+            let mut later: Vec<usize> = Vec::new();
+            ask_if.expr.for_each_atom(&mut |read, _| {
+                if !later.contains(&read) && follows(self, q, read) {
+                    later.push(read);
+                }
+            });
+            for read in later {
+                problems.push(self.problem_at(
+                    ask_if.span.start,
+                    format!(
+                        "`ask_if` of `{}` reads `{}`, which is not asked before it (move `{}` earlier)",
+                        question.id, self.questions[read].id, self.questions[read].id
+                    ),
+                ));
+            }
+        }
+        for question in &self.questions {
+            if question.red_flag == Some(Level::Emergency) && question.simpler.is_none() {
+                problems.push(self.problem_at(
+                    question.span.start,
+                    format!(
+                        "emergency red flag `{}` has no `simpler` wording for the re-ask after \"not sure\" (f.3)",
+                        question.id
+                    ),
+                ));
+            }
+        }
+        for item in rules::EMERGENCY_FLAGS {
+            if let Some(question) = self.question(item)
+                && question.simpler.is_none()
+                && question.red_flag != Some(Level::Emergency)
+            {
+                problems.push(self.problem_at(
+                    question.span.start,
+                    format!("`{item}` is an emergency red flag (items 1-8) and needs a `simpler` wording"),
+                ));
+            }
+        }
+        let uses_leading = self
+            .outcomes
+            .iter()
+            .any(|o| o.pattern == PatternRef::Leading);
+        if uses_leading
+            && self
+                .leading
+                .last()
+                .is_none_or(|l| l.when.expr != Expr::Const(true))
+        {
+            let at = self.leading.last().map_or(0, |l| l.when.span.start);
+            problems.push(self.problem_at(
+                at,
+                "the last `[[leading_pattern]]` must have `when = \"always\"` so every outcome has a pattern",
+            ));
+        }
+    }
+
+    fn check_texts(&self, faq_ids: &BTreeSet<String>, problems: &mut Vec<Problem>) {
+        let see_also = |ids: &[String], at: usize, problems: &mut Vec<Problem>| {
+            for id in ids {
+                if !faq_ids.contains(id) {
+                    problems.push(self.problem_at(at, format!("FAQ entry `{id}` does not exist")));
+                }
+            }
+        };
+        for outcome in &self.outcomes {
+            see_also(&outcome.see_also, outcome.see_also_span.start, problems);
+            for (field, text) in [
+                ("title", &outcome.title),
+                ("advice", &outcome.advice),
+                ("safety_net", &outcome.safety_net),
+            ] {
+                for problem in text_problems(text) {
+                    problems.push(self.problem_at(
+                        outcome.span.start,
+                        format!("outcome `{}` {field}: {problem}", outcome.id),
+                    ));
+                }
+            }
+            if outcome.level == Level::Emergency && !outcome.advice.contains("{emergency_number}") {
+                problems.push(self.problem_at(
+                    outcome.span.start,
+                    format!(
+                        "emergency outcome `{}` must tell people to call {{emergency_number}}",
+                        outcome.id
+                    ),
+                ));
+            }
+        }
+        for pattern in &self.patterns {
+            see_also(&pattern.see_also, pattern.see_also_span.start, problems);
+            let lower = pattern.text.to_lowercase();
+            if lower.contains("you have") || !lower.contains("pattern") {
+                problems.push(self.problem_at(
+                    pattern.span.start,
+                    format!(
+                        "pattern `{}`: say \"your answers fit a pattern that can be caused by ...\", never \"you have ...\"",
+                        pattern.id
+                    ),
+                ));
+            }
+            for problem in text_problems(&pattern.text) {
+                problems.push(self.problem_at(
+                    pattern.span.start,
+                    format!("pattern `{}`: {problem}", pattern.id),
+                ));
+            }
+        }
+        for question in &self.questions {
+            for text in std::iter::once(&question.text).chain(question.simpler.iter()) {
+                for problem in text_problems(text) {
+                    problems.push(self.problem_at(
+                        question.span.start,
+                        format!("question `{}`: {problem}", question.id),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Whether question `read` is `from` itself or can come after it.
+fn follows(check: &SymptomCheck, from: usize, read: usize) -> bool {
+    let n = check.questions.len();
+    let mut seen = vec![false; n];
+    let mut target = Target::Question(from);
+    while let Target::Question(q) = target {
+        if q >= n || seen[q] {
+            return false;
+        }
+        if q == read {
+            return true;
+        }
+        seen[q] = true;
+        target = machine::next_of(check, q);
+    }
+    false
+}
+
+/// Problems of one text: unknown placeholders, hard-coded emergency numbers.
+fn text_problems(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push("a `{` is never closed".to_owned());
+            break;
+        };
+        let name = &after[..close];
+        if !PLACEHOLDERS.contains(&name) {
+            out.push(format!(
+                "unknown placeholder `{{{name}}}` (known: {})",
+                PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    for word in text.split(|c: char| !c.is_ascii_digit()) {
+        if ["999", "911", "112", "000", "111"].contains(&word) {
+            out.push(format!(
+                "`{word}` looks like an emergency number; write {{emergency_number}} or {{urgent_advice_line}} (numbers differ by country)"
+            ));
+        }
+    }
+    out
+}
