@@ -27,6 +27,8 @@ pub struct Config {
     pub matcher: MatcherSettings,
     /// The guided symptom check.
     pub symptoms: SymptomSettings,
+    /// The Discord front end (`faqbot run`).
+    pub discord: DiscordSettings,
 }
 
 impl Default for Config {
@@ -36,6 +38,48 @@ impl Default for Config {
             safety: SafetySettings::default(),
             matcher: MatcherSettings::default(),
             symptoms: SymptomSettings::default(),
+            discord: DiscordSettings::default(),
+        }
+    }
+}
+
+/// Settings of the Discord front end. The token is not here: it comes from
+/// the `DISCORD_TOKEN` environment variable or the file named by `token_file`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiscordSettings {
+    /// Where Discord's API is. Anything else than the default sends every
+    /// REST call there and takes the gateway address from
+    /// `GET {api_base_url}/api/v10/gateway` (a REST rate-limit proxy, or a
+    /// local test server).
+    pub api_base_url: String,
+    /// A file holding the bot token, used when `DISCORD_TOKEN` is not set.
+    pub token_file: Option<PathBuf>,
+    /// Register the slash commands in these guilds (instantly); empty: globally.
+    pub guild_ids: Vec<u64>,
+    /// Channels where every message is considered (needs the privileged
+    /// MESSAGE_CONTENT intent); elsewhere only mentions and DMs are.
+    pub answer_channels: Vec<u64>,
+    /// The same FAQ entry is not answered twice in one channel within this
+    /// many seconds; the bot points to its earlier answer instead.
+    pub answer_cooldown_seconds: u64,
+    /// At most this many replies to one person per minute; more messages are
+    /// ignored until the minute has passed.
+    pub replies_per_person_per_minute: u32,
+}
+
+/// Discord's own API address.
+pub const DISCORD_API: &str = "https://discord.com";
+
+impl Default for DiscordSettings {
+    fn default() -> Self {
+        DiscordSettings {
+            api_base_url: DISCORD_API.to_owned(),
+            token_file: None,
+            guild_ids: Vec::new(),
+            answer_channels: Vec::new(),
+            answer_cooldown_seconds: 60,
+            replies_per_person_per_minute: 6,
         }
     }
 }
@@ -138,6 +182,12 @@ impl Config {
             Some("matcher.max_suggestions must be between 1 and 5")
         } else if self.symptoms.session_timeout_minutes == 0 {
             Some("symptoms.session_timeout_minutes must be at least 1")
+        } else if !(self.discord.api_base_url.starts_with("https://")
+            || self.discord.api_base_url.starts_with("http://"))
+        {
+            Some("discord.api_base_url must start with https:// or http://")
+        } else if self.discord.replies_per_person_per_minute == 0 {
+            Some("discord.replies_per_person_per_minute must be at least 1")
         } else {
             None
         };

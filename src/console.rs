@@ -15,11 +15,18 @@ use crate::safety::{Reply, ReplyKind, ReplyOption};
 /// shows it.
 pub fn render(reply: &Reply) -> String {
     let mut out = String::new();
-    if reply.is_emergency() {
-        out.push_str("!! EMERGENCY !!\n");
+    match reply.kind() {
+        ReplyKind::Emergency { .. } => out.push_str("!! EMERGENCY !!\n"),
+        ReplyKind::SymptomOutcome { level, .. } if level == "emergency" => {
+            out.push_str("!! EMERGENCY !!\n");
+        }
+        _ => {}
     }
     if let Some(title) = reply.title() {
         out.push_str(&format!("== {title} ==\n"));
+    }
+    if let ReplyKind::SymptomOutcome { level, .. } = reply.kind() {
+        out.push_str(&format!("Urgency: {}\n", level_words(level)));
     }
     out.push_str(reply.body());
     out.push('\n');
@@ -27,6 +34,13 @@ pub fn render(reply: &Reply) -> String {
         out.push('\n');
         for (number, option) in reply.options().iter().enumerate() {
             out.push_str(&format!("  {}. {}\n", number + 1, option.label));
+        }
+        if let ReplyKind::SymptomQuestion { multi, .. } = reply.kind() {
+            out.push_str(if *multi {
+                "(type the numbers, e.g. 1 3; or 'back', 'cancel')\n"
+            } else {
+                "(type a number or the words; or 'back', 'cancel')\n"
+            });
         }
     }
     if !reply.related().is_empty() {
@@ -38,11 +52,26 @@ pub fn render(reply: &Reply) -> String {
     if !reply.sources().is_empty() {
         out.push_str("\nSources:\n");
         for source in reply.sources() {
-            out.push_str(&format!("  - {} <{}>\n", source.title, source.url));
+            if source.url.is_empty() {
+                out.push_str(&format!("  - {}\n", source.title));
+            } else {
+                out.push_str(&format!("  - {} <{}>\n", source.title, source.url));
+            }
         }
     }
     out.push_str(&format!("\n({})\n", reply.disclaimer()));
     out
+}
+
+/// A triage level id in words.
+fn level_words(level: &str) -> &'static str {
+    match level {
+        "emergency" => "EMERGENCY: call the emergency number now",
+        "urgent" => "urgent: get medical help today",
+        "soon" => "soon: see a doctor within a few days",
+        "routine" => "routine: book a normal appointment",
+        _ => "self-care: can usually be looked after at home",
+    }
 }
 
 /// What the person typed, read in the context of the last numbered options.
@@ -57,11 +86,57 @@ fn read_line(line: &str, options: &[ReplyOption], last_kind: Option<&ReplyKind>)
     }
     match line.to_lowercase().as_str() {
         "about" | "/about" => Input::About,
+        "symptoms" | "/symptoms" | "symptom check" => Input::StartSymptoms,
         _ => Input::Message {
             text: line.to_owned(),
             addressed: true,
         },
     }
+}
+
+/// Runs the symptom check alone (`faqbot symptoms`): starts it at once and
+/// returns when it ends, is cancelled, or input ends.
+pub fn run_symptoms(
+    engine: &Engine,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> io::Result<()> {
+    let key = ConversationKey::new("terminal", "symptoms");
+    let replies = engine.handle(&key, Input::StartSymptoms, SystemTime::now());
+    let mut running = print_replies(&replies, &mut output)?;
+    for line in input.lines() {
+        if !running {
+            break;
+        }
+        let line = line?;
+        let line = line.trim();
+        if line.is_empty() {
+            write!(output, "> ")?;
+            output.flush()?;
+            continue;
+        }
+        let text = line.to_owned();
+        let replies = engine.handle(&key, Input::SymptomReply { text }, SystemTime::now());
+        running = print_replies(&replies, &mut output)?;
+    }
+    writeln!(output)?;
+    Ok(())
+}
+
+/// Prints replies; returns whether a symptom question is waiting for an answer.
+fn print_replies(replies: &[Reply], output: &mut impl Write) -> io::Result<bool> {
+    for reply in replies {
+        writeln!(output, "{}", render(reply))?;
+    }
+    let waiting = matches!(
+        replies.last().map(Reply::kind),
+        Some(ReplyKind::SymptomQuestion { .. })
+    );
+    if waiting {
+        write!(output, "> ")?;
+        output.flush()?;
+    }
+    Ok(waiting)
 }
 
 /// Runs the interactive chat until end of input or "quit".
@@ -70,7 +145,9 @@ pub fn run_chat(engine: &Engine, input: impl BufRead, mut output: impl Write) ->
     writeln!(
         output,
         "faqbot: questions about pain in the back of the legs when walking.\n\
-         Ask in your own words. Type 'about' for what I am, 'quit' to leave.\n\
+         Ask in your own words, or type 'symptoms' for a short symptom check that suggests how \
+         urgently to get care.\n\
+         Type 'about' for what I am, 'quit' to leave.\n\
          ({})\n",
         engine.policy().help().disclaimer()
     )?;

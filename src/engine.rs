@@ -12,9 +12,10 @@
 //! front end sent it. The engine does no I/O after loading its data, and the
 //! time is passed in, so tests drive it exactly as Discord would.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
@@ -22,6 +23,8 @@ use crate::config::Config;
 use crate::faq::{self, Candidate, Decision, Faq, Matcher, Verdict};
 use crate::problem::Problem;
 use crate::safety::{EmergencyScreen, RedFlag, Reply, SafetyPolicy};
+use crate::sessions::{MemorySessions, Session, SessionStore};
+use crate::symptoms::{AnswerError, Conversation, Step, SymptomCheck};
 
 /// Who is talking, and where: symptom checks and cooldowns are kept per
 /// (person, place). Front ends choose the strings (for Discord, user and
@@ -69,6 +72,32 @@ pub enum Input {
     },
     /// What is this bot?
     About,
+    /// Start (or start over) the guided symptom check.
+    StartSymptoms,
+    /// A typed answer to the current symptom-check question (a choice's
+    /// number, id or words; "yes", "no", "not sure"), or "back", "restart",
+    /// "cancel".
+    SymptomReply {
+        /// What the person typed or clicked.
+        text: String,
+    },
+    /// Choices picked with buttons or a menu. `question_id` and `check`
+    /// (the [`Engine::symptom_check_version`] when the question was shown)
+    /// let the engine refuse a click on an old question or an old check.
+    SymptomPick {
+        /// The question the buttons belonged to.
+        question_id: String,
+        /// The choice ids picked.
+        choice_ids: Vec<String>,
+        /// The check version the buttons were made for.
+        check: String,
+    },
+    /// Go back one question.
+    SymptomBack,
+    /// Start the check again from the first question.
+    SymptomRestart,
+    /// Stop the check.
+    SymptomCancel,
 }
 
 /// The kind of result, as `faqbot ask --json` reports it.
@@ -117,28 +146,88 @@ impl Assessment {
     }
 }
 
-/// The data the engine answers from: the FAQ and its index. Swapped whole on
-/// reload, so a request sees either the old or the new data, never a mix.
+/// The data the engine answers from: the FAQ, its index and the symptom
+/// check. Swapped whole on reload, so a request sees either the old or the
+/// new data, never a mix.
 #[derive(Debug)]
 pub struct Knowledge {
     /// The FAQ entries.
     pub faq: Faq,
     /// The matcher built over them.
     pub matcher: Matcher,
+    /// The guided symptom check.
+    pub symptoms: SymptomCheck,
+}
+
+/// What checking a FAQ folder found: the entry ids that loaded, the symptom
+/// check if it loaded, and every problem in any file.
+#[derive(Debug)]
+pub struct CheckedFolder {
+    /// The FAQ as loaded (possibly partial when there are problems).
+    pub faq: Faq,
+    /// The symptom check, when it loaded.
+    pub symptoms: Option<SymptomCheck>,
+    /// Every problem, in file order.
+    pub problems: Vec<Problem>,
 }
 
 impl Knowledge {
+    /// Loads and checks every file under `dir` (FAQ entries, synonyms, the
+    /// symptom check, and the check's links to FAQ entries) and reports all
+    /// problems at once.
+    pub fn check_folder(dir: &Path) -> CheckedFolder {
+        let (faq, mut problems) = faq::load_dir(dir);
+        let path = dir.join(faq::loader::SYMPTOM_CHECK_FILE);
+        let symptoms = if !dir.is_dir() {
+            None
+        } else if !path.is_file() {
+            problems.push(Problem::whole_file(
+                &path,
+                "symptom check file not found (the guided check needs it)",
+            ));
+            None
+        } else {
+            match SymptomCheck::load(&path) {
+                Ok(check) => {
+                    let ids: BTreeSet<String> = faq.ids().map(str::to_owned).collect();
+                    problems.extend(check.validate(&ids));
+                    Some(check)
+                }
+                Err(found) => {
+                    problems.extend(found);
+                    None
+                }
+            }
+        };
+        CheckedFolder {
+            faq,
+            symptoms,
+            problems,
+        }
+    }
+
     /// Loads and checks everything under `dir`; any problem refuses the whole
     /// set.
     pub fn load(dir: &Path, config: &Config) -> Result<Knowledge, Vec<Problem>> {
-        let (faq, problems) = faq::load_dir(dir);
-        if !problems.is_empty() {
-            return Err(problems);
+        let checked = Knowledge::check_folder(dir);
+        match checked.symptoms {
+            Some(symptoms) if checked.problems.is_empty() => {
+                let matcher = Matcher::new(&checked.faq, config.matcher.clone());
+                Ok(Knowledge {
+                    faq: checked.faq,
+                    matcher,
+                    symptoms,
+                })
+            }
+            _ => Err(checked.problems),
         }
-        let matcher = Matcher::new(&faq, config.matcher.clone());
-        Ok(Knowledge { faq, matcher })
     }
 }
+
+/// Said when a symptom-check answer arrives and no check is running for the
+/// person (it expired, the bot restarted, or it was never started).
+pub const EXPIRED_CHECK: &str =
+    "This symptom check has expired. Please start again with /symptoms (type `symptoms` here).";
 
 /// The bot's brain: one per process, shared by every front end.
 #[derive(Debug)]
@@ -146,6 +235,8 @@ pub struct Engine {
     knowledge: RwLock<Arc<Knowledge>>,
     policy: SafetyPolicy,
     screen: EmergencyScreen,
+    sessions: Box<dyn SessionStore>,
+    session_timeout: Duration,
 }
 
 impl Engine {
@@ -158,11 +249,34 @@ impl Engine {
 
     /// An engine over already-loaded data.
     pub fn new(knowledge: Knowledge, config: &Config) -> Engine {
+        Engine::with_sessions(knowledge, config, Box::new(MemorySessions::default()))
+    }
+
+    /// An engine keeping its symptom-check sessions in `sessions`.
+    pub fn with_sessions(
+        knowledge: Knowledge,
+        config: &Config,
+        sessions: Box<dyn SessionStore>,
+    ) -> Engine {
         Engine {
             knowledge: RwLock::new(Arc::new(knowledge)),
             policy: SafetyPolicy::new(&config.safety),
             screen: EmergencyScreen::new(),
+            sessions,
+            session_timeout: Duration::from_secs(config.symptoms.session_timeout_minutes * 60),
         }
+    }
+
+    /// The version of the symptom check being served; front ends put it in
+    /// button ids so that a click on an old check can be recognised.
+    pub fn symptom_check_version(&self) -> String {
+        self.knowledge().symptoms.fingerprint().to_owned()
+    }
+
+    /// Forgets symptom checks idle past the timeout; returns how many.
+    /// Front ends may call it now and then to bound memory.
+    pub fn purge_expired_sessions(&self, now: SystemTime) -> usize {
+        self.sessions.purge_expired(now, self.session_timeout)
     }
 
     /// The data currently served.
@@ -190,12 +304,163 @@ impl Engine {
     /// Handles one input and returns the replies, in the order to send them.
     /// An empty list means: stay silent.
     pub fn handle(&self, key: &ConversationKey, input: Input, now: SystemTime) -> Vec<Reply> {
-        let _ = (key, now);
         match input {
-            Input::Message { text, addressed } => self.assess(&text, addressed).replies,
+            Input::Message { text, addressed } => {
+                if self.sessions.get(key).is_some() {
+                    self.symptom_reply(key, &text, now)
+                } else {
+                    self.assess(&text, addressed).replies
+                }
+            }
             Input::FaqQuery { text } => self.faq_query(&text),
             Input::ShowEntry { id } => self.show_entry(&id),
             Input::About => vec![self.policy.about()],
+            Input::StartSymptoms => self.start_symptoms(key, now),
+            Input::SymptomReply { text } => self.symptom_reply(key, &text, now),
+            Input::SymptomPick {
+                question_id,
+                choice_ids,
+                check,
+            } => self.symptom_pick(key, &question_id, &choice_ids, &check, now),
+            Input::SymptomBack => {
+                self.symptom_step(key, now, |conversation, check| Ok(conversation.back(check)))
+            }
+            Input::SymptomRestart => self.start_symptoms(key, now),
+            Input::SymptomCancel => self.cancel_symptoms(key),
+        }
+    }
+
+    fn start_symptoms(&self, key: &ConversationKey, now: SystemTime) -> Vec<Reply> {
+        let knowledge = self.knowledge();
+        let (conversation, step) = Conversation::start(&knowledge.symptoms);
+        tracing::info!(event = "symptoms_started", "symptom check started");
+        self.after_step(key, conversation, step, now, None, &knowledge)
+    }
+
+    fn cancel_symptoms(&self, key: &ConversationKey) -> Vec<Reply> {
+        let had_one = self.sessions.get(key).is_some();
+        self.sessions.remove(key);
+        let text = if had_one {
+            "Symptom check stopped. Nothing you answered has been kept. You can start again any \
+             time with /symptoms."
+        } else {
+            "There is no symptom check running. Start one with /symptoms."
+        };
+        vec![self.policy.notice(text)]
+    }
+
+    /// A typed answer during a check: the emergency screen first, then the
+    /// words back / restart / cancel, then the answer itself.
+    fn symptom_reply(&self, key: &ConversationKey, text: &str, now: SystemTime) -> Vec<Reply> {
+        let flags = self.screen.screen(text);
+        if !flags.is_empty() {
+            tracing::info!(outcome = "emergency", flags = ?flags, "emergency during a symptom check");
+            self.sessions.remove(key);
+            return vec![self.policy.emergency(&flags)];
+        }
+        let command = crate::text::clean(text);
+        match command.as_str() {
+            "back" | "go back" | "previous" => {
+                self.symptom_step(key, now, |conversation, check| Ok(conversation.back(check)))
+            }
+            "restart" | "start again" | "start over" | "symptoms" => self.start_symptoms(key, now),
+            "cancel" | "stop" | "quit" | "exit" | "end" => self.cancel_symptoms(key),
+            _ => self.symptom_step(key, now, |conversation, check| {
+                conversation.answer(check, text)
+            }),
+        }
+    }
+
+    fn symptom_pick(
+        &self,
+        key: &ConversationKey,
+        question_id: &str,
+        choice_ids: &[String],
+        version: &str,
+        now: SystemTime,
+    ) -> Vec<Reply> {
+        let knowledge = self.knowledge();
+        if version != knowledge.symptoms.fingerprint() {
+            self.sessions.remove(key);
+            return vec![self.policy.notice(EXPIRED_CHECK)];
+        }
+        let current = self.sessions.get(key).and_then(|session| {
+            match session.conversation.step(&knowledge.symptoms) {
+                Step::Ask(prompt) => Some(prompt.question_id),
+                Step::Done(_) => None,
+            }
+        });
+        if current.as_deref().is_some_and(|id| id != question_id) {
+            return self.symptom_step(key, now, |conversation, check| Ok(conversation.step(check)));
+        }
+        self.symptom_step(key, now, |conversation, check| {
+            conversation.answer_ids(check, choice_ids)
+        })
+    }
+
+    /// Runs one step of the person's check: refuses an expired or missing
+    /// session politely, applies `step`, and stores or ends the session.
+    fn symptom_step(
+        &self,
+        key: &ConversationKey,
+        now: SystemTime,
+        step: impl FnOnce(&mut Conversation, &SymptomCheck) -> Result<Step, AnswerError>,
+    ) -> Vec<Reply> {
+        let Some(session) = self.sessions.get(key) else {
+            return vec![self.policy.notice(EXPIRED_CHECK)];
+        };
+        if session.is_expired(now, self.session_timeout) {
+            self.sessions.remove(key);
+            tracing::info!(event = "symptoms_expired", "symptom check expired");
+            return vec![self.policy.notice(EXPIRED_CHECK)];
+        }
+        let knowledge = self.knowledge();
+        let mut conversation = session.conversation;
+        match step(&mut conversation, &knowledge.symptoms) {
+            Ok(next) => self.after_step(key, conversation, next, now, None, &knowledge),
+            Err(AnswerError::CheckChanged | AnswerError::Finished) => {
+                self.sessions.remove(key);
+                vec![self.policy.notice(EXPIRED_CHECK)]
+            }
+            Err(error) => {
+                let current = conversation.step(&knowledge.symptoms);
+                let note = error.to_string();
+                self.after_step(key, conversation, current, now, Some(&note), &knowledge)
+            }
+        }
+    }
+
+    fn after_step(
+        &self,
+        key: &ConversationKey,
+        conversation: Conversation,
+        step: Step,
+        now: SystemTime,
+        note: Option<&str>,
+        knowledge: &Knowledge,
+    ) -> Vec<Reply> {
+        match step {
+            Step::Ask(prompt) => {
+                self.sessions.put(
+                    key,
+                    Session {
+                        conversation,
+                        last_active: now,
+                    },
+                );
+                vec![self.policy.symptom_question(&prompt, note)]
+            }
+            Step::Done(outcome) => {
+                self.sessions.remove(key);
+                tracing::info!(
+                    event = "symptoms_finished",
+                    level = outcome.level.id(),
+                    pattern = %outcome.pattern,
+                    outcome = %outcome.id,
+                    "symptom check finished"
+                );
+                vec![self.policy.symptom_outcome(&outcome, &knowledge.faq)]
+            }
         }
     }
 

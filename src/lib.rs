@@ -14,6 +14,7 @@ pub mod engine;
 pub mod faq;
 pub mod problem;
 pub mod safety;
+pub mod sessions;
 pub mod symptoms;
 pub mod text;
 pub mod tomlread;

@@ -15,7 +15,7 @@ use tracing_subscriber::EnvFilter;
 
 use faqbot::config::Config;
 use faqbot::console;
-use faqbot::engine::{Engine, Outcome};
+use faqbot::engine::{Engine, Knowledge, Outcome};
 use faqbot::problem::Problem;
 
 #[derive(Parser)]
@@ -45,7 +45,19 @@ enum Command {
         /// The message (several words are joined with spaces).
         query: Vec<String>,
     },
-    /// Validate the FAQ files: one `path:line:col: message` per problem, exit 1 on any.
+    /// Run the guided symptom check: interactive, scripted from an answers file, or as a flowchart.
+    Symptoms {
+        /// A TOML file whose [answers] table maps item ids to answers; runs without asking.
+        #[arg(long, value_name = "FILE")]
+        answers: Option<PathBuf>,
+        /// With --answers: print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print the whole decision tree as a Mermaid flowchart.
+        #[arg(long, conflicts_with = "answers")]
+        graph: bool,
+    },
+    /// Validate the FAQ and symptom-check files: one `path:line:col: message` per problem, exit 1 on any.
     Check {
         /// Print a machine-readable report.
         #[arg(long)]
@@ -61,6 +73,13 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
+            // A closed pipe (`faqbot ask … | head`) is the reader's choice, not a failure.
+            let broken_pipe = error
+                .downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe);
+            if broken_pipe {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("faqbot: {error:#}");
             ExitCode::from(2)
         }
@@ -94,6 +113,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             ask(&engine, json, &query)
         }
+        Command::Symptoms {
+            answers,
+            json,
+            graph,
+        } => symptoms(&config, answers.as_deref(), json, graph),
         Command::Check { json, dir } => {
             let dir = dir.unwrap_or_else(|| config.faq_dir.clone());
             check(&dir, json)
@@ -171,28 +195,40 @@ struct CheckReport<'a> {
     ok: bool,
     dir: String,
     entries: Vec<&'a str>,
+    symptom_questions: Vec<&'a str>,
     problems: &'a [Problem],
 }
 
 fn check(dir: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
-    let (faq, problems) = faqbot::faq::load_dir(dir);
+    let checked = Knowledge::check_folder(dir);
+    let problems = &checked.problems;
     if json {
         let report = CheckReport {
             ok: problems.is_empty(),
             dir: dir.display().to_string(),
-            entries: faq.ids().collect(),
-            problems: &problems,
+            entries: checked.faq.ids().collect(),
+            symptom_questions: checked
+                .symptoms
+                .as_ref()
+                .map(|check| check.questions.iter().map(|q| q.id.as_str()).collect())
+                .unwrap_or_default(),
+            problems,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else if problems.is_empty() {
+        let (questions, outcomes) = checked.symptoms.as_ref().map_or((0, 0), |check| {
+            (check.questions.len(), check.outcomes.len())
+        });
         println!(
-            "{}: ok, {} FAQ entries, {} synonym phrases",
+            "{}: ok, {} FAQ entries, {} synonym phrases, symptom check with {} questions and {} outcomes",
             dir.display(),
-            faq.entries.len(),
-            faq.synonyms.n_phrases()
+            checked.faq.entries.len(),
+            checked.faq.synonyms.n_phrases(),
+            questions,
+            outcomes
         );
     } else {
-        for problem in &problems {
+        for problem in problems {
             println!("{problem}");
         }
     }
@@ -201,4 +237,47 @@ fn check(dir: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn symptoms(
+    config: &Config,
+    answers: Option<&std::path::Path>,
+    json: bool,
+    graph: bool,
+) -> anyhow::Result<ExitCode> {
+    let Some(engine) = load_engine(config) else {
+        return Ok(ExitCode::from(1));
+    };
+    let knowledge = engine.knowledge();
+    if graph {
+        print!("{}", faqbot::symptoms::graph::mermaid(&knowledge.symptoms));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(path) = answers {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading answers file {}", path.display()))?;
+        return match faqbot::symptoms::run_answers(&knowledge.symptoms, &text) {
+            Ok(result) => {
+                if json {
+                    println!("{}", serde_json::to_string(&result)?);
+                } else {
+                    println!(
+                        "triage: {}\npattern: {}\noutcome: {}\nasked: {}",
+                        result.triage,
+                        result.pattern,
+                        result.outcome,
+                        result.asked.join(", ")
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(error) => {
+                eprintln!("faqbot: {}: {error}", path.display());
+                Ok(ExitCode::from(2))
+            }
+        };
+    }
+    let stdin = io::stdin();
+    console::run_symptoms(&engine, stdin.lock(), io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -41,7 +41,7 @@ const SHIPPED_IDS: [&str; 24] = [
 
 /// The problems in tests/data/broken-faq: the file (relative to the folder),
 /// the line, and a word the message must contain.
-const EXPECTED_PROBLEMS: [(&str, usize, &str); 10] = [
+const EXPECTED_PROBLEMS: [(&str, usize, &str); 11] = [
     ("entries/bad-syntax.toml", 3, "invalid TOML"),
     ("entries/unknown-key.toml", 5, "answr"),
     ("extra/valid-entry.toml", 2, "duplicate id"),
@@ -52,6 +52,7 @@ const EXPECTED_PROBLEMS: [(&str, usize, &str); 10] = [
     ("entries/bad-placeholder.toml", 5, "{911}"),
     ("entries/no-sources.toml", 2, "[[sources]]"),
     ("synonyms.toml", 4, "one word"),
+    ("symptom-check.toml", 1, "symptom check file not found"),
 ];
 
 fn manifest_dir() -> &'static Path {

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::config::SafetySettings;
 use crate::faq::{Candidate, Faq, FaqEntry, Source};
+use crate::symptoms::{Level, Outcome, Prompt};
 pub use emergency::{EmergencyScreen, RedFlag};
 
 /// Said when no emergency number is configured (clinical-basis.md f.2: the
@@ -50,6 +51,10 @@ pub enum ReplyKind {
     SymptomQuestion {
         /// The question's item id.
         question_id: String,
+        /// Whether several options may be picked (a menu rather than buttons).
+        multi: bool,
+        /// Which question this is (1 for the first asked).
+        number: usize,
     },
     /// The end of a symptom check.
     SymptomOutcome {
@@ -292,6 +297,96 @@ impl SafetyPolicy {
                 self.emergency_number
             ),
         )
+    }
+
+    /// A symptom-check question with its choices. The first question also
+    /// says what the check is; `note` says why a question is asked again
+    /// (an answer that was not understood).
+    pub fn symptom_question(&self, prompt: &Prompt, note: Option<&str>) -> Reply {
+        let mut body = String::new();
+        if prompt.number == 1 && !prompt.is_reask && note.is_none() {
+            body.push_str(
+                "I'm an automated helper, not a doctor or nurse. I can't examine you or diagnose \
+                 anything, but I can help you decide how urgently to get checked. I'll ask the \
+                 most urgent questions first. Answer with the buttons, or type the number or the \
+                 words; you can go back or cancel at any time.\n\n",
+            );
+        }
+        if let Some(note) = note {
+            body.push_str(note);
+            body.push_str("\n\n");
+        }
+        if prompt.is_reask {
+            body.push_str("Let me ask that in simpler words:\n");
+        }
+        body.push_str(&prompt.text);
+        if prompt.multi {
+            body.push_str("\n(Pick all that apply.)");
+        }
+        let mut reply = self.reply(
+            ReplyKind::SymptomQuestion {
+                question_id: prompt.question_id.clone(),
+                multi: prompt.multi,
+                number: prompt.number,
+            },
+            Some(format!("Symptom check: question {}", prompt.number)),
+            body,
+        );
+        reply.options = prompt
+            .choices
+            .iter()
+            .map(|choice| ReplyOption {
+                id: choice.id.clone(),
+                label: neutralise(&choice.label),
+            })
+            .collect();
+        reply
+    }
+
+    /// The end of a symptom check: what to do and by when first, then the
+    /// pattern the answers fit (never a diagnosis), what should make the
+    /// person seek help sooner, FAQ entries to read, and the sources.
+    pub fn symptom_outcome(&self, outcome: &Outcome, faq: &Faq) -> Reply {
+        let mut body = String::new();
+        if outcome.level == Level::Emergency {
+            body.push_str(&format!("**Call {} now.**\n\n", self.emergency_number));
+        }
+        body.push_str(&format!("**What to do:** {}", outcome.advice.trim()));
+        if !outcome.pattern_text.trim().is_empty() {
+            body.push_str(&format!("\n\n**Why:** {}", outcome.pattern_text.trim()));
+        }
+        if !outcome.safety_net.trim().is_empty() {
+            body.push_str(&format!(
+                "\n\n**Get help sooner if:** {}",
+                outcome.safety_net.trim()
+            ));
+        }
+        let mut reply = self.reply(
+            ReplyKind::SymptomOutcome {
+                level: outcome.level.id().to_owned(),
+                pattern: outcome.pattern.clone(),
+            },
+            Some(outcome.title.clone()),
+            body,
+        );
+        reply.sources = outcome
+            .sources
+            .iter()
+            .map(|title| Source {
+                title: neutralise(title),
+                url: String::new(),
+            })
+            .collect();
+        reply.related = outcome
+            .see_also
+            .iter()
+            .filter_map(|id| faq.get(id))
+            .map(|entry| ReplyOption {
+                id: entry.id.clone(),
+                label: neutralise(&entry.question),
+            })
+            .collect();
+        reply
     }
 
     /// A short notice (an expired check, an answer that was not understood).
