@@ -231,8 +231,14 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
                 format!("answer is {length} characters long (at most {MAX_ANSWER_CHARS})"),
             );
         }
-        for message in placeholder_problems(answer) {
-            check(*offset, message);
+        for (snippet, message) in placeholder_problems(answer) {
+            // Point at the placeholder itself when it can be found in the
+            // file as written (it can, unless escapes changed the text).
+            let at = source
+                .get(*offset..)
+                .and_then(|rest| rest.find(&snippet))
+                .map_or(*offset, |found| offset + found);
+            check(at, message);
         }
     }
     for (phrase, offset) in alternates.iter().chain(keywords.iter()) {
@@ -335,8 +341,9 @@ pub fn is_valid_id(id: &str) -> bool {
         && !id.ends_with('-')
 }
 
-/// Problems with `{…}` placeholders in an answer: unknown names and unclosed braces.
-fn placeholder_problems(answer: &str) -> Vec<String> {
+/// Problems with `{…}` placeholders in an answer: unknown names and unclosed
+/// braces, each with the text it is about (to find its position).
+fn placeholder_problems(answer: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
     let mut rest = answer;
     while let Some(open) = rest.find('{') {
@@ -345,19 +352,23 @@ fn placeholder_problems(answer: &str) -> Vec<String> {
             Some(close) => {
                 let name = &after[..close];
                 if !PLACEHOLDERS.contains(&name) {
-                    found.push(format!(
-                        "unknown placeholder `{{{name}}}` in answer (known: {})",
-                        PLACEHOLDERS
-                            .iter()
-                            .map(|p| format!("{{{p}}}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                    found.push((
+                        format!("{{{name}}}"),
+                        format!(
+                            "unknown placeholder `{{{name}}}` in answer (known: {})",
+                            PLACEHOLDERS
+                                .iter()
+                                .map(|p| format!("{{{p}}}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     ));
                 }
                 rest = &after[close + 1..];
             }
             None => {
-                found.push("unclosed `{` in answer".to_owned());
+                let tail: String = rest[open..].chars().take(20).collect();
+                found.push((tail, "unclosed `{` in answer".to_owned()));
                 break;
             }
         }
@@ -436,6 +447,15 @@ mod tests {
         assert!(!is_valid_id("-x"));
         assert!(!is_valid_id(""));
         assert!(!is_valid_id("a b"));
+    }
+
+    #[test]
+    fn a_placeholder_problem_points_at_its_line_in_a_multi_line_answer() {
+        let source = "id = \"x\"\nquestion = \"Q?\"\nanswer = \"\"\"\nline one\ncall {999} now\n\"\"\"\n\n[[sources]]\ntitle = \"t\"\nurl = \"https://e.org\"\n";
+        let mut problems = Vec::new();
+        parse_entry(Path::new("x.toml"), source.to_owned(), &mut problems);
+        let lines: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(lines, vec![(5, 6)], "{problems:?}");
     }
 
     #[test]
