@@ -12,12 +12,58 @@ mod support;
 use std::collections::BTreeSet;
 
 use faqbot::symptoms::{Level, run_answers};
-use support::{cases, real_check};
+use support::{Case, cases, cases_in, real_check};
 
 #[test]
 fn every_case_reaches_its_level_and_pattern() {
+    let figures = run_suite("cases", &cases());
+    assert!(
+        figures.mismatches.is_empty(),
+        "{} of {} cases do not match:\n{}",
+        figures.mismatches.len(),
+        figures.n,
+        figures.mismatches.join("\n")
+    );
+}
+
+/// The held-out suite (tests/data/symptoms/holdout-cases), written from
+/// clinical-basis.md alone by someone who saw neither the data file nor the
+/// suite above. Safety is a hard line here too: every emergency caught, no
+/// case under-triaged. Exact level is held to the issue's targets (85%
+/// overall, 80% of self-care cases); mismatches are listed.
+#[test]
+fn held_out_cases_are_never_under_triaged_and_meet_the_targets() {
+    let figures = run_suite(
+        "holdout-cases",
+        &cases_in("tests/data/symptoms/holdout-cases"),
+    );
+    if !figures.mismatches.is_empty() {
+        eprintln!("held-out mismatches:\n{}", figures.mismatches.join("\n"));
+    }
+    assert!(
+        figures.exact * 100 >= figures.n * 85,
+        "exact level below 85%"
+    );
+    assert!(
+        figures.self_care_exact * 100 >= figures.self_care * 80,
+        "self-care exact below 80%"
+    );
+}
+
+/// What one suite measured.
+struct Figures {
+    n: usize,
+    exact: usize,
+    self_care: usize,
+    self_care_exact: usize,
+    mismatches: Vec<String>,
+}
+
+/// Runs every case, prints the figures clinical-basis.md section e compares
+/// checkers by, and fails at once on a missed emergency or an under-triaged
+/// case (those are never acceptable, in any suite).
+fn run_suite(name: &str, cases: &[Case]) -> Figures {
     let check = real_check();
-    let cases = cases();
     assert!(
         cases.len() >= 40,
         "the suite should have at least 40 cases, has {}",
@@ -31,7 +77,7 @@ fn every_case_reaches_its_level_and_pattern() {
     let mut pattern_exact = 0;
     let mut asked = Vec::new();
     let mut levels_seen = BTreeSet::new();
-    for case in &cases {
+    for case in cases {
         assert!(
             names.insert(case.name.clone()),
             "case name `{}` is used twice",
@@ -67,7 +113,12 @@ fn every_case_reaches_its_level_and_pattern() {
         pattern_exact += usize::from(result.pattern == case.pattern);
         if result.triage != expected || result.pattern != case.pattern {
             mismatches.push(format!(
-                "{} / {}: expected {} / {}, got {} / {} (outcome `{}`)\n    {}",
+                "{}{} / {}: expected {} / {}, got {} / {} (outcome `{}`)\n    {}",
+                if result.triage < expected {
+                    "UNDER-TRIAGED "
+                } else {
+                    ""
+                },
                 case.file,
                 case.name,
                 expected,
@@ -90,7 +141,7 @@ fn every_case_reaches_its_level_and_pattern() {
     };
     asked.sort_unstable();
     eprintln!(
-        "symptom-check cases: {n}; exact level {exact}/{n} ({:.1}%); self-care exact {self_care_exact}/{self_care} ({:.1}%); \
+        "symptom-check {name}: {n}; exact level {exact}/{n} ({:.1}%); self-care exact {self_care_exact}/{self_care} ({:.1}%); \
          emergencies caught {emergencies_caught}/{emergencies}; under-triaged {under}; over-triaged {over}; \
          pattern exact {pattern_exact}/{n}; questions asked median {} max {}",
         percent(exact, n),
@@ -104,12 +155,24 @@ fn every_case_reaches_its_level_and_pattern() {
         Level::ALL.len(),
         "the suite must cover all five levels"
     );
+    let under_triaged: Vec<&String> = mismatches
+        .iter()
+        .filter(|m| m.contains("UNDER-TRIAGED"))
+        .collect();
     assert!(
-        mismatches.is_empty(),
-        "{} of {n} cases do not match:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
+        under_triaged.is_empty(),
+        "{name}: under-triaged cases:\n{under_triaged:#?}"
     );
-    assert_eq!(emergencies_caught, emergencies);
+    assert_eq!(
+        emergencies_caught, emergencies,
+        "{name}: missed emergencies"
+    );
     assert_eq!(under, 0);
+    Figures {
+        n,
+        exact,
+        self_care,
+        self_care_exact,
+        mismatches,
+    }
 }

@@ -76,8 +76,16 @@ pub struct Case {
 }
 
 /// Every case of every file of tests/data/symptoms/cases, in file order.
+#[allow(dead_code)] // each test binary uses some of these helpers
 pub fn cases() -> Vec<Case> {
-    let dir = repo_path("tests/data/symptoms/cases");
+    cases_in("tests/data/symptoms/cases")
+}
+
+/// Every case of every `.toml` file of a case folder (relative to the
+/// repository), in file order.
+#[allow(dead_code)]
+pub fn cases_in(folder: &str) -> Vec<Case> {
+    let dir = repo_path(folder);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .filter_map(|entry| entry.ok().map(|e| e.path()))
