@@ -86,7 +86,7 @@ fn read_line(line: &str, options: &[ReplyOption], last_kind: Option<&ReplyKind>)
     }
     match line.to_lowercase().as_str() {
         "about" | "/about" => Input::About,
-        "symptoms" | "/symptoms" | "symptom check" => Input::StartSymptoms,
+        "symptoms" | "/symptoms" | "symptom check" | "/symptom" => Input::StartSymptoms,
         _ => Input::Message {
             text: line.to_owned(),
             addressed: true,

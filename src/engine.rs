@@ -227,7 +227,7 @@ impl Knowledge {
 /// Said when a symptom-check answer arrives and no check is running for the
 /// person (it expired, the bot restarted, or it was never started).
 pub const EXPIRED_CHECK: &str =
-    "This symptom check has expired. Please start again with /symptoms (type `symptoms` here).";
+    "This symptom check has expired. Please start again with /symptoms.";
 
 /// The bot's brain: one per process, shared by every front end.
 #[derive(Debug)]

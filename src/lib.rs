@@ -10,6 +10,8 @@
 
 pub mod config;
 pub mod console;
+#[cfg(feature = "discord")]
+pub mod discord;
 pub mod engine;
 pub mod faq;
 pub mod problem;

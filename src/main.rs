@@ -57,6 +57,9 @@ enum Command {
         #[arg(long, conflicts_with = "answers")]
         graph: bool,
     },
+    /// Connect to Discord and answer there (token from DISCORD_TOKEN or [discord] token_file).
+    #[cfg(feature = "discord")]
+    Run,
     /// Validate the FAQ and symptom-check files: one `path:line:col: message` per problem, exit 1 on any.
     Check {
         /// Print a machine-readable report.
@@ -68,8 +71,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    init_logging();
     let cli = Cli::parse();
+    init_logging(&cli.command);
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -87,9 +90,16 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr; `RUST_LOG` overrides the default filter. Message text
-/// is only ever logged at debug level.
-fn init_logging() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+/// is only ever logged at debug level. The bot (`run`) logs its decisions at
+/// info and keeps serenity's chatty targets at warn; the terminal commands
+/// log only warnings, so their output stays readable.
+fn init_logging(command: &Command) {
+    let default = match command {
+        #[cfg(feature = "discord")]
+        Command::Run => faqbot::discord::DEFAULT_LOG_FILTER,
+        _ => "warn",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)
@@ -118,6 +128,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             graph,
         } => symptoms(&config, answers.as_deref(), json, graph),
+        #[cfg(feature = "discord")]
+        Command::Run => faqbot::discord::run(config),
         Command::Check { json, dir } => {
             let dir = dir.unwrap_or_else(|| config.faq_dir.clone());
             check(&dir, json)

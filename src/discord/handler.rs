@@ -1,0 +1,738 @@
+//! The gateway events the bot acts on: messages and interactions. Each
+//! handler parses what Discord sent into an [`Input`], calls the engine and
+//! sends the rendered [`Reply`]s; it decides nothing about health content.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use serenity::all::{
+    CommandDataOptionValue, CommandInteraction, ComponentInteraction, ComponentInteractionDataKind,
+    Context, CreateActionRow, CreateAutocompleteResponse, CreateEmbed, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EventHandler,
+    Interaction, Message, MessageFlags, Ready, ResumedEvent, UserId,
+};
+use tokio::sync::Notify;
+
+use super::commands;
+use super::custom_id::{Action, CustomId, ParseError, fingerprint};
+use super::render::{self, Rendered, no_pings, ui};
+use super::store::ReplyStore;
+use crate::config::DiscordSettings;
+use crate::engine::{ConversationKey, Engine, Input};
+use crate::safety::{Reply, ReplyKind};
+
+/// An interaction whose work takes longer than this is deferred first, well
+/// inside Discord's three-second limit.
+const DEFER_AFTER: Duration = Duration::from_millis(1500);
+/// At most this many autocomplete choices (Discord's limit).
+const MAX_CHOICES: usize = 25;
+/// At most this many embeds in one message (Discord's limit).
+const MAX_EMBEDS: usize = 10;
+/// At most this many component rows in one message (Discord's limit).
+const MAX_ROWS: usize = 5;
+
+/// The settings the handlers read, taken from `[discord]`.
+#[derive(Debug, Clone)]
+pub struct HandlerSettings {
+    /// Channels where every message is considered.
+    pub answer_channels: HashSet<u64>,
+    /// Guilds to register the commands in (empty: globally).
+    pub guild_ids: Vec<u64>,
+    /// The per-channel cooldown for one entry.
+    pub cooldown: Duration,
+    /// Replies per person per minute.
+    pub replies_per_minute: u32,
+}
+
+impl HandlerSettings {
+    /// The handler settings from the configuration.
+    pub fn from_config(settings: &DiscordSettings) -> Self {
+        HandlerSettings {
+            answer_channels: settings.answer_channels.iter().copied().collect(),
+            guild_ids: settings.guild_ids.clone(),
+            cooldown: Duration::from_secs(settings.answer_cooldown_seconds),
+            replies_per_minute: settings.replies_per_person_per_minute,
+        }
+    }
+}
+
+/// Counts the handlers still running, so that shutdown can let in-flight
+/// replies finish.
+#[derive(Debug, Clone, Default)]
+pub struct InFlight {
+    count: Arc<AtomicUsize>,
+    idle: Arc<Notify>,
+}
+
+/// Held while a handler runs.
+#[derive(Debug)]
+pub struct InFlightGuard(InFlight);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+impl InFlight {
+    /// Marks one handler as running until the guard is dropped.
+    pub fn enter(&self) -> InFlightGuard {
+        self.count.fetch_add(1, Ordering::AcqRel);
+        InFlightGuard(self.clone())
+    }
+
+    /// Waits until no handler runs, or `limit` has passed; returns how many
+    /// were still running.
+    pub async fn wait_idle(&self, limit: Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let notified = self.idle.notified();
+            let running = self.count.load(Ordering::Acquire);
+            if running == 0 {
+                return 0;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.count.load(Ordering::Acquire);
+            }
+        }
+    }
+}
+
+/// The serenity event handler.
+pub struct Handler {
+    engine: Arc<Engine>,
+    settings: HandlerSettings,
+    store: Arc<dyn ReplyStore>,
+    bot_id: OnceLock<UserId>,
+    registered: AtomicBool,
+    in_flight: InFlight,
+}
+
+/// A message made of several replies: their embeds in order, the content of
+/// the first that has one, and the components of the last that has some.
+struct Composed {
+    content: Option<String>,
+    embeds: Vec<CreateEmbed>,
+    components: Vec<CreateActionRow>,
+}
+
+fn compose(replies: &[Reply], owner: u64, check: &str) -> Composed {
+    let rendered: Vec<Rendered> = replies
+        .iter()
+        .map(|reply| render::render(reply, owner, check))
+        .collect();
+    let content = rendered.iter().find_map(|r| r.content.clone());
+    let components = rendered
+        .iter()
+        .rev()
+        .find(|r| !r.components.is_empty())
+        .map(|r| r.components.iter().take(MAX_ROWS).cloned().collect())
+        .unwrap_or_default();
+    let embeds = rendered
+        .into_iter()
+        .take(MAX_EMBEDS)
+        .map(|r| r.embed)
+        .collect();
+    Composed {
+        content,
+        embeds,
+        components,
+    }
+}
+
+impl Composed {
+    fn message(&self, ephemeral: bool) -> CreateInteractionResponseMessage {
+        let mut message = CreateInteractionResponseMessage::new()
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .allowed_mentions(no_pings())
+            .ephemeral(ephemeral);
+        if let Some(content) = &self.content {
+            message = message.content(content.clone());
+        }
+        message
+    }
+
+    /// For an update in place: the content is always set, so an old one
+    /// does not linger.
+    fn update(&self) -> CreateInteractionResponseMessage {
+        CreateInteractionResponseMessage::new()
+            .content(self.content.clone().unwrap_or_default())
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .allowed_mentions(no_pings())
+    }
+
+    fn edit(&self) -> EditInteractionResponse {
+        EditInteractionResponse::new()
+            .content(self.content.clone().unwrap_or_default())
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .allowed_mentions(no_pings())
+    }
+}
+
+/// How an interaction is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// A new message; `true` for ephemeral.
+    NewMessage(bool),
+    /// The message the component belongs to, updated in place.
+    Update,
+}
+
+/// The place part of a symptom-check conversation key.
+fn symptoms_place(channel_id: u64) -> String {
+    format!("symptoms:{channel_id}")
+}
+
+/// A link to a message.
+fn message_link(guild_id: Option<u64>, channel_id: u64, message_id: u64) -> String {
+    let guild = guild_id.map_or_else(|| "@me".to_owned(), |id| id.to_string());
+    format!("https://discord.com/channels/{guild}/{channel_id}/{message_id}")
+}
+
+impl Handler {
+    /// A handler over `engine`, remembering cooldowns in `store`.
+    pub fn new(
+        engine: Arc<Engine>,
+        settings: HandlerSettings,
+        store: Arc<dyn ReplyStore>,
+        in_flight: InFlight,
+    ) -> Self {
+        Handler {
+            engine,
+            settings,
+            store,
+            bot_id: OnceLock::new(),
+            registered: AtomicBool::new(false),
+            in_flight,
+        }
+    }
+
+    /// The current symptom check's fingerprint, as written into ids.
+    fn check_fingerprint(&self) -> String {
+        fingerprint(&self.engine.symptom_check_version())
+    }
+
+    /// Runs the engine off the async threads; the reply is ready when the
+    /// returned handle resolves.
+    fn engine_call(
+        &self,
+        key: ConversationKey,
+        input: Input,
+    ) -> tokio::task::JoinHandle<Vec<Reply>> {
+        let engine = Arc::clone(&self.engine);
+        tokio::task::spawn_blocking(move || engine.handle(&key, input, SystemTime::now()))
+    }
+
+    async fn on_message(&self, ctx: &Context, message: &Message) -> serenity::Result<()> {
+        let Some(&bot_id) = self.bot_id.get() else {
+            return Ok(());
+        };
+        if message.author.bot || message.webhook_id.is_some() || message.author.id == bot_id {
+            return Ok(());
+        }
+        let direct = message.guild_id.is_none();
+        let mentioned = message.mentions_user_id(bot_id);
+        let answer_channel = self
+            .settings
+            .answer_channels
+            .contains(&message.channel_id.get());
+        if !(direct || mentioned || answer_channel) || message.content.trim().is_empty() {
+            return Ok(());
+        }
+        tracing::debug!(text = %message.content, "message received");
+        let person = message.author.id.get().to_string();
+        let place = message.channel_id.get().to_string();
+        let key = ConversationKey::new(person.clone(), place.clone());
+        let input = Input::Message {
+            text: message.content.clone(),
+            addressed: direct || mentioned,
+        };
+        let now = SystemTime::now();
+        let replies = self.engine_call(key, input).await.map_err(engine_failed)?;
+        let Some(first) = replies.first() else {
+            tracing::info!(event = "message_silence", "no reply");
+            return Ok(());
+        };
+        if !first.is_emergency()
+            && !self
+                .store
+                .allow_reply(&person, now, self.settings.replies_per_minute)
+        {
+            tracing::info!(
+                event = "rate_limited",
+                "reply skipped: person over the rate limit"
+            );
+            return Ok(());
+        }
+        let owner = message.author.id.get();
+        let check = self.check_fingerprint();
+        for reply in &replies {
+            self.send_message_reply(ctx, message, reply, owner, &check, &place, now)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Sends one reply to a message, or a pointer to the same answer sent in
+    /// the channel within the cooldown.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_message_reply(
+        &self,
+        ctx: &Context,
+        message: &Message,
+        reply: &Reply,
+        owner: u64,
+        check: &str,
+        place: &str,
+        now: SystemTime,
+    ) -> serenity::Result<()> {
+        let entry_id = match reply.kind() {
+            ReplyKind::Answer { entry_id } => Some(entry_id.as_str()),
+            _ => None,
+        };
+        let earlier = entry_id.and_then(|id| {
+            self.store
+                .recent_answer(place, id, now, self.settings.cooldown)
+        });
+        let builder = CreateMessage::new()
+            .reference_message(message)
+            .allowed_mentions(no_pings());
+        let builder = match &earlier {
+            Some(earlier) => {
+                tracing::info!(
+                    event = "answer_cooldown",
+                    faq_id = entry_id.unwrap_or_default(),
+                    "pointing to the earlier answer"
+                );
+                builder.embed(render::earlier_answer(reply, &earlier.link))
+            }
+            None => {
+                let rendered = render::render(reply, owner, check);
+                let mut builder = builder
+                    .embed(rendered.embed)
+                    .components(rendered.components);
+                if let Some(content) = rendered.content {
+                    builder = builder.content(content);
+                }
+                builder
+            }
+        };
+        let sent = message.channel_id.send_message(&ctx.http, builder).await?;
+        if let (Some(id), None) = (entry_id, earlier) {
+            let link = message_link(
+                message.guild_id.map(|g| g.get()),
+                message.channel_id.get(),
+                sent.id.get(),
+            );
+            self.store.record_answer(place, id, &link, now);
+        }
+        Ok(())
+    }
+
+    async fn on_interaction(
+        &self,
+        ctx: &Context,
+        interaction: Interaction,
+    ) -> serenity::Result<()> {
+        match interaction {
+            Interaction::Command(command) => self.on_command(ctx, &command).await,
+            Interaction::Autocomplete(command) => self.on_autocomplete(ctx, &command).await,
+            Interaction::Component(component) => self.on_component(ctx, &component).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn on_command(
+        &self,
+        ctx: &Context,
+        command: &CommandInteraction,
+    ) -> serenity::Result<()> {
+        let user = command.user.id.get();
+        let channel = command.channel_id.get();
+        tracing::info!(event = "command", command = %command.data.name, "slash command");
+        let (key, input, ephemeral) = match command.data.name.as_str() {
+            commands::FAQ => {
+                let mut question = String::new();
+                let mut private = false;
+                for option in &command.data.options {
+                    match (option.name.as_str(), &option.value) {
+                        (commands::FAQ_QUESTION, CommandDataOptionValue::String(text)) => {
+                            question = text.clone();
+                        }
+                        (commands::FAQ_PRIVATE, CommandDataOptionValue::Boolean(value)) => {
+                            private = *value;
+                        }
+                        _ => {}
+                    }
+                }
+                tracing::debug!(text = %question, "faq query");
+                let knowledge = self.engine.knowledge();
+                let input = if knowledge.faq.get(question.trim()).is_some() {
+                    Input::ShowEntry {
+                        id: question.trim().to_owned(),
+                    }
+                } else {
+                    Input::FaqQuery { text: question }
+                };
+                (
+                    ConversationKey::new(user.to_string(), channel.to_string()),
+                    input,
+                    private,
+                )
+            }
+            commands::SYMPTOMS => (
+                ConversationKey::new(user.to_string(), symptoms_place(channel)),
+                Input::StartSymptoms,
+                true,
+            ),
+            commands::ABOUT => (
+                ConversationKey::new(user.to_string(), channel.to_string()),
+                Input::About,
+                true,
+            ),
+            _ => {
+                let response = CreateInteractionResponse::Message(
+                    CreateInteractionResponseMessage::new()
+                        .embed(render::note(ui::UNKNOWN_COMMAND))
+                        .allowed_mentions(no_pings())
+                        .ephemeral(true),
+                );
+                return command.create_response(&ctx.http, response).await;
+            }
+        };
+        let work = self.engine_call(key, input);
+        let check = self.check_fingerprint();
+        self.answer_command(ctx, command, work, user, &check, ephemeral)
+            .await
+    }
+
+    /// Answers a command with the engine's replies, deferring first when
+    /// the engine is slow.
+    async fn answer_command(
+        &self,
+        ctx: &Context,
+        command: &CommandInteraction,
+        mut work: tokio::task::JoinHandle<Vec<Reply>>,
+        owner: u64,
+        check: &str,
+        ephemeral: bool,
+    ) -> serenity::Result<()> {
+        match tokio::time::timeout(DEFER_AFTER, &mut work).await {
+            Ok(replies) => {
+                let replies = replies.map_err(engine_failed)?;
+                let composed = compose(&replies, owner, check);
+                command
+                    .create_response(
+                        &ctx.http,
+                        CreateInteractionResponse::Message(composed.message(ephemeral)),
+                    )
+                    .await
+            }
+            Err(_) => {
+                command
+                    .create_response(
+                        &ctx.http,
+                        CreateInteractionResponse::Defer(
+                            CreateInteractionResponseMessage::new().ephemeral(ephemeral),
+                        ),
+                    )
+                    .await?;
+                let replies = work.await.map_err(engine_failed)?;
+                let composed = compose(&replies, owner, check);
+                command.edit_response(&ctx.http, composed.edit()).await?;
+                Ok(())
+            }
+        }
+    }
+
+    async fn on_autocomplete(
+        &self,
+        ctx: &Context,
+        command: &CommandInteraction,
+    ) -> serenity::Result<()> {
+        let typed = command
+            .data
+            .autocomplete()
+            .map(|option| option.value.to_owned())
+            .unwrap_or_default();
+        let engine = Arc::clone(&self.engine);
+        let choices = tokio::task::spawn_blocking(move || autocomplete_choices(&engine, &typed))
+            .await
+            .unwrap_or_default();
+        let mut response = CreateAutocompleteResponse::new();
+        for (name, value) in choices {
+            response = response.add_string_choice(name, value);
+        }
+        command
+            .create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response))
+            .await
+    }
+
+    async fn on_component(
+        &self,
+        ctx: &Context,
+        component: &ComponentInteraction,
+    ) -> serenity::Result<()> {
+        let clicker = component.user.id.get();
+        let from_ephemeral = component
+            .message
+            .flags
+            .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
+        let id = match CustomId::parse(&component.data.custom_id) {
+            Ok(id) => id,
+            Err(ParseError::Foreign | ParseError::OldVersion) => {
+                tracing::info!(
+                    event = "old_button",
+                    "click on a button this version does not know"
+                );
+                return self.note(ctx, component, ui::OLD_BUTTON).await;
+            }
+        };
+        let channel = component.channel_id.get();
+        let check = self.check_fingerprint();
+        if let Action::ShowEntry { entry_id } = &id.action {
+            // Anyone may read an entry; only the asker's click is shown to
+            // the channel, anybody else sees it alone.
+            let answer = Answer::NewMessage(from_ephemeral || clicker != id.owner);
+            let key = ConversationKey::new(clicker.to_string(), channel.to_string());
+            let work = self.engine_call(
+                key,
+                Input::ShowEntry {
+                    id: entry_id.clone(),
+                },
+            );
+            tracing::info!(event = "show_entry", faq_id = %entry_id, "entry button");
+            return self
+                .answer_component(ctx, component, work, clicker, &check, answer)
+                .await;
+        }
+        if clicker != id.owner {
+            tracing::info!(event = "foreign_click", "click on someone else's buttons");
+            return self.note(ctx, component, ui::NOT_YOURS).await;
+        }
+        let current = self.engine.symptom_check_version();
+        let same_check = id.check == check;
+        let version = if same_check {
+            current
+        } else {
+            id.check.clone()
+        };
+        let stale = || Input::SymptomPick {
+            question_id: String::new(),
+            choice_ids: Vec::new(),
+            check: id.check.clone(),
+        };
+        let input = match &id.action {
+            Action::ShowEntry { .. } => return Ok(()),
+            Action::SymptomChoice {
+                question_id,
+                choice_id,
+            } => Input::SymptomPick {
+                question_id: question_id.clone(),
+                choice_ids: vec![choice_id.clone()],
+                check: version,
+            },
+            Action::SymptomSelect { question_id } => {
+                let choice_ids = match &component.data.kind {
+                    ComponentInteractionDataKind::StringSelect { values } => values.clone(),
+                    _ => Vec::new(),
+                };
+                Input::SymptomPick {
+                    question_id: question_id.clone(),
+                    choice_ids,
+                    check: version,
+                }
+            }
+            Action::SymptomBack if same_check => Input::SymptomBack,
+            Action::SymptomBack => stale(),
+            Action::SymptomRestart => Input::SymptomRestart,
+            Action::SymptomCancel => Input::SymptomCancel,
+        };
+        let key = ConversationKey::new(clicker.to_string(), symptoms_place(channel));
+        let work = self.engine_call(key, input);
+        let answer = if from_ephemeral {
+            Answer::Update
+        } else {
+            Answer::NewMessage(true)
+        };
+        self.answer_component(ctx, component, work, clicker, &check, answer)
+            .await
+    }
+
+    /// Answers a click with the engine's replies, as a new message or by
+    /// updating the clicked message; acknowledges first when slow.
+    async fn answer_component(
+        &self,
+        ctx: &Context,
+        component: &ComponentInteraction,
+        mut work: tokio::task::JoinHandle<Vec<Reply>>,
+        owner: u64,
+        check: &str,
+        answer: Answer,
+    ) -> serenity::Result<()> {
+        let replies = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
+            Ok(replies) => replies.map_err(engine_failed)?,
+            Err(_) => {
+                let defer = match answer {
+                    Answer::Update => CreateInteractionResponse::Acknowledge,
+                    Answer::NewMessage(ephemeral) => CreateInteractionResponse::Defer(
+                        CreateInteractionResponseMessage::new().ephemeral(ephemeral),
+                    ),
+                };
+                component.create_response(&ctx.http, defer).await?;
+                let replies = work.await.map_err(engine_failed)?;
+                let composed = compose(&replies, owner, check);
+                component.edit_response(&ctx.http, composed.edit()).await?;
+                return Ok(());
+            }
+        };
+        let composed = compose(&replies, owner, check);
+        let response = match answer {
+            Answer::Update => CreateInteractionResponse::UpdateMessage(composed.update()),
+            Answer::NewMessage(ephemeral) => {
+                CreateInteractionResponse::Message(composed.message(ephemeral))
+            }
+        };
+        component.create_response(&ctx.http, response).await
+    }
+
+    /// A polite ephemeral note in answer to a click.
+    async fn note(
+        &self,
+        ctx: &Context,
+        component: &ComponentInteraction,
+        text: &str,
+    ) -> serenity::Result<()> {
+        let response = CreateInteractionResponse::Message(
+            CreateInteractionResponseMessage::new()
+                .embed(render::note(text))
+                .allowed_mentions(no_pings())
+                .ephemeral(true),
+        );
+        component.create_response(&ctx.http, response).await
+    }
+
+    /// Tells the person something went wrong, when the interaction has not
+    /// been answered yet (a failed response is only logged).
+    async fn apologise(&self, ctx: &Context, interaction: &Interaction) {
+        let message = CreateInteractionResponseMessage::new()
+            .embed(render::note(ui::SORRY))
+            .allowed_mentions(no_pings())
+            .ephemeral(true);
+        let response = CreateInteractionResponse::Message(message);
+        let result = match interaction {
+            Interaction::Command(command) => command.create_response(&ctx.http, response).await,
+            Interaction::Component(component) => {
+                component.create_response(&ctx.http, response).await
+            }
+            _ => Ok(()),
+        };
+        if let Err(error) = result {
+            tracing::debug!(%error, "could not apologise either");
+        }
+    }
+}
+
+/// The autocomplete choices for what was typed so far: the matcher's
+/// ranking first, then entries whose question contains the text; all
+/// entries (by question) when nothing was typed. Names are questions,
+/// values entry ids; at most 25.
+pub fn autocomplete_choices(engine: &Engine, typed: &str) -> Vec<(String, String)> {
+    let knowledge = engine.knowledge();
+    let typed = typed.trim();
+    let mut ids: Vec<String> = Vec::new();
+    if !typed.is_empty() {
+        ids.extend(knowledge.matcher.rank(typed).into_iter().map(|c| c.id));
+        let lower = typed.to_lowercase();
+        for entry in &knowledge.faq.entries {
+            if entry.question.to_lowercase().contains(&lower) && !ids.contains(&entry.id) {
+                ids.push(entry.id.clone());
+            }
+        }
+    } else {
+        let mut entries: Vec<_> = knowledge.faq.entries.iter().collect();
+        entries.sort_by(|a, b| a.question.cmp(&b.question));
+        ids.extend(entries.into_iter().map(|e| e.id.clone()));
+    }
+    ids.into_iter()
+        .filter_map(|id| {
+            knowledge.faq.get(&id).and_then(|entry| {
+                (id.len() <= 100).then(|| (render::choice_name(&entry.question), id))
+            })
+        })
+        .take(MAX_CHOICES)
+        .collect()
+}
+
+/// A failed engine task (a panic inside the engine), logged and turned
+/// into an error for the caller.
+fn engine_failed(error: tokio::task::JoinError) -> serenity::Error {
+    tracing::error!(%error, "engine task failed");
+    serenity::Error::Other("the engine task failed")
+}
+
+#[serenity::async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        let _ = self.bot_id.set(ready.user.id);
+        tracing::info!(
+            event = "ready",
+            bot = %ready.user.name,
+            guilds = ready.guilds.len(),
+            "connected to Discord"
+        );
+        if !self.registered.swap(true, Ordering::AcqRel)
+            && let Err(error) = commands::register(&ctx.http, &self.settings.guild_ids).await
+        {
+            self.registered.store(false, Ordering::Release);
+            tracing::error!(
+                %error,
+                "could not register the slash commands: was the bot invited with the \
+                 applications.commands scope, and are guild_ids right?"
+            );
+        }
+    }
+
+    async fn resume(&self, _ctx: Context, _event: ResumedEvent) {
+        tracing::info!(event = "resumed", "gateway session resumed");
+    }
+
+    async fn message(&self, ctx: Context, message: Message) {
+        let _guard = self.in_flight.enter();
+        if let Err(error) = self.on_message(&ctx, &message).await {
+            tracing::warn!(%error, channel_id = message.channel_id.get(), "could not reply to a message");
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let _guard = self.in_flight.enter();
+        if let Err(error) = self.on_interaction(&ctx, interaction.clone()).await {
+            tracing::warn!(%error, "could not answer an interaction");
+            self.apologise(&ctx, &interaction).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_name_the_guild_or_a_dm() {
+        assert_eq!(
+            message_link(Some(1), 2, 3),
+            "https://discord.com/channels/1/2/3"
+        );
+        assert_eq!(
+            message_link(None, 2, 3),
+            "https://discord.com/channels/@me/2/3"
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! The Discord front end (`faqbot run`, cargo feature `discord`): a serenity
+//! 0.12 gateway client that answers mentions, DMs and messages in the
+//! answer channels, and offers `/faq`, `/symptoms` and `/about`.
+//!
+//! It only translates between Discord and the [`Engine`]: events become
+//! [`crate::engine::Input`]s, the engine's replies become embeds and
+//! buttons. Every outgoing message carries allowed mentions = none (also set
+//! as the HTTP client's default), message text is logged only at debug, and
+//! every interaction is answered within Discord's three seconds.
+//!
+//! Files: `token.rs` (the secret), `commands.rs` (slash command definitions
+//! and registration), `handler.rs` (events), `render.rs` (replies to
+//! embeds and components), `custom_id.rs` (versioned button ids),
+//! `store.rs` (cooldowns and rate limits behind a trait).
+
+pub mod commands;
+pub mod custom_id;
+pub mod handler;
+pub mod render;
+pub mod store;
+pub mod token;
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use anyhow::Context as _;
+use serenity::all::{ClientBuilder, GatewayError, GatewayIntents, HttpBuilder};
+use thiserror::Error;
+
+use crate::config::{Config, DISCORD_API, DiscordSettings};
+use crate::engine::Engine;
+pub use handler::{Handler, HandlerSettings, InFlight};
+pub use store::{InMemoryStore, ReplyStore};
+pub use token::{Token, TokenError};
+
+/// The log filter `faqbot run` should use when `RUST_LOG` is not set: the
+/// bot's own events at info, everything else (serenity's gateway chatter,
+/// rustls, hyper, tungstenite) only from warnings up.
+pub const DEFAULT_LOG_FILTER: &str = "warn,faqbot=info";
+
+/// How long shutdown waits for replies still being sent.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How often forgotten symptom checks are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(300);
+
+/// Why the bot stopped or could not start. Each message says what to do.
+#[derive(Debug, Error)]
+pub enum BotError {
+    /// No token, or an unreadable one.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// Discord closed the gateway with 4004: the token is wrong.
+    #[error(
+        "Discord rejected the bot token (gateway close code 4004, authentication failed). It \
+         is wrong or was reset: copy a fresh one from the Developer Portal (your application > \
+         Bot > Reset Token) into {var}",
+        var = token::TOKEN_VARIABLE
+    )]
+    TokenRejected,
+    /// Discord closed the gateway with 4014: a privileged intent is not
+    /// enabled for this application.
+    #[error("Discord refused the gateway intents (close code 4014, disallowed intents). {advice}")]
+    IntentsDisallowed {
+        /// What to turn on.
+        advice: String,
+    },
+    /// The gateway address could not be had from a custom `api_base_url`.
+    #[error(
+        "could not get the gateway address from {base}/api/v10/gateway; check \
+         discord.api_base_url"
+    )]
+    NoGateway {
+        /// The configured base.
+        base: String,
+    },
+    /// Anything else serenity reported.
+    #[error("Discord connection failed: {0}")]
+    Discord(#[from] serenity::Error),
+}
+
+/// The gateway intents for these settings: guild and direct messages
+/// always (mentions and DMs carry their content without a privileged
+/// intent); MESSAGE_CONTENT only when answer channels are configured.
+pub fn intents(settings: &DiscordSettings) -> GatewayIntents {
+    let mut intents =
+        GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
+    if !settings.answer_channels.is_empty() {
+        intents |= GatewayIntents::MESSAGE_CONTENT;
+    }
+    intents
+}
+
+/// What to turn on for a 4014 close, for these settings.
+fn intents_advice(settings: &DiscordSettings) -> String {
+    if settings.answer_channels.is_empty() {
+        "faqbot asks only for non-privileged intents (Guilds, Guild Messages, Direct Messages); \
+         check that the application is not restricted in the Developer Portal."
+            .to_owned()
+    } else {
+        "faqbot asks for the privileged MESSAGE CONTENT intent because [discord] \
+         answer_channels is set: turn on Developer Portal > your application > Bot > Privileged \
+         Gateway Intents > Message Content Intent, save, and start the bot again. Or empty \
+         answer_channels to answer only mentions, DMs and slash commands."
+            .to_owned()
+    }
+}
+
+/// Whether `api_base_url` is Discord's own.
+fn is_discord(base: &str) -> bool {
+    base.trim_end_matches('/') == DISCORD_API
+}
+
+/// Connects to Discord and serves until `shutdown` resolves or Discord
+/// refuses the connection. Returns once in-flight replies are sent (or
+/// after a grace period).
+pub async fn serve<F>(
+    config: &Config,
+    engine: Arc<Engine>,
+    token: Token,
+    shutdown: F,
+) -> Result<(), BotError>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let settings = &config.discord;
+    let intents = intents(settings);
+    if settings.answer_channels.is_empty() {
+        tracing::info!(
+            "no answer_channels configured: answering mentions, DMs and slash commands only \
+             (the MESSAGE_CONTENT intent is not requested)"
+        );
+    } else {
+        tracing::info!(
+            channels = settings.answer_channels.len(),
+            "answering every message in the answer channels: this needs the privileged \
+             MESSAGE_CONTENT intent (without it only mentions, DMs and slash commands work)"
+        );
+    }
+    let base = settings.api_base_url.trim_end_matches('/').to_owned();
+    let mut http = HttpBuilder::new(token.expose()).default_allowed_mentions(render::no_pings());
+    if !is_discord(&base) {
+        tracing::info!(api_base_url = %base, "sending every REST call to the configured API base (client-side rate limiter off)");
+        http = http.proxy(base.clone()).ratelimiter_disabled(true);
+    }
+    let in_flight = InFlight::default();
+    let handler = Handler::new(
+        Arc::clone(&engine),
+        HandlerSettings::from_config(settings),
+        Arc::new(InMemoryStore::new()),
+        in_flight.clone(),
+    );
+    let mut client = ClientBuilder::new_with_http(http.build(), intents)
+        .event_handler(handler)
+        .await?;
+    if !is_discord(&base) && client.ws_url.lock().await.contains("gateway.discord.gg") {
+        return Err(BotError::NoGateway { base });
+    }
+    let shard_manager = Arc::clone(&client.shard_manager);
+    let stopper = tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!(event = "shutdown", "shutting down: closing the gateway");
+        // Repeated in case the shards were still starting the first time.
+        loop {
+            shard_manager.shutdown_all().await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
+    let purger = tokio::spawn(async move {
+        let mut every = tokio::time::interval(PURGE_EVERY);
+        loop {
+            every.tick().await;
+            let purged = engine.purge_expired_sessions(SystemTime::now());
+            if purged > 0 {
+                tracing::debug!(purged, "expired symptom checks forgotten");
+            }
+        }
+    });
+    let result = client.start().await;
+    stopper.abort();
+    purger.abort();
+    let unfinished = in_flight.wait_idle(SHUTDOWN_GRACE).await;
+    if unfinished > 0 {
+        tracing::warn!(unfinished, "stopped with replies still being sent");
+    }
+    match result {
+        Ok(()) => Ok(()),
+        Err(serenity::Error::Gateway(GatewayError::InvalidAuthentication)) => {
+            Err(BotError::TokenRejected)
+        }
+        Err(serenity::Error::Gateway(
+            GatewayError::DisallowedGatewayIntents | GatewayError::InvalidGatewayIntents,
+        )) => Err(BotError::IntentsDisallowed {
+            advice: intents_advice(settings),
+        }),
+        Err(error) => Err(BotError::Discord(error)),
+    }
+}
+
+/// Resolves on Ctrl-C, or SIGTERM on Unix.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+/// `faqbot run`: loads the engine, reads the token, and serves Discord until
+/// Ctrl-C or SIGTERM. Blocks; builds its own runtime. Exit 1 when the FAQ
+/// has problems; an error (exit 2 in `main`) for a missing or rejected token
+/// or refused intents, with what to do.
+pub fn run(config: Config) -> anyhow::Result<ExitCode> {
+    let token = Token::load(config.discord.token_file.as_deref())?;
+    let engine = match Engine::load(&config) {
+        Ok(engine) => Arc::new(engine),
+        Err(problems) => {
+            eprintln!(
+                "faqbot: the FAQ in {} has {} problem(s); not starting:",
+                config.faq_dir.display(),
+                problems.len()
+            );
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!("Fix them and run `faqbot check` to confirm.");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(&config, engine, token, shutdown_signal()))?;
+    tracing::info!(event = "stopped", "faqbot stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_content_only_with_answer_channels() {
+        let mut settings = DiscordSettings::default();
+        assert!(!intents(&settings).contains(GatewayIntents::MESSAGE_CONTENT));
+        assert!(intents(&settings).contains(GatewayIntents::DIRECT_MESSAGES));
+        settings.answer_channels = vec![1];
+        assert!(intents(&settings).contains(GatewayIntents::MESSAGE_CONTENT));
+        assert!(intents_advice(&settings).contains("Message Content Intent"));
+    }
+
+    #[test]
+    fn errors_never_show_the_token_and_say_what_to_do() {
+        let text = BotError::TokenRejected.to_string();
+        assert!(text.contains("4004") && text.contains("DISCORD_TOKEN"));
+        assert!(is_discord("https://discord.com/"));
+        assert!(!is_discord("http://127.0.0.1:9"));
+    }
+}

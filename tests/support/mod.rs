@@ -1,0 +1,564 @@
+//! A fake Discord on loopback for the end-to-end tests: a small HTTP/1.1
+//! REST server that records every request and answers the routes the bot
+//! uses, and a `ws://` gateway that speaks HELLO, IDENTIFY, READY,
+//! heartbeats and RESUME, and dispatches the events a test asks for.
+//!
+//! Payloads carry the fields serenity 0.12.5 needs to deserialise them
+//! (../shared/discord-testing.md, part B1).
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, mpsc};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+/// The bot's user id in READY.
+pub const BOT_ID: u64 = 900_000_000_000_000_001;
+/// The application id in READY.
+pub const APP_ID: u64 = 900_000_000_000_000_002;
+/// A guild for guild messages.
+pub const GUILD_ID: u64 = 700_000_000_000_000_001;
+
+/// One REST request the bot made.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// GET, POST, …
+    pub method: String,
+    /// The path, e.g. `/api/v10/channels/1/messages`.
+    pub path: String,
+    /// The JSON body (Null when empty or not JSON).
+    pub body: Value,
+}
+
+/// What the gateway should do with the current connection.
+#[derive(Debug)]
+enum Control {
+    Dispatch(String, Value),
+    Drop,
+}
+
+#[derive(Default)]
+struct State {
+    requests: Vec<Recorded>,
+    identifies: usize,
+    resumes: usize,
+    sessions: usize,
+    identify_payloads: Vec<Value>,
+    control: Option<mpsc::UnboundedSender<Control>>,
+}
+
+/// The fake: start it, point the bot at [`FakeDiscord::base_url`].
+#[derive(Clone)]
+pub struct FakeDiscord {
+    rest_addr: SocketAddr,
+    gateway_addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    changed: Arc<Notify>,
+    ids: Arc<AtomicU64>,
+    /// When set, IDENTIFY is answered by closing with this code.
+    reject_identify: Option<u16>,
+}
+
+impl FakeDiscord {
+    /// Starts both servers on loopback.
+    pub async fn start() -> FakeDiscord {
+        FakeDiscord::start_with(None).await
+    }
+
+    /// Starts a fake whose gateway closes IDENTIFY with `code` (4004, 4014).
+    pub async fn start_rejecting(code: u16) -> FakeDiscord {
+        FakeDiscord::start_with(Some(code)).await
+    }
+
+    async fn start_with(reject_identify: Option<u16>) -> FakeDiscord {
+        let rest = TcpListener::bind("127.0.0.1:0").await.expect("bind rest");
+        let gateway = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind gateway");
+        let fake = FakeDiscord {
+            rest_addr: rest.local_addr().expect("rest addr"),
+            gateway_addr: gateway.local_addr().expect("gateway addr"),
+            state: Arc::new(Mutex::new(State::default())),
+            changed: Arc::new(Notify::new()),
+            ids: Arc::new(AtomicU64::new(1_000)),
+            reject_identify,
+        };
+        let rest_fake = fake.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = rest.accept().await {
+                let fake = rest_fake.clone();
+                tokio::spawn(async move { fake.serve_http(stream).await });
+            }
+        });
+        let gateway_fake = fake.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = gateway.accept().await {
+                let fake = gateway_fake.clone();
+                tokio::spawn(async move { fake.serve_gateway(stream).await });
+            }
+        });
+        fake
+    }
+
+    /// What to put in `api_base_url`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.rest_addr)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        match self.state.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// A fresh snowflake.
+    pub fn next_id(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state().requests.clone()
+    }
+
+    /// How many IDENTIFY and RESUME the gateway got.
+    pub fn identifies_and_resumes(&self) -> (usize, usize) {
+        let state = self.state();
+        (state.identifies, state.resumes)
+    }
+
+    /// The IDENTIFY payloads received.
+    pub fn identify_payloads(&self) -> Vec<Value> {
+        self.state().identify_payloads.clone()
+    }
+
+    /// Waits (up to `limit`) until `check` holds over the state.
+    async fn wait_until<T>(
+        &self,
+        limit: Duration,
+        mut check: impl FnMut(&State) -> Option<T>,
+    ) -> Option<T> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let notified = self.changed.notified();
+            if let Some(found) = check(&self.state()) {
+                return Some(found);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return check(&self.state());
+            }
+        }
+    }
+
+    /// Waits until `count` gateway sessions (READY or RESUMED) were sent.
+    pub async fn wait_for_sessions(&self, count: usize) {
+        self.wait_until(Duration::from_secs(30), |s| {
+            (s.sessions >= count).then_some(())
+        })
+        .await
+        .expect("the bot did not connect to the fake gateway in time");
+    }
+
+    /// Waits for the first request after index `from` matching `method` and
+    /// a path containing `path_part`.
+    pub async fn wait_for_request(
+        &self,
+        from: usize,
+        method: &str,
+        path_part: &str,
+    ) -> Option<Recorded> {
+        self.wait_until(Duration::from_secs(10), |s| {
+            s.requests
+                .iter()
+                .skip(from)
+                .find(|r| r.method == method && r.path.contains(path_part))
+                .cloned()
+        })
+        .await
+    }
+
+    /// Waits until at least `count` requests after `from` match.
+    pub async fn wait_for_requests(
+        &self,
+        from: usize,
+        method: &str,
+        path_part: &str,
+        count: usize,
+    ) -> Vec<Recorded> {
+        self.wait_until(Duration::from_secs(10), |s| {
+            let found: Vec<Recorded> = s
+                .requests
+                .iter()
+                .skip(from)
+                .filter(|r| r.method == method && r.path.contains(path_part))
+                .cloned()
+                .collect();
+            (found.len() >= count).then_some(found)
+        })
+        .await
+        .unwrap_or_default()
+    }
+
+    /// The number of requests so far (a mark for `wait_for_request`).
+    pub fn mark(&self) -> usize {
+        self.state().requests.len()
+    }
+
+    /// Sends a dispatch event on the current gateway connection.
+    pub fn dispatch(&self, event: &str, data: Value) {
+        let control = self.state().control.clone();
+        control
+            .expect("no gateway connection")
+            .send(Control::Dispatch(event.to_owned(), data))
+            .expect("gateway connection gone");
+    }
+
+    /// Drops the current gateway connection without a close frame.
+    pub fn drop_connection(&self) {
+        if let Some(control) = self.state().control.take() {
+            let _ = control.send(Control::Drop);
+        }
+    }
+
+    // ---- REST ----
+
+    async fn serve_http(&self, stream: TcpStream) {
+        let mut reader = BufReader::new(stream);
+        loop {
+            let mut request_line = String::new();
+            match reader.read_line(&mut request_line).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let mut parts = request_line.split_whitespace();
+            let method = parts.next().unwrap_or_default().to_owned();
+            let path = parts.next().unwrap_or_default().to_owned();
+            let mut length = 0usize;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                let header = header.trim_end();
+                if header.is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = header.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; length];
+            if reader.read_exact(&mut body).await.is_err() {
+                return;
+            }
+            let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let (status, response) = self.route(&method, &path, &body);
+            {
+                let mut state = self.state();
+                state.requests.push(Recorded { method, path, body });
+            }
+            self.changed.notify_waiters();
+            let text = response.map(|v| v.to_string()).unwrap_or_default();
+            let reason = match status {
+                200 => "OK",
+                204 => "No Content",
+                _ => "Not Found",
+            };
+            let head = format!(
+                "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                text.len()
+            );
+            let stream = reader.get_mut();
+            if stream.write_all(head.as_bytes()).await.is_err()
+                || stream.write_all(text.as_bytes()).await.is_err()
+            {
+                return;
+            }
+        }
+    }
+
+    fn route(&self, method: &str, path: &str, body: &Value) -> (u16, Option<Value>) {
+        let path = path.split('?').next().unwrap_or_default();
+        let segments: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
+        match (method, segments.as_slice()) {
+            ("GET", ["gateway"]) => (
+                200,
+                Some(json!({ "url": format!("ws://{}", self.gateway_addr) })),
+            ),
+            ("GET", ["gateway", "bot"]) => (
+                200,
+                Some(json!({
+                    "url": format!("ws://{}", self.gateway_addr),
+                    "shards": 1,
+                    "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+                })),
+            ),
+            ("POST", ["channels", channel, "messages"]) => {
+                let channel: u64 = channel.parse().unwrap_or(1);
+                (200, Some(self.message_from_body(channel, body)))
+            }
+            ("POST", ["interactions", _, _, "callback"]) => (204, None),
+            ("PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) => {
+                (200, Some(self.message_from_body(1, body)))
+            }
+            ("PUT", ["applications", _, "commands"])
+            | ("PUT", ["applications", _, "guilds", _, "commands"]) => (200, Some(json!([]))),
+            _ => (404, Some(json!({"message": "Unknown route", "code": 0}))),
+        }
+    }
+
+    fn message_from_body(&self, channel: u64, body: &Value) -> Value {
+        let mut message = message_json(
+            self.next_id(),
+            channel,
+            None,
+            user_json(BOT_ID, "faqbot", true),
+            body["content"].as_str().unwrap_or_default(),
+        );
+        message["embeds"] = body["embeds"].clone();
+        if message["embeds"].is_null() {
+            message["embeds"] = json!([]);
+        }
+        message
+    }
+
+    // ---- gateway ----
+
+    async fn serve_gateway(&self, stream: TcpStream) {
+        let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
+            return;
+        };
+        let hello = json!({"op": 10, "d": {"heartbeat_interval": 45_000}});
+        if socket
+            .send(WsMessage::text(hello.to_string()))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let (control_tx, mut control_rx) = mpsc::unbounded_channel();
+        let mut sequence: u64 = 0;
+        loop {
+            tokio::select! {
+                incoming = socket.next() => {
+                    let Some(Ok(frame)) = incoming else { return };
+                    let payload: Value = match frame {
+                        WsMessage::Text(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
+                        WsMessage::Close(_) => {
+                            // Answer the close handshake so the client stops at once.
+                            let _ = socket.flush().await;
+                            return;
+                        }
+                        _ => continue,
+                    };
+                    match payload["op"].as_u64() {
+                        Some(1) => {
+                            let ack = json!({"op": 11});
+                            if socket.send(WsMessage::text(ack.to_string())).await.is_err() {
+                                return;
+                            }
+                        }
+                        Some(2) => {
+                            {
+                                let mut state = self.state();
+                                state.identifies += 1;
+                                state.identify_payloads.push(payload["d"].clone());
+                            }
+                            if let Some(code) = self.reject_identify {
+                                let frame = CloseFrame {
+                                    code: CloseCode::from(code),
+                                    reason: "rejected by the fake".into(),
+                                };
+                                let _ = socket.send(WsMessage::Close(Some(frame))).await;
+                                self.changed.notify_waiters();
+                                // Keep reading until the client goes.
+                                while let Some(Ok(_)) = socket.next().await {}
+                                return;
+                            }
+                            sequence += 1;
+                            let ready = json!({"op": 0, "t": "READY", "s": sequence, "d": {
+                                "v": 10,
+                                "user": user_json(BOT_ID, "faqbot", true),
+                                "guilds": [],
+                                "session_id": "fake-session",
+                                "resume_gateway_url": format!("ws://{}", self.gateway_addr),
+                                "shard": [0, 1],
+                                "application": {"id": APP_ID.to_string(), "flags": 0},
+                            }});
+                            if socket.send(WsMessage::text(ready.to_string())).await.is_err() {
+                                return;
+                            }
+                            self.session_started(control_tx.clone());
+                        }
+                        Some(6) => {
+                            self.state().resumes += 1;
+                            sequence += 1;
+                            let resumed = json!({"op": 0, "t": "RESUMED", "s": sequence, "d": {}});
+                            if socket.send(WsMessage::text(resumed.to_string())).await.is_err() {
+                                return;
+                            }
+                            self.session_started(control_tx.clone());
+                        }
+                        _ => {}
+                    }
+                }
+                control = control_rx.recv() => {
+                    match control {
+                        Some(Control::Dispatch(event, data)) => {
+                            sequence += 1;
+                            let frame = json!({"op": 0, "t": event, "s": sequence, "d": data});
+                            if socket.send(WsMessage::text(frame.to_string())).await.is_err() {
+                                return;
+                            }
+                        }
+                        Some(Control::Drop) | None => return,
+                    }
+                }
+            }
+        }
+    }
+
+    fn session_started(&self, control: mpsc::UnboundedSender<Control>) {
+        {
+            let mut state = self.state();
+            state.sessions += 1;
+            state.control = Some(control);
+        }
+        self.changed.notify_waiters();
+    }
+
+    // ---- events a test sends ----
+
+    /// A MESSAGE_CREATE in a guild channel (or a DM when `guild` is None).
+    pub fn send_message(
+        &self,
+        channel: u64,
+        guild: Option<u64>,
+        author: Value,
+        content: &str,
+        mentions: Vec<Value>,
+    ) -> u64 {
+        let id = self.next_id();
+        let mut message = message_json(id, channel, guild, author, content);
+        message["mentions"] = Value::Array(mentions);
+        message["mention_everyone"] = json!(content.contains("@everyone"));
+        self.dispatch("MESSAGE_CREATE", message);
+        id
+    }
+
+    /// A slash command (type 2) or autocomplete (type 4) interaction.
+    pub fn send_command(
+        &self,
+        kind: u8,
+        user: u64,
+        channel: u64,
+        name: &str,
+        options: Value,
+    ) -> (u64, String) {
+        let id = self.next_id();
+        let token = format!("token-{id}");
+        let mut interaction = interaction_base(id, &token, kind, user, channel);
+        interaction["data"] = json!({
+            "id": "5000", "name": name, "type": 1, "options": options,
+        });
+        self.dispatch("INTERACTION_CREATE", interaction);
+        (id, token)
+    }
+
+    /// A button click (component type 2) or select (type 3, with `values`)
+    /// on a message with `flags`.
+    pub fn send_component(
+        &self,
+        user: u64,
+        channel: u64,
+        custom_id: &str,
+        values: Option<Vec<String>>,
+        message_flags: u64,
+    ) -> (u64, String) {
+        let id = self.next_id();
+        let token = format!("token-{id}");
+        let mut interaction = interaction_base(id, &token, 3, user, channel);
+        interaction["data"] = match values {
+            Some(values) => json!({"custom_id": custom_id, "component_type": 3, "values": values}),
+            None => json!({"custom_id": custom_id, "component_type": 2}),
+        };
+        let mut message = message_json(
+            self.next_id(),
+            channel,
+            None,
+            user_json(BOT_ID, "faqbot", true),
+            "",
+        );
+        message["flags"] = json!(message_flags);
+        interaction["message"] = message;
+        self.dispatch("INTERACTION_CREATE", interaction);
+        (id, token)
+    }
+}
+
+/// A user object.
+pub fn user_json(id: u64, name: &str, bot: bool) -> Value {
+    json!({
+        "id": id.to_string(), "username": name, "discriminator": "0",
+        "global_name": null, "avatar": null, "bot": bot,
+    })
+}
+
+/// A message object as the gateway and REST send it.
+pub fn message_json(
+    id: u64,
+    channel: u64,
+    guild: Option<u64>,
+    author: Value,
+    content: &str,
+) -> Value {
+    let mut message = json!({
+        "id": id.to_string(),
+        "channel_id": channel.to_string(),
+        "author": author,
+        "content": content,
+        "timestamp": "2026-01-01T00:00:00.000000+00:00",
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": false,
+        "type": 0,
+    });
+    if let Some(guild) = guild {
+        message["guild_id"] = json!(guild.to_string());
+    }
+    message
+}
+
+fn interaction_base(id: u64, token: &str, kind: u8, user: u64, channel: u64) -> Value {
+    json!({
+        "id": id.to_string(),
+        "application_id": APP_ID.to_string(),
+        "type": kind,
+        "channel_id": channel.to_string(),
+        "user": user_json(user, "person", false),
+        "token": token,
+        "version": 1,
+        "app_permissions": "0",
+        "locale": "en-GB",
+        "entitlements": [],
+        "attachment_size_limit": 8_388_608,
+    })
+}
