@@ -11,8 +11,13 @@
 //! 1. [`crate::text::clean`]: lower case, no markup, mentions, links, code,
 //!    emoji, accents.
 //! 2. Typo correction: a word the FAQ never uses is replaced by the nearest
-//!    word it does use (Damerau–Levenshtein from strsim, found through a
-//!    deletion index so the cost does not grow with the FAQ), at a discount.
+//!    word it does use (Damerau–Levenshtein distance), at a discount. Known
+//!    words are found through a deletion index so the cost does not grow with
+//!    the FAQ: the variants of a word with one or two letters deleted are
+//!    hashed where they stand (never built as strings), and only the few
+//!    known words sharing a variant hash are compared. Words of four letters
+//!    or fewer are never corrected; chat spellings of small words ("wen",
+//!    "wat", "shud") are listed in `faq/synonyms.toml` instead.
 //! 3. Synonyms and spelling variants from `faq/synonyms.toml`.
 //! 4. Stop words dropped, the rest stemmed (Snowball English).
 //!
@@ -26,10 +31,13 @@
 //! sentence, so a question buried in a story is found.
 //!
 //! Only entries that share a distinctive term with the message are scored
-//! (an inverted index), so one decision stays well under a millisecond at
+//! (an inverted index), each phrasing's share is summed through a per-entry
+//! term -> phrasings table, and a sentence's whole-message discount is worked
+//! out once per entry, so one decision stays well under a millisecond at
 //! 10,000 entries (`cargo bench`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
@@ -357,6 +365,8 @@ struct IndexedEntry {
     phrasings: Vec<Phrasing>,
     /// Every term of every phrasing, sorted and distinct.
     terms: Vec<TermId>,
+    /// For each of `terms`, the phrasings (indices) that use it.
+    term_phrasings: Vec<Vec<u32>>,
 }
 
 /// A word of a message after reading: a term the FAQ's phrasings use, or a
@@ -374,23 +384,43 @@ pub struct Matcher {
     synonyms: Synonyms,
     stemmer: StemmerBox,
     /// Stem -> term id, for terms that some phrasing uses.
-    terms: HashMap<String, TermId>,
+    terms: FastMap<String, TermId>,
     /// Weight of each term.
     weights: Vec<f32>,
     /// Term -> entries whose phrasings use it.
     postings: Vec<Vec<u32>>,
     entries: Vec<IndexedEntry>,
     /// Every word the FAQ uses anywhere (raw, before synonyms and stemming).
-    known_words: HashSet<String>,
-    /// Deletion variant -> known words it comes from (typo correction).
-    deletions: HashMap<String, Vec<u32>>,
-    known_list: Vec<String>,
-    stop_words: HashSet<&'static str>,
+    known_words: FastSet<String>,
+    /// Hash of a deletion variant -> known words it comes from (typo
+    /// correction). A hash collision only adds a candidate, which the edit
+    /// distance check then rejects.
+    deletions: HashMap<u64, Vec<u32>, BuildHasherDefault<PrehashedHasher>>,
+    known_list: Vec<KnownWord>,
+    stop_words: FastSet<&'static str>,
     unknown_weight: f32,
     /// Stems of the words that show a message is about legs and walking.
-    topic_stems: HashSet<String>,
+    topic_stems: FastSet<String>,
     /// Stems of the words that show a message is about something else.
-    elsewhere_stems: HashSet<String>,
+    elsewhere_stems: FastSet<String>,
+    /// What each known word says when a message uses it
+    /// ([`Matcher::read_word`], worked out once).
+    word_info: FastMap<String, WordInfo>,
+}
+
+/// What one word of a message says: a term or another word, and whether it
+/// shows the message is about legs or about something else.
+#[derive(Debug, Clone, Copy)]
+struct WordInfo {
+    reading: Reading,
+    topic: bool,
+    elsewhere: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Reading {
+    Term(TermId),
+    Other(f32),
 }
 
 /// What a whole message says about its subject, apart from which entry it
@@ -438,22 +468,23 @@ impl std::fmt::Debug for StemmerBox {
 impl Matcher {
     /// Builds the index of a loaded FAQ.
     pub fn new(faq: &Faq, settings: MatcherSettings) -> Self {
-        let stop_words: HashSet<&'static str> = STOP_WORDS.iter().copied().collect();
+        let stop_words: FastSet<&'static str> = STOP_WORDS.iter().copied().collect();
         let mut matcher = Matcher {
             settings,
             synonyms: faq.synonyms.clone(),
             stemmer: StemmerBox(Stemmer::create(Algorithm::English)),
-            terms: HashMap::new(),
+            terms: FastMap::default(),
             weights: Vec::new(),
             postings: Vec::new(),
             entries: Vec::new(),
-            known_words: HashSet::new(),
-            deletions: HashMap::new(),
+            known_words: FastSet::default(),
+            deletions: HashMap::default(),
             known_list: Vec::new(),
             stop_words,
             unknown_weight: 1.0,
-            topic_stems: HashSet::new(),
-            elsewhere_stems: HashSet::new(),
+            topic_stems: FastSet::default(),
+            elsewhere_stems: FastSet::default(),
+            word_info: FastMap::default(),
         };
         for (list, target) in [
             (&faq.synonyms.topic_words, &mut matcher.topic_stems),
@@ -482,17 +513,29 @@ impl Matcher {
         known.extend(STOP_WORDS.iter().map(|w| (*w).to_owned()));
         known.sort();
         known.dedup();
+        let mut hashes = Vec::new();
         for (index, word) in known.iter().enumerate() {
-            for variant in deletion_variants(word, 2) {
+            let chars: Vec<char> = word.chars().collect();
+            hashes.clear();
+            deletion_hashes(&chars, 2, &mut hashes);
+            hashes.sort_unstable();
+            hashes.dedup();
+            for &hash in &hashes {
                 matcher
                     .deletions
-                    .entry(variant)
+                    .entry(hash)
                     .or_default()
                     .push(index as u32);
             }
         }
         matcher.known_words = known.iter().cloned().collect();
-        matcher.known_list = known;
+        matcher.known_list = known
+            .into_iter()
+            .map(|word| KnownWord {
+                stop: matcher.stop_words.contains(word.as_str()),
+                word,
+            })
+            .collect();
 
         // Phrasings and term statistics.
         let mut document_frequency: Vec<u32> = Vec::new();
@@ -525,10 +568,22 @@ impl Matcher {
             for &term in &entry_terms {
                 document_frequency[term as usize] += 1;
             }
+            let term_phrasings = entry_terms
+                .iter()
+                .map(|term| {
+                    phrasings
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| p.terms.binary_search(term).is_ok())
+                        .map(|(k, _)| k as u32)
+                        .collect()
+                })
+                .collect();
             matcher.entries.push(IndexedEntry {
                 id: entry.id.clone(),
                 phrasings,
                 terms: entry_terms,
+                term_phrasings,
             });
         }
 
@@ -551,6 +606,12 @@ impl Matcher {
                     .sum();
             }
         }
+        let word_info = matcher
+            .known_list
+            .iter()
+            .map(|known| (known.word.clone(), matcher.read_word(&known.word)))
+            .collect();
+        matcher.word_info = word_info;
         matcher
     }
 
@@ -608,7 +669,7 @@ impl Matcher {
     fn rank_with_evidence(&self, message: &str) -> (Vec<Candidate>, Evidence, f32) {
         let mut best: BTreeMap<u32, Scored> = BTreeMap::new();
         // Each sentence is read once; the whole message is their concatenation.
-        let mut memo: HashMap<String, Option<(String, usize)>> = HashMap::new();
+        let mut memo: FastMap<String, Option<(String, usize)>> = FastMap::default();
         let mut evidence = Evidence::default();
         let mut sentences: Vec<Vec<QueryWord>> = Vec::new();
         let mut budget = MAX_WORDS;
@@ -628,6 +689,7 @@ impl Matcher {
         evidence.asks = asks_something(&readable, &evidence);
         self.score_into(&whole, None, &mut best);
         if sentences.len() > 1 {
+            let whole = WholeMessage::new(self, &whole);
             for words in &sentences {
                 self.score_into(words, Some(&whole), &mut best);
             }
@@ -663,25 +725,9 @@ impl Matcher {
     fn score_into(
         &self,
         words: &[QueryWord],
-        whole: Option<&[QueryWord]>,
+        whole: Option<&WholeMessage>,
         best: &mut BTreeMap<u32, Scored>,
     ) {
-        let whole_terms: Vec<(TermId, f32)> = whole.map_or_else(Vec::new, |all| {
-            let mut terms: Vec<(TermId, f32)> = all
-                .iter()
-                .filter_map(|w| match *w {
-                    QueryWord::Term { term, .. } => Some((term, 1.0)),
-                    QueryWord::Other { .. } => None,
-                })
-                .collect();
-            terms.sort_by_key(|t| t.0);
-            terms.dedup_by_key(|t| t.0);
-            terms
-        });
-        let whole_weight: f32 = whole_terms
-            .iter()
-            .map(|&(t, _)| self.weights[t as usize])
-            .sum();
         // The message's terms, merged (a term said twice counts once, at its
         // best factor), and the weight of everything else it says.
         let mut query: Vec<(TermId, f32)> = Vec::new();
@@ -697,11 +743,8 @@ impl Matcher {
         if query.is_empty() {
             return;
         }
-        let query_weight: f32 = query
-            .iter()
-            .map(|&(t, _)| self.weights[t as usize])
-            .sum::<f32>()
-            + other_weight;
+        let term_weight: f32 = query.iter().map(|&(t, _)| self.weights[t as usize]).sum();
+        let query_weight = term_weight + other_weight;
 
         // Retrieve through distinctive terms; a message made only of common
         // terms ("why do my legs hurt when I walk") retrieves through them all.
@@ -713,13 +756,36 @@ impl Matcher {
             .filter(|&&(t, _)| !distinctive || self.weights[t as usize] >= RETRIEVAL_MIN_WEIGHT)
             .flat_map(|&(t, _)| self.postings[t as usize].iter().copied())
             .collect();
-        let term_weight: f32 = query.iter().map(|&(t, _)| self.weights[t as usize]).sum();
         candidates.sort_unstable();
         candidates.dedup();
 
+        // Per phrasing of an entry: the weight (times typo factor) of the
+        // query terms it uses, summed in term order.
+        let mut per_phrasing: Vec<f32> = Vec::new();
         for index in candidates {
             let entry = &self.entries[index as usize];
-            let explained = matched_weight(&query, &entry.terms, &self.weights);
+            per_phrasing.clear();
+            per_phrasing.resize(entry.phrasings.len(), 0.0);
+            let mut explained = 0.0f32;
+            let mut unweighted = 0.0f32;
+            let (mut i, mut j) = (0, 0);
+            while i < query.len() && j < entry.terms.len() {
+                match query[i].0.cmp(&entry.terms[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        let weight = self.weights[query[i].0 as usize];
+                        let counted = weight * query[i].1;
+                        explained += counted;
+                        for &k in &entry.term_phrasings[j] {
+                            per_phrasing[k as usize] += counted;
+                        }
+                        unweighted += weight;
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
             if explained < MIN_EVIDENCE {
                 continue;
             }
@@ -727,26 +793,20 @@ impl Matcher {
             let recall = entry
                 .phrasings
                 .iter()
-                .map(|p| {
+                .zip(&per_phrasing)
+                .map(|(p, &found)| {
                     let whole = if p.keyword {
                         p.weight.max(term_weight)
                     } else {
                         p.weight
                     };
-                    matched_weight(&query, &p.terms, &self.weights) / whole
+                    found / whole
                 })
                 .fold(0.0f32, f32::max);
             let mut score = (recall.powf(RECALL_POWER) * precision.powf(PRECISION_POWER)).min(1.0);
-            if whole_weight > 0.0 {
-                let share =
-                    matched_weight(&whole_terms, &entry.terms, &self.weights) / whole_weight;
-                score *= share.sqrt();
+            if let Some(whole) = whole {
+                score *= whole.share(self, index).sqrt();
             }
-            let unweighted: f32 = query
-                .iter()
-                .filter(|(t, _)| entry.terms.binary_search(t).is_ok())
-                .map(|&(t, _)| self.weights[t as usize])
-                .sum();
             let slot = best.entry(index).or_default();
             if score > slot.score {
                 *slot = Scored {
@@ -763,7 +823,7 @@ impl Matcher {
     fn analyse_message(
         &self,
         message: &str,
-        memo: &mut HashMap<String, Option<(String, usize)>>,
+        memo: &mut FastMap<String, Option<(String, usize)>>,
         budget: &mut usize,
     ) -> (Vec<QueryWord>, Evidence) {
         let mut evidence = Evidence::default();
@@ -799,25 +859,15 @@ impl Matcher {
             }
             // A phrase built from a corrected word keeps its lowest factor.
             let factor = factors[span].iter().copied().fold(1.0f32, f32::min);
-            let stem = self.stemmer.0.stem(&word);
-            if self.topic_stems.contains(stem.as_ref()) {
-                evidence.topic += 1;
-            }
-            if self.elsewhere_stems.contains(stem.as_ref()) {
-                evidence.elsewhere += 1;
-            }
-            match self.terms.get(stem.as_ref()) {
-                Some(&term) => out.push(QueryWord::Term { term, factor }),
-                None => {
-                    let weight = if self.known_words.contains(word.as_str()) {
-                        KNOWN_UNMATCHED_WEIGHT
-                    } else if word.chars().count() <= 2 || word.chars().all(|c| c.is_ascii_digit())
-                    {
-                        // Short tokens and numbers say little about the topic.
-                        SHORT_WORD_WEIGHT
-                    } else {
-                        self.unknown_weight
-                    };
+            let info = match self.word_info.get(word.as_str()) {
+                Some(info) => *info,
+                None => self.read_word(&word),
+            };
+            evidence.topic += usize::from(info.topic);
+            evidence.elsewhere += usize::from(info.elsewhere);
+            match info.reading {
+                Reading::Term(term) => out.push(QueryWord::Term { term, factor }),
+                Reading::Other(weight) => {
                     if weight > SHORT_WORD_WEIGHT {
                         evidence.unexplained += 1;
                     }
@@ -827,6 +877,27 @@ impl Matcher {
         }
         evidence.terms = distinct_terms(&out);
         (out, evidence)
+    }
+
+    /// What one word of a message (after synonyms, not a stop word) says.
+    fn read_word(&self, word: &str) -> WordInfo {
+        let stem = self.stemmer.0.stem(word);
+        let reading = match self.terms.get(stem.as_ref()) {
+            Some(&term) => Reading::Term(term),
+            None => Reading::Other(if self.known_words.contains(word) {
+                KNOWN_UNMATCHED_WEIGHT
+            } else if word.chars().count() <= 2 || word.chars().all(|c| c.is_ascii_digit()) {
+                // Short tokens and numbers say little about the topic.
+                SHORT_WORD_WEIGHT
+            } else {
+                self.unknown_weight
+            }),
+        };
+        WordInfo {
+            reading,
+            topic: self.topic_stems.contains(stem.as_ref()),
+            elsewhere: self.elsewhere_stems.contains(stem.as_ref()),
+        }
     }
 
     /// Reads FAQ text into stems (no typo correction: the FAQ defines the
@@ -869,32 +940,40 @@ impl Matcher {
         }
         // Nearer first: a word one edit away never needs the (much larger)
         // set of two-deletion variants.
+        let chars: Vec<char> = word.chars().collect();
+        let bytes = word.as_bytes();
+        let mut hashes = Vec::with_capacity(64);
+        let mut seen: Vec<u32> = Vec::new();
         for depth in 1..=max_distance {
+            hashes.clear();
+            deletion_hashes(&chars, depth, &mut hashes);
             let mut best: Option<(usize, &str)> = None;
-            for variant in deletion_variants(word, depth) {
-                let Some(indices) = self.deletions.get(&variant) else {
+            seen.clear();
+            for hash in &hashes {
+                let Some(indices) = self.deletions.get(hash) else {
                     continue;
                 };
-                for &index in indices {
-                    let known = self.known_list[index as usize].as_str();
-                    // A word is never "corrected" into a stop word:
-                    // "shoulder" is not a typo of "should".
-                    if known.len().abs_diff(word.len()) > max_distance
-                        || self.stop_words.contains(known)
-                    {
-                        continue;
-                    }
-                    let distance = strsim::damerau_levenshtein(word, known);
-                    if distance == 0 || distance > depth {
-                        continue;
-                    }
-                    let better = match best {
-                        None => true,
-                        Some((d, w)) => distance < d || (distance == d && known < w),
-                    };
-                    if better {
-                        best = Some((distance, known));
-                    }
+                seen.extend_from_slice(indices);
+            }
+            seen.sort_unstable();
+            seen.dedup();
+            for &index in &seen {
+                let known = &self.known_list[index as usize];
+                // A word is never "corrected" into a stop word:
+                // "shoulder" is not a typo of "should".
+                if known.word.len().abs_diff(word.len()) > max_distance || known.stop {
+                    continue;
+                }
+                let distance = edit_distance(bytes, &known.word, depth);
+                if distance == 0 || distance > depth {
+                    continue;
+                }
+                let better = match best {
+                    None => true,
+                    Some((d, w)) => distance < d || (distance == d && known.word.as_str() < w),
+                };
+                if better {
+                    best = Some((distance, known.word.as_str()));
                 }
             }
             if let Some((distance, known)) = best {
@@ -903,6 +982,127 @@ impl Matcher {
         }
         None
     }
+}
+
+/// A word the FAQ uses, for typo correction.
+#[derive(Debug)]
+struct KnownWord {
+    word: String,
+    /// Whether it is a stop word (never a correction).
+    stop: bool,
+}
+
+/// A hash map with a fast, fixed (so deterministic) hasher for short keys.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
+
+/// The multiply-rotate hash used inside rustc ("FxHash"): fast on short
+/// keys such as words; not meant to resist crafted collisions, which here
+/// could only slow one message's look-ups down.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+    fn write_u32(&mut self, value: u32) {
+        self.add(u64::from(value));
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.add(value);
+    }
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct PrehashedHasher(u64);
+
+impl Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// The Damerau–Levenshtein distance between `word` (ASCII) and `known`,
+/// exact whenever it is at most `depth`; above that, some number above
+/// `depth`. Computed as the optimal string alignment distance, which equals
+/// Damerau–Levenshtein at 0 and 1 and whenever it is 2; only an alignment
+/// distance of 3 may hide a true distance of 2, and strsim settles that case.
+fn edit_distance(word: &[u8], known: &str, depth: usize) -> usize {
+    if !known.is_ascii() {
+        return strsim::damerau_levenshtein(std::str::from_utf8(word).unwrap_or(""), known);
+    }
+    let osa = osa_distance(word, known.as_bytes());
+    if osa == 3 && depth >= 2 {
+        return strsim::damerau_levenshtein(std::str::from_utf8(word).unwrap_or(""), known);
+    }
+    osa
+}
+
+/// Optimal string alignment distance between two short byte strings.
+fn osa_distance(a: &[u8], b: &[u8]) -> usize {
+    const MAX: usize = 32;
+    if a.len() >= MAX || b.len() >= MAX {
+        return strsim::osa_distance(
+            std::str::from_utf8(a).unwrap_or(""),
+            std::str::from_utf8(b).unwrap_or(""),
+        );
+    }
+    // Three rows: two back (for transpositions), one back, current.
+    let mut two_back = [0usize; MAX];
+    let mut one_back = [0usize; MAX];
+    let mut current = [0usize; MAX];
+    for (j, cell) in one_back.iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        current[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut value = (one_back[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(one_back[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                value = value.min(two_back[j - 2] + 1);
+            }
+            current[j] = value;
+        }
+        two_back = one_back;
+        one_back = current;
+    }
+    one_back[b.len()]
 }
 
 /// How many distinct FAQ terms `words` holds.
@@ -1015,55 +1215,86 @@ fn asks_something(message: &str, evidence: &Evidence) -> bool {
     })
 }
 
-/// The sum of weights of `query` terms found in `terms` (both sorted), each
-/// times its typo factor.
-fn matched_weight(query: &[(TermId, f32)], terms: &[TermId], weights: &[f32]) -> f32 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
-    while i < query.len() && j < terms.len() {
-        match query[i].0.cmp(&terms[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                sum += weights[terms[j] as usize] * query[i].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    sum
+/// A whole message's distinct FAQ terms, for discounting the score of one of
+/// its sentences; each entry's share of their weight is worked out once.
+struct WholeMessage {
+    terms: Vec<TermId>,
+    weight: f32,
+    shares: std::cell::RefCell<FastMap<u32, f32>>,
 }
 
-/// The word itself and every variant with one character deleted; with
-/// `depth` 2 and a word of eight characters or more, also every variant with
-/// two deleted. Two words within edit distance `depth` always share a
-/// variant (the index holds the known words' variants to depth 2).
-fn deletion_variants(word: &str, depth: usize) -> Vec<String> {
-    let chars: Vec<char> = word.chars().collect();
-    let mut out = vec![word.to_owned()];
+impl WholeMessage {
+    fn new(matcher: &Matcher, words: &[QueryWord]) -> Self {
+        let mut terms: Vec<TermId> = words
+            .iter()
+            .filter_map(|w| match *w {
+                QueryWord::Term { term, .. } => Some(term),
+                QueryWord::Other { .. } => None,
+            })
+            .collect();
+        terms.sort_unstable();
+        terms.dedup();
+        let weight = terms.iter().map(|&t| matcher.weights[t as usize]).sum();
+        WholeMessage {
+            terms,
+            weight,
+            shares: std::cell::RefCell::new(FastMap::default()),
+        }
+    }
+
+    /// The share (0–1) of the whole message's term weight that entry `index`
+    /// uses (typo factors left out).
+    fn share(&self, matcher: &Matcher, index: u32) -> f32 {
+        if self.weight <= 0.0 {
+            return 1.0;
+        }
+        *self.shares.borrow_mut().entry(index).or_insert_with(|| {
+            let terms = &matcher.entries[index as usize].terms;
+            let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
+            while i < self.terms.len() && j < terms.len() {
+                match self.terms[i].cmp(&terms[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        sum += matcher.weights[terms[j] as usize];
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            sum / self.weight
+        })
+    }
+}
+
+/// Hashes of the word itself and of every variant with one character
+/// deleted; with `depth` 2 and a word of eight characters or more, also of
+/// every variant with two deleted. Two words within edit distance `depth`
+/// always share a variant (the index holds the known words' variants to
+/// depth 2). Variants are hashed where they stand, never built as strings.
+fn deletion_hashes(chars: &[char], depth: usize, out: &mut Vec<u64>) {
+    out.push(hash_skipping(chars, usize::MAX, usize::MAX));
     if chars.len() < 4 || chars.len() > 30 {
-        return out;
+        return;
     }
     for skip in 0..chars.len() {
-        let one: Vec<char> = chars
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| i != skip)
-            .map(|(_, c)| *c)
-            .collect();
+        out.push(hash_skipping(chars, skip, usize::MAX));
         if depth >= 2 && chars.len() >= 8 {
-            for skip2 in skip..one.len() {
-                out.push(
-                    one.iter()
-                        .enumerate()
-                        .filter(|&(i, _)| i != skip2)
-                        .map(|(_, c)| c)
-                        .collect(),
-                );
+            for skip2 in skip + 1..chars.len() {
+                out.push(hash_skipping(chars, skip, skip2));
             }
         }
-        out.push(one.into_iter().collect());
     }
-    out.sort();
-    out.dedup();
-    out
+}
+
+/// FNV-1a over `chars` without the characters at `skip` and `skip2`.
+fn hash_skipping(chars: &[char], skip: usize, skip2: usize) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    for (index, &c) in chars.iter().enumerate() {
+        if index == skip || index == skip2 {
+            continue;
+        }
+        hash = (hash ^ u64::from(c)).wrapping_mul(0x100_0000_01b3);
+    }
+    hash
 }
