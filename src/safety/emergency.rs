@@ -808,7 +808,9 @@ impl Analysis {
             words: Vec::new(),
             informational: Vec::new(),
         };
-        let plain = strip_links_and_entities(&strip_code(bounded));
+        // Code, links and mentions go before splitting, so that
+        // "example.com/chest-pain" is not cut at its dot into words.
+        let plain = crate::text::without_markup(bounded);
         let mut clause = 0;
         let mut previous_informational = false;
         for (sentence_index, sentence) in split_sentences(&plain).into_iter().enumerate() {
@@ -1616,88 +1618,6 @@ fn split_sentences(text: &str) -> Vec<Sentence<'_>> {
     sentences
 }
 
-/// Removes fenced code blocks (```…```) and inline code (`…`) before the
-/// message is split, so that a code block is never cut into sentences that
-/// [`text::clean`] would then keep. Same rules as `text::clean`: an unclosed
-/// fence hides the rest of the message, a lone backtick is punctuation.
-fn strip_code(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('`') {
-        out.push_str(rest.get(..start).unwrap_or(""));
-        out.push(' ');
-        let after = rest.get(start..).unwrap_or("");
-        let fence = if after.starts_with("```") {
-            "```"
-        } else if after.starts_with("``") {
-            "``"
-        } else {
-            "`"
-        };
-        let body = after.get(fence.len()..).unwrap_or("");
-        match body.find(fence) {
-            Some(end) => rest = body.get(end + fence.len()..).unwrap_or(""),
-            None if fence == "```" => rest = "",
-            None => rest = body,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Removes URLs and Discord entities (`<@123>`, `<#1>`, `<:name:1>`,
-/// `<t:1:R>`, `</cmd:1>`) before the message is split, so that
-/// "example.com/chest-pain" is not cut at its dot into words. Line breaks are
-/// kept: they end sentences.
-fn strip_links_and_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for (line_index, line) in text.split('\n').enumerate() {
-        if line_index > 0 {
-            out.push('\n');
-        }
-        for token in line.split_whitespace() {
-            let lower = token.to_ascii_lowercase();
-            let trimmed = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
-            if lower.contains("://") || trimmed.starts_with("www.") {
-                out.push(' ');
-                continue;
-            }
-            out.push_str(&strip_angle_entities(token));
-            out.push(' ');
-        }
-    }
-    out
-}
-
-/// Removes `<…>` Discord entities (no spaces inside, starting with `@`, `#`,
-/// `:`, `a:`, `t:` or `/`) from one token.
-fn strip_angle_entities(token: &str) -> String {
-    let mut out = String::with_capacity(token.len());
-    let mut rest = token;
-    while let Some(start) = rest.find('<') {
-        out.push_str(rest.get(..start).unwrap_or(""));
-        let after = rest.get(start + 1..).unwrap_or("");
-        let entity_end = after.find('>').filter(|&end| {
-            let inner = after.get(..end).unwrap_or("");
-            ["@", "#", ":", "a:", "t:", "/"]
-                .iter()
-                .any(|prefix| inner.starts_with(prefix))
-        });
-        match entity_end {
-            Some(end) => {
-                out.push(' ');
-                rest = after.get(end + 1..).unwrap_or("");
-            }
-            None => {
-                out.push('<');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// The number a word starts with ("39", "38c", "102f"), up to three digits.
 fn leading_number(word: &str) -> Option<u32> {
     let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
@@ -1925,15 +1845,18 @@ mod tests {
     }
 
     #[test]
-    fn code_links_and_entities_are_removed_before_splitting() {
-        assert_eq!(strip_code("a `x.y` b ```c.\nd``` e"), "a   b   e");
-        assert_eq!(strip_code("a ```never closed. chest pain"), "a  ");
-        let plain = strip_links_and_entities("see https://x.com/chest-pain <@12> <:sad:3>ok\nbye");
-        assert_eq!(
-            plain.split_whitespace().collect::<Vec<_>>(),
-            vec!["see", "ok", "bye"]
+    fn code_and_links_never_raise_an_alarm() {
+        let screen = EmergencyScreen::new();
+        assert!(
+            screen
+                .screen("see https://x.com/chest-pain.and-breathless")
+                .is_empty()
         );
-        assert!(plain.contains('\n'));
+        assert!(
+            screen
+                .screen("```\nmy chest pain and I cant breathe\n```")
+                .is_empty()
+        );
     }
 
     #[test]
