@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::admin::AdminSettings;
 use crate::faq::MatcherSettings;
 
 /// The file looked for in the working directory when no `--config` is given.
@@ -29,6 +30,9 @@ pub struct Config {
     pub symptoms: SymptomSettings,
     /// The Discord front end (`faqbot run`).
     pub discord: DiscordSettings,
+    /// Moderator tools: history database, gaps report, moderator role and
+    /// log channel, reload debounce.
+    pub admin: AdminSettings,
 }
 
 impl Default for Config {
@@ -39,6 +43,7 @@ impl Default for Config {
             matcher: MatcherSettings::default(),
             symptoms: SymptomSettings::default(),
             discord: DiscordSettings::default(),
+            admin: AdminSettings::default(),
         }
     }
 }
@@ -189,7 +194,7 @@ impl Config {
         } else if self.discord.replies_per_person_per_minute == 0 {
             Some("discord.replies_per_person_per_minute must be at least 1")
         } else {
-            None
+            self.admin.validate().err()
         };
         match problem {
             Some(message) => Err(ConfigError::Invalid(crate::problem::Problem::whole_file(

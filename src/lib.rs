@@ -8,6 +8,7 @@
 //! [`safety::Reply`]s that come back. Only [`safety`] builds a `Reply`, so no
 //! path can send an answer without its disclaimer. See ARCHITECTURE.md.
 
+pub mod admin;
 pub mod config;
 pub mod console;
 #[cfg(feature = "discord")]

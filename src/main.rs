@@ -60,6 +60,20 @@ enum Command {
     /// Connect to Discord and answer there (token from DISCORD_TOKEN or [discord] token_file).
     #[cfg(feature = "discord")]
     Run,
+    /// Show recorded changes to FAQ entries, newest first (file edits and Discord edits).
+    History {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Only this entry, with the diff of each change.
+        id: Option<String>,
+    },
+    /// List messages the bot could not answer (when gaps are on), grouped by similarity, and how often each entry was used.
+    Gaps {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate the FAQ and symptom-check files: one `path:line:col: message` per problem, exit 1 on any.
     Check {
         /// Print a machine-readable report.
@@ -130,6 +144,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => symptoms(&config, answers.as_deref(), json, graph),
         #[cfg(feature = "discord")]
         Command::Run => faqbot::discord::run(config),
+        Command::History { json, id } => {
+            faqbot::admin::cli::history(&config.admin, id.as_deref(), json)
+        }
+        Command::Gaps { json } => faqbot::admin::cli::gaps(&config, &config.admin, json),
         Command::Check { json, dir } => {
             let dir = dir.unwrap_or_else(|| config.faq_dir.clone());
             check(&dir, json)

@@ -1,0 +1,668 @@
+//! What the bot could not answer, and how often it answered each entry.
+//!
+//! Off by default (`admin.gaps_enabled`): these are health messages. When
+//! on, a message that got no answer or only a "did you mean" in an answer
+//! channel is stored with its date (the day, not the time) and its channel,
+//! and nothing about who wrote it: [`Gaps::record`] takes no user, and the
+//! table has no column for one. Mentions of people inside the text
+//! (`<@123>`) are replaced by `@someone` before storing, so no user id gets
+//! in that way either. Rows older than `admin.gaps_retention_days` are
+//! deleted on open, on every record and by [`Gaps::purge`]; deleted rows are
+//! overwritten in the file (SQLite `secure_delete`).
+//!
+//! [`Gaps::report`] groups the stored messages by shared words (weighted so
+//! that words many messages or many FAQ entries use, like "leg" and "pain",
+//! count for little),
+//! biggest group first, each with examples and the nearest existing entry,
+//! so a moderator sees what entry or alternate phrasing is missing.
+//!
+//! Answer counts ([`Gaps::record_answer`], [`Gaps::stats`]) are kept
+//! whether or not gaps are on: an entry id and a count per day, no text, no
+//! channel, no user.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use rusqlite::{Connection, params};
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::Serialize;
+
+use super::settings::AdminSettings;
+use super::{StoreError, database, time};
+use crate::engine::{Knowledge, Outcome};
+use crate::faq::Faq;
+
+/// Stored message texts are cut to this many characters.
+pub const MAX_STORED_CHARS: usize = 2_000;
+/// At most this many of the newest messages are grouped in a report.
+pub const MAX_REPORTED_MESSAGES: usize = 2_000;
+/// Examples shown per group.
+pub const EXAMPLES_PER_GROUP: usize = 3;
+/// Two messages are grouped when their weighted word overlap reaches this.
+const SIMILARITY_THRESHOLD: f64 = 0.5;
+/// At most this many messages of a group are ranked for its nearest entry.
+const RANKED_PER_GROUP: usize = 25;
+
+/// What the bot did with a message that is worth a moderator's look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapDecision {
+    /// No answer.
+    None,
+    /// Only a "did you mean".
+    Suggest,
+}
+
+impl GapDecision {
+    /// The word stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapDecision::None => "none",
+            GapDecision::Suggest => "suggest",
+        }
+    }
+
+    /// The gap an engine outcome is, if any (answers and emergencies are
+    /// not gaps).
+    pub fn from_outcome(outcome: Outcome) -> Option<GapDecision> {
+        match outcome {
+            Outcome::None => Some(GapDecision::None),
+            Outcome::Suggest => Some(GapDecision::Suggest),
+            Outcome::Answer | Outcome::Emergency => None,
+        }
+    }
+
+    fn parse(text: &str) -> GapDecision {
+        if text == "suggest" {
+            GapDecision::Suggest
+        } else {
+            GapDecision::None
+        }
+    }
+}
+
+/// One stored message, as a report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GapMessage {
+    /// The day it was sent, `YYYY-MM-DD` (UTC).
+    pub date: String,
+    /// The channel it was sent in.
+    pub channel_id: u64,
+    /// No answer, or only a "did you mean".
+    pub decision: GapDecision,
+    /// What was written (mentions of people replaced by `@someone`).
+    pub text: String,
+}
+
+/// The existing entry nearest to a group of messages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearestEntry {
+    /// The entry's id.
+    pub id: String,
+    /// Its question.
+    pub question: String,
+    /// The matcher's average score for the group's messages (0-1).
+    pub score: f32,
+}
+
+/// Messages that say much the same thing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GapGroup {
+    /// How many messages.
+    pub count: usize,
+    /// How many of them got a "did you mean" (the rest got nothing).
+    pub n_suggested: usize,
+    /// Words most of them use.
+    pub common_words: Vec<String>,
+    /// A few of them, newest first.
+    pub examples: Vec<GapMessage>,
+    /// The nearest existing entry, when the FAQ was given and one is near.
+    pub nearest: Option<NearestEntry>,
+}
+
+/// The gaps report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GapReport {
+    /// Whether messages are being stored (`admin.gaps_enabled`).
+    pub enabled: bool,
+    /// Messages are kept this many days.
+    pub retention_days: u32,
+    /// How many messages were grouped.
+    pub n_messages: usize,
+    /// The groups, biggest first.
+    pub groups: Vec<GapGroup>,
+}
+
+/// How often an entry was answered within the retention period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryUse {
+    /// The entry's id.
+    pub entry_id: String,
+    /// How many answers.
+    pub count: u64,
+    /// The entry is in the FAQ (false: it was removed since).
+    pub in_faq: bool,
+}
+
+/// The gaps store and the answer counts. Share it behind an `Arc`; calls
+/// are serialised.
+#[derive(Debug)]
+pub struct Gaps {
+    connection: Mutex<Connection>,
+    enabled: bool,
+    retention_days: u32,
+}
+
+impl Gaps {
+    /// Opens the database named in `settings` (creating it when needed) and
+    /// deletes what is past the retention period.
+    pub fn open(settings: &AdminSettings, now: SystemTime) -> Result<Gaps, StoreError> {
+        let gaps = Gaps {
+            connection: Mutex::new(database::open(&settings.database)?),
+            enabled: settings.gaps_enabled,
+            retention_days: settings.gaps_retention_days.max(1),
+        };
+        gaps.purge(now)?;
+        Ok(gaps)
+    }
+
+    /// Opens an existing database read-only (for the CLI); `None` when
+    /// there is no database yet. Nothing is purged, but reports leave out
+    /// what is past the retention period.
+    pub fn open_read_only(settings: &AdminSettings) -> Result<Option<Gaps>, StoreError> {
+        Ok(
+            database::open_read_only(&settings.database)?.map(|connection| Gaps {
+                connection: Mutex::new(connection),
+                enabled: settings.gaps_enabled,
+                retention_days: settings.gaps_retention_days.max(1),
+            }),
+        )
+    }
+
+    /// Whether messages are being stored.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    fn connection(&self) -> MutexGuard<'_, Connection> {
+        match self.connection.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The first day still kept at `now`.
+    fn first_kept_day(&self, now: SystemTime) -> i64 {
+        time::unix_day(now) - i64::from(self.retention_days)
+    }
+
+    /// Stores a message the bot could not answer, with its day and channel.
+    /// Does nothing and returns false when gaps are off. There is
+    /// deliberately no way to pass who wrote it.
+    pub fn record(
+        &self,
+        text: &str,
+        channel_id: u64,
+        decision: GapDecision,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        if !self.enabled {
+            return Ok(false);
+        }
+        let stored = without_people(text);
+        if stored.trim().is_empty() {
+            return Ok(false);
+        }
+        self.purge(now)?;
+        self.connection().execute(
+            "INSERT INTO gap_messages (day, channel_id, decision, text) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                time::unix_day(now),
+                channel_id.to_string(),
+                decision.as_str(),
+                stored
+            ],
+        )?;
+        tracing::debug!(decision = decision.as_str(), "unanswered message stored");
+        Ok(true)
+    }
+
+    /// Deletes stored messages and answer counts older than the retention
+    /// period; returns how many messages went.
+    pub fn purge(&self, now: SystemTime) -> Result<usize, StoreError> {
+        let first_kept = self.first_kept_day(now);
+        let connection = self.connection();
+        let messages = connection.execute(
+            "DELETE FROM gap_messages WHERE day < ?1",
+            params![first_kept],
+        )?;
+        connection.execute(
+            "DELETE FROM answer_counts WHERE day < ?1",
+            params![first_kept],
+        )?;
+        if messages > 0 {
+            tracing::info!(n_messages = messages, "old unanswered messages deleted");
+        }
+        Ok(messages)
+    }
+
+    /// Counts one answer of `entry_id`.
+    pub fn record_answer(&self, entry_id: &str, now: SystemTime) -> Result<(), StoreError> {
+        self.connection().execute(
+            "INSERT INTO answer_counts (day, entry_id, count) VALUES (?1, ?2, 1)
+             ON CONFLICT (day, entry_id) DO UPDATE SET count = count + 1",
+            params![time::unix_day(now), entry_id],
+        )?;
+        Ok(())
+    }
+
+    /// How often each entry was answered within the retention period, most
+    /// used first. With `faq`, its entries that were never answered are
+    /// listed too (count 0), and removed entries are marked.
+    pub fn stats(&self, faq: Option<&Faq>, now: SystemTime) -> Result<Vec<EntryUse>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(
+            "SELECT entry_id, sum(count) FROM answer_counts WHERE day >= ?1 GROUP BY entry_id",
+        )?;
+        let rows = statement.query_map(params![self.first_kept_day(now)], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+        })?;
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for row in rows {
+            let (id, count) = row?;
+            counts.insert(id, count.max(0) as u64);
+        }
+        if let Some(faq) = faq {
+            for id in faq.ids() {
+                counts.entry(id.to_owned()).or_insert(0);
+            }
+        }
+        let mut uses: Vec<EntryUse> = counts
+            .into_iter()
+            .map(|(entry_id, count)| EntryUse {
+                in_faq: faq.is_none_or(|faq| faq.get(&entry_id).is_some()),
+                entry_id,
+                count,
+            })
+            .collect();
+        uses.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.entry_id.cmp(&b.entry_id))
+        });
+        Ok(uses)
+    }
+
+    /// The stored messages within the retention period, grouped by
+    /// similarity, biggest group first; with `knowledge`, each group names
+    /// the nearest existing entry.
+    pub fn report(
+        &self,
+        knowledge: Option<&Knowledge>,
+        now: SystemTime,
+    ) -> Result<GapReport, StoreError> {
+        let messages = self.messages(now)?;
+        let groups = group_messages(&messages, knowledge);
+        Ok(GapReport {
+            enabled: self.enabled,
+            retention_days: self.retention_days,
+            n_messages: messages.len(),
+            groups,
+        })
+    }
+
+    /// The newest stored messages within the retention period, oldest first.
+    fn messages(&self, now: SystemTime) -> Result<Vec<(i64, GapMessage)>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(
+            "SELECT id, day, channel_id, decision, text FROM gap_messages
+             WHERE day >= ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = statement.query_map(
+            params![self.first_kept_day(now), MAX_REPORTED_MESSAGES as i64],
+            |row| {
+                let day: i64 = row.get(1)?;
+                let channel: String = row.get(2)?;
+                let decision: String = row.get(3)?;
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    GapMessage {
+                        date: time::date(day),
+                        channel_id: channel.parse().unwrap_or(0),
+                        decision: GapDecision::parse(&decision),
+                        text: row.get(4)?,
+                    },
+                ))
+            },
+        )?;
+        let mut messages: Vec<(i64, GapMessage)> = rows.collect::<Result<_, _>>()?;
+        messages.reverse();
+        Ok(messages)
+    }
+}
+
+/// The text with mentions of people and roles (`<@123>`, `<@!123>`,
+/// `<@&123>`) replaced by `@someone`, and cut to [`MAX_STORED_CHARS`].
+pub fn without_people(text: &str) -> String {
+    let bounded: String = text.chars().take(MAX_STORED_CHARS).collect();
+    let mut out = String::with_capacity(bounded.len());
+    let mut rest = bounded.as_str();
+    while let Some(start) = rest.find("<@") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let digits_from = after.strip_prefix(['!', '&']).unwrap_or(after);
+        let n_digits = digits_from.bytes().take_while(u8::is_ascii_digit).count();
+        if n_digits > 0 && digits_from[n_digits..].starts_with('>') {
+            out.push_str("@someone");
+            rest = &digits_from[n_digits + 1..];
+        } else {
+            out.push_str("<@");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Words too common in questions to tell them apart.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by",
+    "can", "could", "did", "do", "does", "doing", "for", "from", "get", "got", "had", "has",
+    "have", "having", "he", "her", "his", "how", "i", "if", "im", "in", "into", "is", "it", "its",
+    "ive", "just", "me", "my", "of", "on", "or", "our", "she", "should", "so", "some", "than",
+    "that", "the", "their", "them", "then", "there", "they", "this", "to", "too", "very", "was",
+    "we", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would",
+    "you", "your", "go", "going", "ok", "okay", "good", "bad", "help", "really", "still", "also",
+    "like", "know", "need", "want", "anyone", "someone", "thing", "things", "lot", "much", "many",
+    "way", "make", "makes", "yes", "no", "not", "dont", "cant", "please", "thanks", "thank", "hi",
+    "hello", "hey", "ask", "asking", "question", "instead",
+];
+
+/// Words used by at least this share of FAQ entries say little about what
+/// is missing ("leg", "pain", "walking"): they weigh a quarter as much.
+const GENERIC_SHARE: f64 = 0.15;
+const GENERIC_WEIGHT: f64 = 0.25;
+
+/// A message read for grouping: its distinctive words, stemmed.
+struct ReadMessage {
+    stems: BTreeSet<String>,
+    words: BTreeSet<String>,
+}
+
+fn read_message(stemmer: &Stemmer, text: &str) -> ReadMessage {
+    let mut stems = BTreeSet::new();
+    let mut words = BTreeSet::new();
+    for word in crate::text::words(text) {
+        if STOP_WORDS.contains(&word.as_str()) || word.chars().count() < 2 {
+            continue;
+        }
+        stems.insert(stemmer.stem(&word).into_owned());
+        words.insert(word);
+    }
+    ReadMessage { stems, words }
+}
+
+/// Stems that many FAQ entries use (in their question, alternates and
+/// keywords).
+fn generic_stems(stemmer: &Stemmer, knowledge: &Knowledge) -> BTreeSet<String> {
+    let entries = &knowledge.faq.entries;
+    let mut frequency: BTreeMap<String, usize> = BTreeMap::new();
+    for entry in entries {
+        let mut text = entry.question.clone();
+        for phrase in entry.alternates.iter().chain(&entry.keywords) {
+            text.push(' ');
+            text.push_str(phrase);
+        }
+        for stem in read_message(stemmer, &text).stems {
+            *frequency.entry(stem).or_default() += 1;
+        }
+    }
+    let needed = (entries.len() as f64 * GENERIC_SHARE).ceil().max(2.0) as usize;
+    frequency
+        .into_iter()
+        .filter(|(_, count)| *count >= needed)
+        .map(|(stem, _)| stem)
+        .collect()
+}
+
+/// Groups messages (oldest first): messages whose weighted word overlap
+/// reaches the threshold are in one group, as are the messages linked to
+/// them. Deterministic for the same messages.
+fn group_messages(messages: &[(i64, GapMessage)], knowledge: Option<&Knowledge>) -> Vec<GapGroup> {
+    let stemmer = Stemmer::create(Algorithm::English);
+    let read: Vec<ReadMessage> = messages
+        .iter()
+        .map(|(_, message)| read_message(&stemmer, &message.text))
+        .collect();
+    let mut document_frequency: HashMap<&str, usize> = HashMap::new();
+    for message in &read {
+        for stem in &message.stems {
+            *document_frequency.entry(stem.as_str()).or_default() += 1;
+        }
+    }
+    let generic = knowledge
+        .map(|k| generic_stems(&stemmer, k))
+        .unwrap_or_default();
+    let n = read.len().max(1) as f64;
+    let weight = |stem: &str| {
+        let df = document_frequency.get(stem).copied().unwrap_or(1) as f64;
+        let rarity = (1.0 + n / df).ln();
+        if generic.contains(stem) {
+            rarity * GENERIC_WEIGHT
+        } else {
+            rarity
+        }
+    };
+    let similarity = |a: &ReadMessage, b: &ReadMessage| -> f64 {
+        let shared: f64 = a.stems.intersection(&b.stems).map(|s| weight(s)).sum();
+        if shared == 0.0 {
+            return 0.0;
+        }
+        let total: f64 = a
+            .stems
+            .iter()
+            .chain(b.stems.iter())
+            .map(|s| weight(s))
+            .sum();
+        2.0 * shared / total
+    };
+
+    // Two messages are linked when similar enough; a group is a set of
+    // linked messages (connected components, so the result does not depend
+    // on the order messages are looked at).
+    let mut parent: Vec<usize> = (0..read.len()).collect();
+    fn root(parent: &mut [usize], mut index: usize) -> usize {
+        while parent[index] != index {
+            parent[index] = parent[parent[index]];
+            index = parent[index];
+        }
+        index
+    }
+    let mut by_stem: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, message) in read.iter().enumerate() {
+        for stem in &message.stems {
+            by_stem.entry(stem.as_str()).or_default().push(index);
+        }
+    }
+    // Messages with no distinctive word are grouped by their exact words.
+    let mut wordless: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, message) in read.iter().enumerate() {
+        if message.stems.is_empty() {
+            let key = crate::text::clean(&messages[index].1.text);
+            let first = *wordless.entry(key).or_insert(index);
+            let (a, b) = (root(&mut parent, first), root(&mut parent, index));
+            parent[a.max(b)] = a.min(b);
+            continue;
+        }
+        let candidates: BTreeSet<usize> = message
+            .stems
+            .iter()
+            .filter_map(|stem| by_stem.get(stem.as_str()))
+            .flatten()
+            .copied()
+            .filter(|&other| other > index)
+            .collect();
+        for other in candidates {
+            if similarity(message, &read[other]) >= SIMILARITY_THRESHOLD {
+                let (a, b) = (root(&mut parent, index), root(&mut parent, other));
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for index in 0..read.len() {
+        let group = root(&mut parent, index);
+        components.entry(group).or_default().push(index);
+    }
+    let groups: Vec<Vec<usize>> = components.into_values().collect();
+
+    let mut built: Vec<(i64, GapGroup)> = groups
+        .into_iter()
+        .map(|members| {
+            let newest = members.iter().map(|&m| messages[m].0).max().unwrap_or(0);
+            (newest, build_group(&members, messages, &read, knowledge))
+        })
+        .collect();
+    built.sort_by(|(newest_a, a), (newest_b, b)| {
+        b.count.cmp(&a.count).then_with(|| newest_b.cmp(newest_a))
+    });
+    built.into_iter().map(|(_, group)| group).collect()
+}
+
+fn build_group(
+    members: &[usize],
+    messages: &[(i64, GapMessage)],
+    read: &[ReadMessage],
+    knowledge: Option<&Knowledge>,
+) -> GapGroup {
+    let mut examples = Vec::new();
+    let mut seen_texts = BTreeSet::new();
+    for &member in members.iter().rev() {
+        let message = &messages[member].1;
+        if seen_texts.insert(crate::text::clean(&message.text)) {
+            examples.push(message.clone());
+        }
+        if examples.len() == EXAMPLES_PER_GROUP {
+            break;
+        }
+    }
+    let mut word_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for &member in members {
+        for word in &read[member].words {
+            *word_counts.entry(word.as_str()).or_default() += 1;
+        }
+    }
+    // "Most": more than half (all of a lone message's words).
+    let needed = members.len() / 2 + 1;
+    let mut common: Vec<(&str, usize)> = word_counts
+        .into_iter()
+        .filter(|(_, count)| *count >= needed)
+        .collect();
+    common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let common_words = common
+        .into_iter()
+        .take(6)
+        .map(|(word, _)| word.to_owned())
+        .collect();
+    let nearest = knowledge.and_then(|knowledge| nearest_entry(members, messages, knowledge));
+    GapGroup {
+        count: members.len(),
+        n_suggested: members
+            .iter()
+            .filter(|&&m| messages[m].1.decision == GapDecision::Suggest)
+            .count(),
+        common_words,
+        examples,
+        nearest,
+    }
+}
+
+/// The entry with the highest total score over the group's newest messages.
+fn nearest_entry(
+    members: &[usize],
+    messages: &[(i64, GapMessage)],
+    knowledge: &Knowledge,
+) -> Option<NearestEntry> {
+    let ranked: Vec<usize> = members
+        .iter()
+        .rev()
+        .take(RANKED_PER_GROUP)
+        .copied()
+        .collect();
+    let mut totals: BTreeMap<String, f32> = BTreeMap::new();
+    for &member in &ranked {
+        for candidate in knowledge.matcher.rank(&messages[member].1.text) {
+            *totals.entry(candidate.id).or_default() += candidate.score;
+        }
+    }
+    let (id, total) =
+        totals
+            .into_iter()
+            .fold(None::<(String, f32)>, |best, (id, total)| match best {
+                Some((_, best_total)) if best_total >= total => best,
+                _ => Some((id, total)),
+            })?;
+    let question = knowledge.faq.get(&id)?.question.clone();
+    Some(NearestEntry {
+        id,
+        question,
+        score: total / ranked.len().max(1) as f32,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_of_people_are_not_stored() {
+        assert_eq!(
+            without_people("<@123> and <@!456> and <@&789> said <@x> hi"),
+            "@someone and @someone and @someone said <@x> hi"
+        );
+        assert_eq!(without_people("no mentions"), "no mentions");
+        assert_eq!(without_people("trailing <@"), "trailing <@");
+    }
+
+    fn message(id: i64, text: &str) -> (i64, GapMessage) {
+        (
+            id,
+            GapMessage {
+                date: "2024-01-01".to_owned(),
+                channel_id: 1,
+                decision: GapDecision::None,
+                text: text.to_owned(),
+            },
+        )
+    }
+
+    #[test]
+    fn similar_messages_are_grouped_biggest_first() {
+        let messages = vec![
+            message(1, "does ice help a sore knee"),
+            message(2, "my ankle hurts"),
+            message(3, "should I put ice on my knee"),
+            message(4, "ice for a knee?"),
+            message(5, "ankle hurts a lot"),
+            message(6, "what about swimming"),
+        ];
+        let groups = group_messages(&messages, None);
+        let counts: Vec<usize> = groups.iter().map(|g| g.count).collect();
+        assert_eq!(counts, vec![3, 2, 1], "{groups:#?}");
+        assert!(groups[0].common_words.contains(&"knee".to_owned()));
+        assert_eq!(groups[0].examples[0].text, "ice for a knee?");
+        assert_eq!(groups[1].common_words, vec!["ankle", "hurts"]);
+    }
+
+    #[test]
+    fn grouping_is_deterministic() {
+        let messages: Vec<(i64, GapMessage)> = (0..40)
+            .map(|i| message(i, &format!("question {} about topic {}", i % 7, i % 3)))
+            .collect();
+        assert_eq!(
+            group_messages(&messages, None),
+            group_messages(&messages, None)
+        );
+    }
+}

@@ -1,0 +1,261 @@
+//! The change history: every change to an FAQ entry, from a file (noticed by
+//! reload) or from Discord (a moderator's edit), with when, who, the entry id
+//! and the entry's file before and after. Kept in the admin SQLite database
+//! ([`super::AdminSettings::database`]).
+//!
+//! Only moderators appear as "who", and only for Discord edits: a file
+//! change is recorded with no name (git knows who wrote it).
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::{StoreError, database, time};
+
+/// What a change did to an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// A new entry.
+    Added,
+    /// An entry's content changed.
+    Changed,
+    /// An entry was deleted.
+    Removed,
+}
+
+impl ChangeKind {
+    /// The word stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Changed => "changed",
+            ChangeKind::Removed => "removed",
+        }
+    }
+
+    fn parse(text: &str) -> ChangeKind {
+        match text {
+            "added" => ChangeKind::Added,
+            "removed" => ChangeKind::Removed,
+            _ => ChangeKind::Changed,
+        }
+    }
+}
+
+/// One recorded change, as listed by [`History::list`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryRow {
+    /// The row's number (increasing).
+    pub number: i64,
+    /// When, as Unix seconds (UTC).
+    #[serde(skip)]
+    pub at_unix: i64,
+    /// When, as `YYYY-MM-DDTHH:MM:SSZ`.
+    pub at: String,
+    /// The entry's id.
+    pub entry_id: String,
+    /// Added, changed or removed.
+    pub kind: ChangeKind,
+    /// Where the change came from: `"file"` or `"discord"`.
+    pub origin: String,
+    /// The moderator, for Discord edits; `None` for file changes.
+    pub who: Option<String>,
+    /// The entry's file before the change (absent when added).
+    pub before: Option<String>,
+    /// The entry's file after the change (absent when removed).
+    pub after: Option<String>,
+}
+
+impl HistoryRow {
+    /// "by NAME (Discord)" or "file change", for display.
+    pub fn author(&self) -> String {
+        match &self.who {
+            Some(who) => format!("by {who} (Discord)"),
+            None => "file change".to_owned(),
+        }
+    }
+
+    /// A line diff of before and after (`-` removed, `+` added lines).
+    pub fn diff(&self) -> String {
+        super::textdiff::line_diff(
+            self.before.as_deref().unwrap_or(""),
+            self.after.as_deref().unwrap_or(""),
+        )
+    }
+}
+
+/// A change to record.
+#[derive(Debug, Clone, Copy)]
+pub struct NewChange<'a> {
+    /// The entry's id.
+    pub entry_id: &'a str,
+    /// Added, changed or removed.
+    pub kind: ChangeKind,
+    /// The moderator (display name or id) for a Discord edit; `None` for a
+    /// change found in the files.
+    pub who: Option<&'a str>,
+    /// When it happened.
+    pub when: SystemTime,
+    /// The entry's file before (absent when the entry was added).
+    pub before: Option<&'a str>,
+    /// The entry's file after (absent when the entry was removed).
+    pub after: Option<&'a str>,
+}
+
+/// The history store. Share it behind an `Arc`; calls are serialised.
+#[derive(Debug)]
+pub struct History {
+    connection: Mutex<Connection>,
+}
+
+/// At most this many rows are listed at once.
+pub const MAX_LISTED: usize = 1_000;
+
+impl History {
+    /// Opens the database at `path`, creating it and its schema when needed.
+    pub fn open(path: &Path) -> Result<History, StoreError> {
+        Ok(History {
+            connection: Mutex::new(database::open(path)?),
+        })
+    }
+
+    /// Opens an existing database read-only (for the CLI); `None` when there
+    /// is no database yet.
+    pub fn open_read_only(path: &Path) -> Result<Option<History>, StoreError> {
+        Ok(database::open_read_only(path)?.map(|connection| History {
+            connection: Mutex::new(connection),
+        }))
+    }
+
+    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
+        match self.connection.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Records one change; returns its row number.
+    pub fn record(&self, change: NewChange<'_>) -> Result<i64, StoreError> {
+        let kind = change.kind;
+        let origin = if change.who.is_some() {
+            "discord"
+        } else {
+            "file"
+        };
+        let connection = self.connection();
+        connection.execute(
+            "INSERT INTO history (at, entry_id, kind, origin, who, before, after)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                time::unix_seconds(change.when),
+                change.entry_id,
+                kind.as_str(),
+                origin,
+                change.who,
+                change.before,
+                change.after
+            ],
+        )?;
+        tracing::info!(
+            faq_id = change.entry_id,
+            kind = kind.as_str(),
+            origin,
+            "FAQ change recorded in history"
+        );
+        Ok(connection.last_insert_rowid())
+    }
+
+    /// The recorded changes, newest first: of one entry, or of all
+    /// (at most [`MAX_LISTED`]).
+    pub fn list(&self, entry_id: Option<&str>) -> Result<Vec<HistoryRow>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(
+            "SELECT id, at, entry_id, kind, origin, who, before, after FROM history
+             WHERE ?1 IS NULL OR entry_id = ?1
+             ORDER BY at DESC, id DESC LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![entry_id, MAX_LISTED as i64], |row| {
+            let at_unix: i64 = row.get(1)?;
+            let kind: String = row.get(3)?;
+            Ok(HistoryRow {
+                number: row.get(0)?,
+                at_unix,
+                at: time::timestamp(at_unix),
+                entry_id: row.get(2)?,
+                kind: ChangeKind::parse(&kind),
+                origin: row.get(4)?,
+                who: row.get(5)?,
+                before: row.get(6)?,
+                after: row.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Where the version `version` of `entry_id`'s file sits in the
+    /// history: the number of the last row *not* after it (the newest row
+    /// that produced it, or the row before the oldest change made to it),
+    /// and its text. `None` when no row has that version before or after.
+    pub(crate) fn find_version(
+        &self,
+        entry_id: &str,
+        version: &str,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(
+            "SELECT id, before, after FROM history WHERE entry_id = ?1
+             ORDER BY id DESC LIMIT 500",
+        )?;
+        let mut rows = statement.query(params![entry_id])?;
+        let mut changed_from: Option<(i64, String)> = None;
+        while let Some(row) = rows.next()? {
+            let number: i64 = row.get(0)?;
+            let before: Option<String> = row.get(1)?;
+            let after: Option<String> = row.get(2)?;
+            if let Some(after) = after
+                && super::content_version(&after) == version
+            {
+                return Ok(Some((number, after)));
+            }
+            if let Some(before) = before
+                && super::content_version(&before) == version
+            {
+                changed_from = Some((number - 1, before));
+            }
+        }
+        Ok(changed_from)
+    }
+
+    /// Who made the changes to `entry_id` recorded after row `after_row`
+    /// (`None` in the list: a file change), oldest first.
+    pub(crate) fn authors_since(
+        &self,
+        entry_id: &str,
+        after_row: i64,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let connection = self.connection();
+        let mut statement = connection
+            .prepare("SELECT at, who FROM history WHERE entry_id = ?1 AND id > ?2 ORDER BY id")?;
+        let rows = statement.query_map(params![entry_id, after_row], |row| {
+            let at: i64 = row.get(0)?;
+            Ok((time::timestamp(at), row.get::<_, Option<String>>(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The number of the newest row, if any (for tests and callers that
+    /// want to know what a change added).
+    pub fn last_row(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .connection()
+            .query_row("SELECT max(id) FROM history", [], |row| {
+                row.get::<_, Option<i64>>(0)
+            })
+            .optional()?
+            .flatten())
+    }
+}

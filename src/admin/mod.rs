@@ -1,0 +1,97 @@
+//! Moderator tools: live reload of the FAQ folder, edits that land in the
+//! files, the change history, and the report of what the bot could not
+//! answer. The Discord adapter's `/faq-admin` commands and the CLI's
+//! `faqbot history` and `faqbot gaps` are thin glue over this module.
+//!
+//! | module | owns |
+//! | --- | --- |
+//! | [`settings`] | `[admin]` in the config file |
+//! | [`reload`] | [`FaqFolder`] (one lock for every change to the folder), [`ReloadReport`], the polling [`FaqWatcher`] |
+//! | [`edit`] | add / edit / remove an entry: validated like a file edit, written atomically, conflicts detected |
+//! | [`history`] | every change, from a file or from Discord, in SQLite |
+//! | [`gaps`] | messages the bot could not answer (off by default, no user ids), and answer counts |
+//! | [`cli`] | `faqbot history` and `faqbot gaps` |
+//!
+//! Nothing here names a Discord type: the adapter passes in plain strings
+//! and ids, and the time (`now`) is passed in everywhere except in the
+//! watcher thread, which reads the clock.
+
+pub mod cli;
+mod database;
+pub mod edit;
+pub mod gaps;
+pub mod history;
+pub mod reload;
+pub mod settings;
+mod textdiff;
+mod time;
+
+pub use edit::{Change, Conflict, EditError, EntryDraft, EntryForm, NewEntry, Preview, Saved};
+pub use gaps::{EntryUse, GapDecision, GapGroup, GapReport, Gaps};
+pub use history::{ChangeKind, History, HistoryRow, NewChange};
+pub use reload::{FaqFolder, FaqWatcher, ReloadReport, reload_now};
+pub use settings::AdminSettings;
+
+/// Why an admin store (the SQLite database) could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused an operation.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer faqbot.
+    #[error(
+        "the database has schema version {found}; this faqbot knows up to {known} (upgrade faqbot)"
+    )]
+    TooNew {
+        /// The version in the file.
+        found: i64,
+        /// The newest version this build knows.
+        known: i64,
+    },
+    /// The database was written by an older faqbot and has not been upgraded
+    /// yet (a read-only open cannot upgrade it).
+    #[error(
+        "the database has schema version {found}, older than {known}; run the bot once to upgrade it"
+    )]
+    TooOld {
+        /// The version in the file.
+        found: i64,
+        /// The version this build needs.
+        known: i64,
+    },
+    /// A folder for the database could not be created.
+    #[error("cannot create the folder for the database {path}: {source}")]
+    Folder {
+        /// The folder.
+        path: std::path::PathBuf,
+        /// The reason.
+        source: std::io::Error,
+    },
+}
+
+/// The version of a file's text: a 64-bit FNV-1a hash, as 16 hex digits.
+///
+/// It is what an editor saw; saving compares it with the file as it is now,
+/// so a change made in between is detected. Not cryptographic: it guards
+/// against accidents (two moderators at once), not against an attacker who
+/// can already write the FAQ folder.
+pub fn content_version(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.as_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_differ_for_different_texts_and_are_stable() {
+        assert_eq!(content_version(""), "cbf29ce484222325");
+        assert_eq!(content_version("a"), content_version("a"));
+        assert_ne!(content_version("a"), content_version("b"));
+    }
+}

@@ -1,0 +1,767 @@
+//! Live reload: the FAQ folder is checked whole and swapped into the engine
+//! only when it has no problem, so the bot never serves a broken FAQ and
+//! never stops answering.
+//!
+//! [`FaqFolder`] is the running bot's handle on the folder: every change
+//! (a reload, a moderator's edit) goes through its one lock, it remembers
+//! the text of each entry file as last served (the "before" of the next
+//! change), and it records changes in the [`History`]. [`FaqWatcher`] polls
+//! the folder on a thread and reloads once the files have been quiet for the
+//! debounce time. Polling (sizes, modification times and content hashes)
+//! needs no platform file-watching API and works the same on every system
+//! and on network or container mounts where change notifications get lost.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::Serialize;
+
+use super::history::{ChangeKind, History, NewChange};
+use crate::config::Config;
+use crate::engine::{CheckedFolder, Engine, Knowledge};
+use crate::faq::loader::{MAX_FILE_BYTES, SYMPTOM_CHECK_FILE, SYNONYMS_FILE};
+use crate::faq::{self, Faq, FaqEntry, Matcher};
+use crate::problem::Problem;
+use crate::symptoms::SymptomCheck;
+
+/// What a reload did: the entries added, changed and removed (by content,
+/// compared with what was served), or, when the change was rejected, every
+/// problem with file and line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct ReloadReport {
+    /// The new FAQ is being served. False: it was rejected (see
+    /// `problems`) and the last good FAQ is still served.
+    pub applied: bool,
+    /// Ids of new entries.
+    pub added: Vec<String>,
+    /// Ids of entries whose content changed.
+    pub changed: Vec<String>,
+    /// Ids of entries that are gone.
+    pub removed: Vec<String>,
+    /// The symptom check changed.
+    pub symptom_check_changed: bool,
+    /// The synonyms file changed.
+    pub synonyms_changed: bool,
+    /// Every problem found; not empty exactly when the change was rejected.
+    pub problems: Vec<Problem>,
+}
+
+impl ReloadReport {
+    fn rejected(problems: Vec<Problem>) -> ReloadReport {
+        ReloadReport {
+            applied: false,
+            problems,
+            ..ReloadReport::default()
+        }
+    }
+
+    /// The change was rejected: the last good FAQ is still served.
+    pub fn is_rejected(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
+    /// Anything changed in what the bot serves.
+    pub fn changed_anything(&self) -> bool {
+        !self.added.is_empty()
+            || !self.changed.is_empty()
+            || !self.removed.is_empty()
+            || self.symptom_check_changed
+            || self.synonyms_changed
+    }
+
+    /// Worth telling moderators about: a rejection or a change.
+    pub fn is_news(&self) -> bool {
+        self.is_rejected() || self.changed_anything()
+    }
+
+    /// A short text for moderators: what changed, or every problem.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        if self.is_rejected() {
+            let _ = writeln!(
+                out,
+                "FAQ change rejected: {} problem(s). The bot keeps serving the last good FAQ.",
+                self.problems.len()
+            );
+            for problem in &self.problems {
+                let _ = writeln!(out, "{problem}");
+            }
+            return out;
+        }
+        if !self.changed_anything() {
+            out.push_str("FAQ reloaded: nothing changed.\n");
+            return out;
+        }
+        out.push_str("FAQ reloaded:");
+        let mut parts = Vec::new();
+        for (label, ids) in [
+            ("added", &self.added),
+            ("changed", &self.changed),
+            ("removed", &self.removed),
+        ] {
+            if !ids.is_empty() {
+                parts.push(format!(" {} {label} ({})", ids.len(), ids.join(", ")));
+            }
+        }
+        if self.synonyms_changed {
+            parts.push(" synonyms changed".to_owned());
+        }
+        if self.symptom_check_changed {
+            parts.push(" symptom check changed".to_owned());
+        }
+        out.push_str(&parts.join(";"));
+        out.push_str(".\n");
+        out
+    }
+}
+
+/// Reloads the FAQ folder named in `config` into `engine` once, with no
+/// history and no memory of earlier texts (the synonyms are not compared).
+/// The bot itself uses [`FaqFolder::reload`]; this is for callers without
+/// one.
+pub fn reload_now(engine: &Engine, config: &Config) -> ReloadReport {
+    let old = engine.knowledge();
+    match Knowledge::load(&config.faq_dir, config) {
+        Err(problems) => {
+            log_rejected(&problems);
+            ReloadReport::rejected(problems)
+        }
+        Ok(new) => {
+            let mut report = compare(&old, &new);
+            report.applied = true;
+            engine.replace_knowledge(new);
+            log_applied(&report);
+            report
+        }
+    }
+}
+
+/// Entries added, changed (by content) and removed between two FAQs, and
+/// whether the symptom check changed.
+fn compare(old: &Knowledge, new: &Knowledge) -> ReloadReport {
+    let mut report = ReloadReport::default();
+    for entry in &new.faq.entries {
+        match old.faq.get(&entry.id) {
+            None => report.added.push(entry.id.clone()),
+            Some(before) if !same_content(before, entry) => report.changed.push(entry.id.clone()),
+            Some(_) => {}
+        }
+    }
+    for entry in &old.faq.entries {
+        if new.faq.get(&entry.id).is_none() {
+            report.removed.push(entry.id.clone());
+        }
+    }
+    report.symptom_check_changed = old.symptoms.fingerprint() != new.symptoms.fingerprint();
+    report
+}
+
+/// Two entries say the same (the file they came from does not count).
+pub(crate) fn same_content(a: &FaqEntry, b: &FaqEntry) -> bool {
+    a.id == b.id
+        && a.question == b.question
+        && a.answer == b.answer
+        && a.alternates == b.alternates
+        && a.keywords == b.keywords
+        && a.see_also == b.see_also
+        && a.sources == b.sources
+}
+
+fn log_rejected(problems: &[Problem]) {
+    tracing::warn!(
+        n_problems = problems.len(),
+        "FAQ change rejected; still serving the last good FAQ"
+    );
+    for problem in problems {
+        tracing::warn!(
+            file = %problem.path.display(),
+            line = problem.line,
+            column = problem.column,
+            problem = %problem.message,
+            "FAQ problem"
+        );
+    }
+}
+
+fn log_applied(report: &ReloadReport) {
+    tracing::info!(
+        added = ?report.added,
+        changed = ?report.changed,
+        removed = ?report.removed,
+        symptom_check_changed = report.symptom_check_changed,
+        synonyms_changed = report.synonyms_changed,
+        "FAQ reloaded"
+    );
+}
+
+/// How many recently seen entry versions are remembered for conflict
+/// messages.
+const REMEMBERED_VERSIONS: usize = 256;
+
+/// What the folder handle remembers between changes.
+#[derive(Debug, Default)]
+pub(crate) struct FolderState {
+    /// The text of each served entry's file, by id: the "before" of the
+    /// next change.
+    pub(crate) texts: BTreeMap<String, String>,
+    /// The synonyms file's text as last served.
+    pub(crate) synonyms: Option<String>,
+    /// Entry texts recently seen by an editor or served: (id, version,
+    /// text), oldest first. Lets a conflict say which fields changed.
+    pub(crate) seen: VecDeque<(String, String, String)>,
+}
+
+impl FolderState {
+    pub(crate) fn remember(&mut self, id: &str, text: &str) {
+        let version = super::content_version(text);
+        if self.seen.iter().any(|(i, v, _)| i == id && *v == version) {
+            return;
+        }
+        if self.seen.len() >= REMEMBERED_VERSIONS {
+            self.seen.pop_front();
+        }
+        self.seen
+            .push_back((id.to_owned(), version, text.to_owned()));
+    }
+
+    pub(crate) fn recall(&self, id: &str, version: &str) -> Option<&str> {
+        self.seen
+            .iter()
+            .rev()
+            .find(|(i, v, _)| i == id && v == version)
+            .map(|(_, _, text)| text.as_str())
+    }
+}
+
+/// Called between writing an entry's temporary file and renaming it over
+/// the entry; an error aborts the write. Only tests set one, to show that a
+/// failure at that moment leaves the old file intact.
+pub type BeforeRename = Box<BeforeRenameFn>;
+
+/// The function type behind [`BeforeRename`].
+pub type BeforeRenameFn = dyn Fn(&Path) -> io::Result<()> + Send + Sync;
+
+/// The running bot's handle on its FAQ folder: one lock for every change,
+/// the last served text of every entry file, and the history.
+pub struct FaqFolder {
+    pub(crate) dir: PathBuf,
+    pub(crate) config: Config,
+    pub(crate) history: Option<Arc<History>>,
+    pub(crate) state: Mutex<FolderState>,
+    pub(crate) before_rename: Option<BeforeRename>,
+    /// Symptom checks already validated without a problem against a set of
+    /// FAQ ids: (check fingerprint, ids).
+    validated: Mutex<BTreeSet<(String, Vec<String>)>>,
+}
+
+/// At most this many validated (symptom check, ids) pairs are remembered.
+const REMEMBERED_VALIDATIONS: usize = 64;
+
+impl std::fmt::Debug for FaqFolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaqFolder")
+            .field("dir", &self.dir)
+            .field("history", &self.history.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FaqFolder {
+    /// A handle on `config.faq_dir`, whose FAQ `engine` serves now. Changes
+    /// are recorded in `history` when given.
+    pub fn new(engine: &Engine, config: &Config, history: Option<Arc<History>>) -> FaqFolder {
+        let knowledge = engine.knowledge();
+        let mut state = FolderState {
+            texts: entry_texts(&knowledge.faq),
+            synonyms: fs::read_to_string(config.faq_dir.join(SYNONYMS_FILE)).ok(),
+            seen: VecDeque::new(),
+        };
+        let texts: Vec<(String, String)> = state
+            .texts
+            .iter()
+            .map(|(id, text)| (id.clone(), text.clone()))
+            .collect();
+        for (id, text) in texts {
+            state.remember(&id, &text);
+        }
+        // What the engine serves passed the full check.
+        let served = (
+            knowledge.symptoms.fingerprint().to_owned(),
+            knowledge.faq.ids().map(str::to_owned).collect(),
+        );
+        FaqFolder {
+            dir: config.faq_dir.clone(),
+            config: config.clone(),
+            history,
+            state: Mutex::new(state),
+            before_rename: None,
+            validated: Mutex::new(BTreeSet::from([served])),
+        }
+    }
+
+    /// Sets a function called between writing a temporary file and renaming
+    /// it (tests inject failures with it).
+    pub fn with_before_rename(mut self, hook: BeforeRename) -> FaqFolder {
+        self.before_rename = Some(hook);
+        self
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The history, when there is one.
+    pub fn history(&self) -> Option<&Arc<History>> {
+        self.history.as_ref()
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, FolderState> {
+        match self.state.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Checks the whole folder and, when it has no problem, swaps it into
+    /// `engine` and records each changed entry in the history as a file
+    /// change. With a problem, nothing changes and the report lists them
+    /// all. This is `/faq-admin reload`, and what the watcher runs.
+    pub fn reload(&self, engine: &Engine, now: SystemTime) -> ReloadReport {
+        let mut state = self.lock();
+        self.reload_locked(&mut state, engine, now, None)
+    }
+
+    /// The reload itself, under the lock. `edited_by` names the entry a
+    /// moderator just changed and the moderator: that entry's history row
+    /// is theirs; any other change found is a file change.
+    pub(crate) fn reload_locked(
+        &self,
+        state: &mut FolderState,
+        engine: &Engine,
+        now: SystemTime,
+        edited_by: Option<(&str, &str)>,
+    ) -> ReloadReport {
+        let old = engine.knowledge();
+        let new = match self.load_knowledge(&self.dir) {
+            Ok(new) => new,
+            Err(problems) => {
+                log_rejected(&problems);
+                return ReloadReport::rejected(problems);
+            }
+        };
+        let mut report = compare(&old, &new);
+        report.applied = true;
+        let new_texts = entry_texts(&new.faq);
+        let synonyms = fs::read_to_string(self.dir.join(SYNONYMS_FILE)).ok();
+        report.synonyms_changed = synonyms != state.synonyms;
+        engine.replace_knowledge(new);
+
+        if let Some(history) = &self.history {
+            let changes = report
+                .added
+                .iter()
+                .map(|id| (id, ChangeKind::Added))
+                .chain(report.changed.iter().map(|id| (id, ChangeKind::Changed)))
+                .chain(report.removed.iter().map(|id| (id, ChangeKind::Removed)));
+            for (id, kind) in changes {
+                let who = edited_by
+                    .filter(|(edited, _)| edited == id)
+                    .map(|(_, who)| who);
+                let change = NewChange {
+                    entry_id: id,
+                    kind,
+                    who,
+                    when: now,
+                    before: state.texts.get(id).map(String::as_str),
+                    after: new_texts.get(id).map(String::as_str),
+                };
+                if let Err(error) = history.record(change) {
+                    tracing::error!(faq_id = %id, %error, "could not record a change in the history");
+                }
+            }
+        }
+        for (id, text) in &new_texts {
+            state.remember(id, text);
+        }
+        state.texts = new_texts;
+        state.synonyms = synonyms;
+        log_applied(&report);
+        report
+    }
+}
+
+impl FaqFolder {
+    /// [`Knowledge::check_folder`], remembering which symptom checks
+    /// validated without a problem against which FAQ ids.
+    ///
+    /// Validating the symptom check walks every path through it and takes
+    /// most of a second; its result depends only on the check's text and the
+    /// set of FAQ ids, so when both are unchanged since a clean validation
+    /// (the usual case: an entry's text was edited) it is not repeated, and
+    /// an edit goes live in milliseconds. The test
+    /// `the_cached_check_agrees_with_the_engine` holds this to the engine's
+    /// own check.
+    pub(crate) fn check_folder(&self, dir: &Path) -> CheckedFolder {
+        let (faq, mut problems) = faq::load_dir(dir);
+        let path = dir.join(SYMPTOM_CHECK_FILE);
+        let symptoms = if !dir.is_dir() {
+            None
+        } else if !path.is_file() {
+            problems.push(Problem::whole_file(
+                &path,
+                "symptom check file not found (the guided check needs it)",
+            ));
+            None
+        } else {
+            match SymptomCheck::load(&path) {
+                Ok(check) => {
+                    let ids: BTreeSet<String> = faq.ids().map(str::to_owned).collect();
+                    let key = (
+                        check.fingerprint().to_owned(),
+                        ids.iter().cloned().collect::<Vec<_>>(),
+                    );
+                    let known_good = lock_set(&self.validated).contains(&key);
+                    if !known_good {
+                        let found = check.validate(&ids);
+                        if found.is_empty() {
+                            let mut validated = lock_set(&self.validated);
+                            if validated.len() >= REMEMBERED_VALIDATIONS {
+                                validated.clear();
+                            }
+                            validated.insert(key);
+                        }
+                        problems.extend(found);
+                    }
+                    Some(check)
+                }
+                Err(found) => {
+                    problems.extend(found);
+                    None
+                }
+            }
+        };
+        CheckedFolder {
+            faq,
+            symptoms,
+            problems,
+        }
+    }
+
+    /// [`Knowledge::load`] through [`FaqFolder::check_folder`].
+    pub(crate) fn load_knowledge(&self, dir: &Path) -> Result<Knowledge, Vec<Problem>> {
+        let checked = self.check_folder(dir);
+        match checked.symptoms {
+            Some(symptoms) if checked.problems.is_empty() => {
+                let matcher = Matcher::new(&checked.faq, self.config.matcher.clone());
+                Ok(Knowledge {
+                    faq: checked.faq,
+                    matcher,
+                    symptoms,
+                })
+            }
+            _ => Err(checked.problems),
+        }
+    }
+}
+
+fn lock_set<T>(set: &Mutex<T>) -> MutexGuard<'_, T> {
+    match set.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// The text of each entry's file, by id (entries whose file cannot be read
+/// any more are left out).
+fn entry_texts(faq: &Faq) -> BTreeMap<String, String> {
+    faq.entries
+        .iter()
+        .filter_map(|entry| {
+            fs::read_to_string(&entry.path)
+                .ok()
+                .map(|text| (entry.id.clone(), text))
+        })
+        .collect()
+}
+
+/// A file as the watcher last saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    hash: u64,
+}
+
+/// Files modified more recently than this are hashed at every poll: some
+/// file systems keep modification times to the second (or two), so a second
+/// save of the same size within that time would otherwise go unseen.
+const RECENT: Duration = Duration::from_secs(3);
+
+/// Every file under `dir` (hidden files and folders excepted, like the
+/// loader; temporary files of atomic writes are hidden) with its stamp.
+/// `previous` spares re-reading files that have not been touched lately.
+fn scan(dir: &Path, previous: &BTreeMap<PathBuf, FileStamp>) -> BTreeMap<PathBuf, FileStamp> {
+    let mut found = BTreeMap::new();
+    let mut folders = vec![dir.to_path_buf()];
+    let now = SystemTime::now();
+    while let Some(folder) = folders.pop() {
+        let Ok(reading) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for item in reading.flatten() {
+            if item.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = item.path();
+            let Ok(meta) = item.metadata() else {
+                continue;
+            };
+            if meta.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let modified = meta.modified().ok();
+            let len = meta.len();
+            let recent = modified
+                .and_then(|time| now.duration_since(time).ok())
+                .is_none_or(|age| age < RECENT);
+            let hash = match previous.get(&path) {
+                Some(stamp) if !recent && stamp.len == len && stamp.modified == modified => {
+                    stamp.hash
+                }
+                _ if len <= MAX_FILE_BYTES => fs::read(&path).map_or(0, |bytes| fnv(&bytes)),
+                _ => 0,
+            };
+            found.insert(
+                path,
+                FileStamp {
+                    len,
+                    modified,
+                    hash,
+                },
+            );
+        }
+    }
+    found
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// How often the watcher looks at the files: half the debounce, between
+/// 50 and 250 milliseconds. With the default 500 ms debounce a valid change
+/// is live about a second after the last save.
+pub fn poll_interval(debounce: Duration) -> Duration {
+    (debounce / 2).clamp(Duration::from_millis(50), Duration::from_millis(250))
+}
+
+#[derive(Debug, Default)]
+struct StopSignal {
+    stopped: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl StopSignal {
+    /// Waits up to `timeout`; true when asked to stop.
+    fn wait(&self, timeout: Duration) -> bool {
+        let guard = match self.stopped.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let result = self
+            .wake
+            .wait_timeout_while(guard, timeout, |stopped| !*stopped);
+        match result {
+            Ok((guard, _)) => *guard,
+            Err(poisoned) => *poisoned.into_inner().0,
+        }
+    }
+
+    fn stop(&self) {
+        let mut guard = match self.stopped.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = true;
+        self.wake.notify_all();
+    }
+}
+
+/// Watches the FAQ folder on a thread of its own and reloads it into the
+/// engine after each change, once the files have been quiet for the
+/// debounce time. Stops when [`FaqWatcher::stop`] is called or it is
+/// dropped.
+#[derive(Debug)]
+pub struct FaqWatcher {
+    signal: Arc<StopSignal>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FaqWatcher {
+    /// Starts watching `folder`. `on_report` is called on the watcher's
+    /// thread with each reload that changed something or was rejected (to
+    /// post it to the moderator log channel, for example); keep it quick.
+    pub fn start(
+        folder: Arc<FaqFolder>,
+        engine: Arc<Engine>,
+        debounce: Duration,
+        mut on_report: impl FnMut(&ReloadReport) + Send + 'static,
+    ) -> io::Result<FaqWatcher> {
+        let signal = Arc::new(StopSignal::default());
+        let thread_signal = Arc::clone(&signal);
+        let interval = poll_interval(debounce);
+        let mut seen = scan(folder.dir(), &BTreeMap::new());
+        let thread = std::thread::Builder::new()
+            .name("faq-watcher".to_owned())
+            .spawn(move || {
+                tracing::info!(
+                    folder = %folder.dir().display(),
+                    debounce_ms = debounce.as_millis() as u64,
+                    "watching the FAQ folder"
+                );
+                let mut last_change: Option<Instant> = None;
+                while !thread_signal.wait(interval) {
+                    let now = scan(folder.dir(), &seen);
+                    if now != seen {
+                        log_changed_files(&seen, &now);
+                        seen = now;
+                        last_change = Some(Instant::now());
+                        continue;
+                    }
+                    if last_change.is_some_and(|at| at.elapsed() >= debounce) {
+                        last_change = None;
+                        let report = folder.reload(&engine, SystemTime::now());
+                        if report.is_news() {
+                            on_report(&report);
+                        }
+                    }
+                }
+                tracing::info!("stopped watching the FAQ folder");
+            })?;
+        Ok(FaqWatcher {
+            signal,
+            thread: Some(thread),
+        })
+    }
+
+    /// Stops watching and waits for the thread to end (at most one poll
+    /// interval, or one reload in progress).
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        self.signal.stop();
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the FAQ watcher thread panicked");
+        }
+    }
+}
+
+impl Drop for FaqWatcher {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+fn log_changed_files(before: &BTreeMap<PathBuf, FileStamp>, after: &BTreeMap<PathBuf, FileStamp>) {
+    let paths: BTreeSet<&PathBuf> = before.keys().chain(after.keys()).collect();
+    for path in paths {
+        if before.get(path) != after.get(path) {
+            tracing::debug!(file = %path.display(), "FAQ file changed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems_of(checked: &CheckedFolder) -> Vec<String> {
+        checked.problems.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn the_cached_check_agrees_with_the_engine() {
+        let config = Config::default();
+        let engine = Engine::load(&config).expect("faq/ loads");
+        let folder = FaqFolder::new(&engine, &config, None);
+        for dir in [
+            "faq",
+            "tests/data/good-faq",
+            "tests/data/broken-faq",
+            "no-such-folder",
+        ] {
+            let dir = Path::new(dir);
+            let expected = Knowledge::check_folder(dir);
+            for _ in 0..2 {
+                let checked = folder.check_folder(dir);
+                assert_eq!(
+                    problems_of(&checked),
+                    problems_of(&expected),
+                    "{}",
+                    dir.display()
+                );
+                assert_eq!(checked.symptoms.is_some(), expected.symptoms.is_some());
+                assert_eq!(
+                    checked.faq.ids().collect::<Vec<_>>(),
+                    expected.faq.ids().collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn poll_interval_is_bounded() {
+        assert_eq!(
+            poll_interval(Duration::from_millis(500)),
+            Duration::from_millis(250)
+        );
+        assert_eq!(poll_interval(Duration::ZERO), Duration::from_millis(50));
+        assert_eq!(
+            poll_interval(Duration::from_millis(200)),
+            Duration::from_millis(100)
+        );
+    }
+
+    #[test]
+    fn a_rejected_report_lists_every_problem() {
+        let report = ReloadReport::rejected(vec![
+            Problem::whole_file(Path::new("faq/a.toml"), "one"),
+            Problem::whole_file(Path::new("faq/b.toml"), "two"),
+        ]);
+        let summary = report.summary();
+        assert!(summary.contains("2 problem(s)"), "{summary}");
+        assert!(summary.contains("faq/a.toml:1:1: one"), "{summary}");
+        assert!(summary.contains("faq/b.toml:1:1: two"), "{summary}");
+    }
+
+    #[test]
+    fn an_applied_report_names_the_entries() {
+        let report = ReloadReport {
+            applied: true,
+            added: vec!["new-one".to_owned()],
+            changed: vec!["a".to_owned(), "b".to_owned()],
+            ..ReloadReport::default()
+        };
+        assert_eq!(
+            report.summary(),
+            "FAQ reloaded: 1 added (new-one); 2 changed (a, b).\n"
+        );
+    }
+}

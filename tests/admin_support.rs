@@ -1,0 +1,108 @@
+//! Helpers shared by the `admin_*` tests (included with `#[path]`): a
+//! private copy of the real `faq/` folder under the system's temporary
+//! folder, so no test ever touches the files moderators edit, and a config
+//! and engine over it.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use faqbot::admin::AdminSettings;
+use faqbot::config::Config;
+use faqbot::engine::Engine;
+
+/// A temporary folder holding a copy of `faq/` (as `faq/`) and room for a
+/// database; removed when dropped.
+pub struct Sandbox {
+    pub root: PathBuf,
+    pub faq: PathBuf,
+    pub config: Config,
+    pub admin: AdminSettings,
+}
+
+impl Sandbox {
+    pub fn new(name: &str) -> Sandbox {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let root = std::env::temp_dir().join(format!(
+            "faqbot-{name}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = fs::remove_dir_all(&root);
+        let faq = root.join("faq");
+        copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"), &faq);
+        let config = Config {
+            faq_dir: faq.clone(),
+            ..Config::default()
+        };
+        let admin = AdminSettings {
+            database: root.join("admin.sqlite3"),
+            ..AdminSettings::default()
+        };
+        Sandbox {
+            root,
+            faq,
+            config,
+            admin,
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        Engine::load(&self.config).expect("the copy of faq/ loads")
+    }
+
+    pub fn entry_path(&self, id: &str) -> PathBuf {
+        self.faq.join("entries").join(format!("{id}.toml"))
+    }
+
+    pub fn read_entry(&self, id: &str) -> String {
+        fs::read_to_string(self.entry_path(id)).expect("entry file")
+    }
+
+    /// Writes a file the way an editor would (not atomically).
+    pub fn write(&self, relative: &str, text: &str) {
+        fs::write(self.faq.join(relative), text).expect("write");
+    }
+
+    /// Files in the entries folder, hidden ones included.
+    pub fn entry_file_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(self.faq.join("entries"))
+            .expect("entries folder")
+            .map(|item| {
+                item.expect("item")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create folder");
+    for item in fs::read_dir(from).expect("read folder") {
+        let item = item.expect("item");
+        let target = to.join(item.file_name());
+        if item.file_type().expect("type").is_dir() {
+            copy_tree(&item.path(), &target);
+        } else {
+            fs::copy(item.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Replaces `from` by `to` in a text, insisting that it is there.
+pub fn replace_once(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "`{from}` not found");
+    text.replacen(from, to, 1)
+}
