@@ -28,6 +28,7 @@ const TEST_LIMIT: Duration = Duration::from_secs(90);
 
 struct Bot {
     fake: FakeDiscord,
+    database: std::path::PathBuf,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), BotError>>,
 }
@@ -40,6 +41,8 @@ fn config_for(fake: &FakeDiscord) -> Config {
     config.safety.emergency_number = Some("999".to_owned());
     config.discord.api_base_url = fake.base_url();
     config.discord.answer_channels = vec![ANSWER_CHANNEL];
+    // Never the working directory: each test gets its own database.
+    config.admin.database = scratch("faqbot.sqlite3");
     config
 }
 
@@ -51,10 +54,12 @@ fn spawn_bot(
     let token = Token::new("fake.token.for-tests").expect("token");
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        serve(&config, engine, token, async move {
+        let result = serve(&config, engine, token, async move {
             let _ = stopped.await;
         })
-        .await
+        .await;
+        remove_database(&config.admin.database);
+        result
     });
     let _ = fake;
     (stop, task)
@@ -66,6 +71,7 @@ async fn start_bot(configure: impl FnOnce(&mut Config)) -> Bot {
     let fake = FakeDiscord::start().await;
     let mut config = config_for(&fake);
     configure(&mut config);
+    let database = config.admin.database.clone();
     let (stop, task) = spawn_bot(&fake, config);
     fake.wait_for_sessions(1).await;
     fake.wait_for_request(0, "PUT", "/commands")
@@ -73,6 +79,7 @@ async fn start_bot(configure: impl FnOnce(&mut Config)) -> Bot {
         .expect("the bot registers its commands once ready");
     Bot {
         fake,
+        database,
         stop: Some(stop),
         task,
     }
@@ -87,6 +94,16 @@ impl Bot {
             .await
             .expect("the bot stops within 20 s");
         assert!(matches!(result, Ok(Ok(()))), "clean shutdown: {result:?}");
+        remove_database(&self.database);
+    }
+}
+
+/// Removes a test database and SQLite's side files.
+fn remove_database(database: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut path = database.to_path_buf().into_os_string();
+        path.push(suffix);
+        let _ = std::fs::remove_file(path);
     }
 }
 
@@ -798,6 +815,627 @@ async fn a_rejected_token_and_refused_intents_stop_with_a_clear_error() {
             error.to_string().contains("Message Content Intent"),
             "{error}"
         );
+    })
+    .await;
+}
+
+// ---- moderator tools (/faq-admin, live reload, gaps) ----
+
+use faqbot::admin::{AdminSettings, ChangeKind, Gaps, History};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use support::{AsMember, MANAGE_MESSAGES, ORDINARY};
+
+const MODERATOR: u64 = 500_000_000_000_000_009;
+const MODERATOR_ROLE: u64 = 800_000_000_000_000_001;
+const LOG_CHANNEL: u64 = 600_000_000_000_000_009;
+
+static SCRATCH: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh path under the system's temporary folder.
+fn scratch(name: &str) -> PathBuf {
+    let n = SCRATCH.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("faqbot-e2e-{}-{n}-{name}", std::process::id()))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for entry in std::fs::read_dir(from).expect("read the FAQ folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
+}
+
+/// A copy of the repository's FAQ folder and a database, removed on drop.
+struct Scratch {
+    faq: PathBuf,
+    database: PathBuf,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        let faq = scratch("faq");
+        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"), &faq);
+        Scratch {
+            faq,
+            database: scratch("admin.sqlite3"),
+        }
+    }
+
+    fn configure(&self, config: &mut Config) {
+        config.faq_dir = self.faq.clone();
+        config.admin.database = self.database.clone();
+    }
+
+    fn entry(&self, id: &str) -> PathBuf {
+        self.faq.join("entries").join(format!("{id}.toml"))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.faq);
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut path = self.database.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn moderator() -> AsMember<'static> {
+    AsMember {
+        user: MODERATOR,
+        name: "mod-alice",
+        permissions: ORDINARY | MANAGE_MESSAGES,
+        roles: &[],
+    }
+}
+
+fn ordinary_member() -> AsMember<'static> {
+    AsMember {
+        user: PERSON,
+        name: "person",
+        permissions: ORDINARY,
+        roles: &[],
+    }
+}
+
+fn sub(name: &str, options: Value) -> Value {
+    json!([{"name": name, "type": 1, "options": options}])
+}
+
+fn id_option(id: &str) -> Value {
+    json!([{"name": "id", "type": 3, "value": id}])
+}
+
+/// The message an admin interaction got: the callback's data, or, when it
+/// was deferred, the edit of the original response.
+async fn admin_answer(fake: &FakeDiscord, from: usize, id: u64) -> Value {
+    let body = callback(fake, from, id).await;
+    match body["type"].as_u64() {
+        Some(5 | 6) => {
+            fake.wait_for_request(from, "PATCH", "/messages/@original")
+                .await
+                .expect("the deferred answer is edited in")
+                .body
+        }
+        _ => body["data"].clone(),
+    }
+}
+
+fn all_text(message: &Value) -> String {
+    message["embeds"].to_string()
+}
+
+async fn ask_in_answer_channel(fake: &FakeDiscord, text: &str) -> Option<Recorded> {
+    let mark = fake.mark();
+    fake.send_message(ANSWER_CHANNEL, Some(GUILD_ID), person(), text, Vec::new());
+    fake.wait_for_request(
+        mark,
+        "POST",
+        &format!("/channels/{ANSWER_CHANNEL}/messages"),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faq_admin_is_refused_politely_to_members_without_permission() {
+    bounded(async {
+        let scratch = Scratch::new();
+        let before = std::fs::read_to_string(scratch.entry("sciatica")).expect("entry");
+        let bot = start_bot(|config| scratch.configure(config)).await;
+        let fake = &bot.fake;
+
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_command(
+            2,
+            ordinary_member(),
+            CHANNEL,
+            "faq-admin",
+            sub("edit", id_option("sciatica")),
+        );
+        let body = callback(fake, mark, id).await;
+        assert_eq!(body["type"], 4, "a message, not the modal: {body}");
+        assert_eq!(body["data"]["flags"], EPHEMERAL);
+        assert!(all_text(&body["data"]).contains("only for this server's moderators"));
+        assert_no_pings(&body["data"]);
+
+        // A forged modal submit is refused too, and nothing changes.
+        let mark = fake.mark();
+        let (id, _) = fake.send_modal_submit(
+            ordinary_member(),
+            CHANNEL,
+            "faqadmin:v1:edit:sciatica:0000000000000000",
+            &[("question", "q"), ("answer", "hacked")],
+        );
+        let body = callback(fake, mark, id).await;
+        assert!(all_text(&body["data"]).contains("only for this server's moderators"));
+        // So is reload.
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_command(
+            2,
+            ordinary_member(),
+            CHANNEL,
+            "faq-admin",
+            sub("reload", json!([])),
+        );
+        let body = callback(fake, mark, id).await;
+        assert!(all_text(&body["data"]).contains("only for this server's moderators"));
+
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            std::fs::read_to_string(scratch.entry("sciatica")).expect("entry"),
+            before
+        );
+        let history = History::open_read_only(&scratch.database).expect("opens");
+        let rows = history
+            .map(|h| h.list(None).expect("lists"))
+            .unwrap_or_default();
+        assert!(rows.is_empty(), "{rows:?}");
+        bot.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_reloads_and_gets_the_report() {
+    bounded(async {
+        let scratch = Scratch::new();
+        let bot = start_bot(|config| {
+            scratch.configure(config);
+            config.admin.moderator_role_id = Some(MODERATOR_ROLE);
+        })
+        .await;
+        let fake = &bot.fake;
+        // Discord hides the command from members without Manage Messages.
+        let registered = fake
+            .requests()
+            .into_iter()
+            .find(|r| r.method == "PUT" && r.path.contains("/commands"))
+            .expect("registered");
+        let admin = registered
+            .body
+            .as_array()
+            .expect("commands")
+            .iter()
+            .find(|c| c["name"] == "faq-admin")
+            .cloned()
+            .expect("/faq-admin registered");
+        assert_eq!(admin["default_member_permissions"], "8192");
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_command(
+            2,
+            moderator(),
+            CHANNEL,
+            "faq-admin",
+            sub("reload", json!([])),
+        );
+        let answer = admin_answer(fake, mark, id).await;
+        assert!(all_text(&answer).contains("nothing changed"), "{answer}");
+        assert_no_pings(&answer);
+
+        // The moderator role is enough without the permission.
+        let by_role = AsMember {
+            user: OTHER_PERSON,
+            name: "mod-bob",
+            permissions: ORDINARY,
+            roles: &[MODERATOR_ROLE],
+        };
+        let mark = fake.mark();
+        let (id, _) =
+            fake.send_guild_command(2, by_role, CHANNEL, "faq-admin", sub("stats", json!([])));
+        let answer = admin_answer(fake, mark, id).await;
+        assert!(all_text(&answer).contains("sciatica"), "{answer}");
+        bot.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_through_the_modal_lands_in_the_file_with_a_history_row() {
+    bounded(async {
+        let scratch = Scratch::new();
+        let bot = start_bot(|config| {
+            scratch.configure(config);
+            config.admin.moderator_log_channel = Some(LOG_CHANNEL);
+        })
+        .await;
+        let fake = &bot.fake;
+
+        // Autocomplete offers the entry ids.
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_command(
+            4,
+            moderator(),
+            CHANNEL,
+            "faq-admin",
+            json!([{"name": "edit", "type": 1, "options": [
+                {"name": "id", "type": 3, "value": "sciat", "focused": true}
+            ]}]),
+        );
+        let body = callback(fake, mark, id).await;
+        assert_eq!(body["type"], 8);
+        assert!(body.to_string().contains("\"sciatica\""), "{body}");
+
+        // The modal, pre-filled, carrying the id and the file's version.
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_command(
+            2,
+            moderator(),
+            CHANNEL,
+            "faq-admin",
+            sub("edit", id_option("sciatica")),
+        );
+        let body = callback(fake, mark, id).await;
+        assert_eq!(body["type"], 9, "a modal: {body}");
+        let custom_id = body["data"]["custom_id"]
+            .as_str()
+            .expect("custom id")
+            .to_owned();
+        let version = custom_id
+            .strip_prefix("faqadmin:v1:edit:sciatica:")
+            .expect("carries the id");
+        assert_eq!(version.len(), 16);
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for row in body["data"]["components"].as_array().expect("rows") {
+            let input = &row["components"][0];
+            fields.push((
+                input["custom_id"].as_str().unwrap_or_default().to_owned(),
+                input["value"].as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+        let marker = "Checked by the e2e moderator test.";
+        for (name, value) in &mut fields {
+            if name == "answer" {
+                assert!(!value.is_empty(), "pre-filled");
+                value.push_str("\n\n");
+                value.push_str(marker);
+            }
+        }
+        let borrowed: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+
+        // Submit: a preview with Save and Cancel.
+        let mark = fake.mark();
+        let (id, _) = fake.send_modal_submit(moderator(), CHANNEL, &custom_id, &borrowed);
+        let preview = admin_answer(fake, mark, id).await;
+        assert!(all_text(&preview).contains(marker), "{preview}");
+        assert_no_pings(&preview);
+        let save = preview["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .expect("a save button")
+            .to_owned();
+        assert!(save.contains(":save:"), "{save}");
+        // Nothing is written before Save.
+        assert!(
+            !std::fs::read_to_string(scratch.entry("sciatica"))
+                .expect("entry")
+                .contains(marker)
+        );
+
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_click(moderator(), CHANNEL, &save);
+        let saved = admin_answer(fake, mark, id).await;
+        assert!(all_text(&saved).contains("Saved"), "{saved}");
+        let text = std::fs::read_to_string(scratch.entry("sciatica")).expect("entry");
+        assert!(text.contains(marker));
+        assert!(text.starts_with("# "), "comments kept");
+
+        let history = History::open_read_only(&scratch.database)
+            .expect("opens")
+            .expect("exists");
+        let rows = history.list(Some("sciatica")).expect("lists");
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].kind, ChangeKind::Changed);
+        assert_eq!(rows[0].who.as_deref(), Some("mod-alice"));
+
+        // The moderator log channel hears of it; the answer is live.
+        let posted = fake
+            .wait_for_request(mark, "POST", &format!("/channels/{LOG_CHANNEL}/messages"))
+            .await
+            .expect("a post in the log channel");
+        assert!(
+            posted.body["content"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("sciatica")
+        );
+        assert_no_pings(&posted.body);
+        let answer = ask_in_answer_channel(fake, "What is sciatica?")
+            .await
+            .expect("an answer");
+        assert!(all_text(&answer.body).contains(marker));
+
+        // A second moderator who opened the same version is told of the
+        // conflict, and nothing of theirs overwrites the first edit.
+        let stale: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(n, v)| {
+                if n == "answer" {
+                    (n.as_str(), "A rival answer that must not win.")
+                } else {
+                    (n.as_str(), v.as_str())
+                }
+            })
+            .collect();
+        let mark = fake.mark();
+        let (id, _) = fake.send_modal_submit(moderator(), CHANNEL, &custom_id, &stale);
+        let conflict = admin_answer(fake, mark, id).await;
+        assert!(all_text(&conflict).contains("Conflict"), "{conflict}");
+        assert!(all_text(&conflict).contains("mod-alice"), "{conflict}");
+        assert!(
+            std::fs::read_to_string(scratch.entry("sciatica"))
+                .expect("entry")
+                .contains(marker)
+        );
+
+        // The same Save button a second time does nothing.
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_click(moderator(), CHANNEL, &save);
+        let again = admin_answer(fake, mark, id).await;
+        assert!(all_text(&again).contains("expired"), "{again}");
+
+        // `/faq-admin history sciatica` shows the row.
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_command(
+            2,
+            moderator(),
+            CHANNEL,
+            "faq-admin",
+            sub("history", id_option("sciatica")),
+        );
+        let shown = admin_answer(fake, mark, id).await;
+        assert!(all_text(&shown).contains("mod-alice"), "{shown}");
+        bot.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_changes_go_live_and_broken_ones_are_rejected_while_answers_continue() {
+    bounded(async {
+        let scratch = Scratch::new();
+        let bot = start_bot(|config| {
+            scratch.configure(config);
+            config.admin.moderator_log_channel = Some(LOG_CHANNEL);
+            config.admin.reload_debounce_ms = 200;
+        })
+        .await;
+        let fake = &bot.fake;
+        let path = scratch.entry("sciatica");
+        let original = std::fs::read_to_string(&path).expect("entry");
+        let mut document: toml_edit::DocumentMut = original.parse().expect("toml");
+        let marker = "Edited on disk by the e2e test.";
+        let answer = document["answer"].as_str().expect("answer").to_owned();
+        document["answer"] = toml_edit::value(format!("{answer}\n\n{marker}"));
+        let mark = fake.mark();
+        std::fs::write(&path, document.to_string()).expect("write");
+
+        let posted = fake
+            .wait_for_request(mark, "POST", &format!("/channels/{LOG_CHANNEL}/messages"))
+            .await
+            .expect("the reload is posted");
+        let content = posted.body["content"].as_str().unwrap_or_default();
+        assert!(content.contains("changed (sciatica)"), "{content}");
+        assert_no_pings(&posted.body);
+        let answer = ask_in_answer_channel(fake, "What is sciatica?")
+            .await
+            .expect("an answer");
+        assert!(all_text(&answer.body).contains(marker));
+
+        // A broken change: rejected whole, with file and line; answers go on
+        // from the last good FAQ.
+        let mark = fake.mark();
+        std::fs::write(&path, format!("{}\nthis is = = broken\n", document)).expect("write");
+        let posted = fake
+            .wait_for_request(mark, "POST", &format!("/channels/{LOG_CHANNEL}/messages"))
+            .await
+            .expect("the rejection is posted");
+        let content = posted.body["content"].as_str().unwrap_or_default();
+        assert!(content.contains("rejected"), "{content}");
+        assert!(content.contains("sciatica.toml"), "{content}");
+        // (In another channel: the answer channel would point to the
+        // earlier answer within its cooldown.)
+        let mark = fake.mark();
+        fake.send_message(
+            CHANNEL,
+            Some(GUILD_ID),
+            person(),
+            &mention("What is sciatica?"),
+            bot_mentioned(),
+        );
+        let answer = fake
+            .wait_for_request(mark, "POST", &format!("/channels/{CHANNEL}/messages"))
+            .await
+            .expect("still answering");
+        assert!(all_text(&answer.body).contains(marker));
+        bot.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gaps_are_recorded_without_user_ids_when_enabled() {
+    bounded(async {
+        let scratch = Scratch::new();
+        let bot = start_bot(|config| {
+            scratch.configure(config);
+            config.admin.gaps_enabled = true;
+        })
+        .await;
+        let fake = &bot.fake;
+        fake.send_message(
+            ANSWER_CHANNEL,
+            Some(GUILD_ID),
+            person(),
+            &format!("does <@{OTHER_PERSON}> know why my toaster hums at night"),
+            Vec::new(),
+        );
+        let answered = ask_in_answer_channel(fake, "What is sciatica?").await;
+        assert!(answered.is_some());
+
+        let settings = AdminSettings {
+            database: scratch.database.clone(),
+            gaps_enabled: true,
+            ..AdminSettings::default()
+        };
+        let mut report = None;
+        for _ in 0..50 {
+            if let Some(gaps) = Gaps::open_read_only(&settings).expect("opens") {
+                let found = gaps
+                    .report(None, std::time::SystemTime::now())
+                    .expect("report");
+                if found.n_messages > 0 {
+                    report = Some(found);
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let report = report.expect("the unanswered message is stored");
+        assert_eq!(report.n_messages, 1);
+        let example = &report.groups[0].examples[0];
+        assert_eq!(example.channel_id, ANSWER_CHANNEL);
+        assert!(example.text.contains("toaster"));
+
+        // The moderator sees it; the answer was counted.
+        let mark = fake.mark();
+        let (id, _) =
+            fake.send_guild_command(2, moderator(), CHANNEL, "faq-admin", sub("gaps", json!([])));
+        let shown = admin_answer(fake, mark, id).await;
+        assert!(all_text(&shown).contains("toaster"), "{shown}");
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_command(
+            2,
+            moderator(),
+            CHANNEL,
+            "faq-admin",
+            sub("stats", json!([])),
+        );
+        let shown = admin_answer(fake, mark, id).await;
+        assert!(all_text(&shown).contains("1  `sciatica`"), "{shown}");
+        bot.stop().await;
+
+        // No user id anywhere in the database files.
+        for suffix in ["", "-wal"] {
+            let mut path = scratch.database.clone().into_os_string();
+            path.push(suffix);
+            if let Ok(bytes) = std::fs::read(&path) {
+                let text = String::from_utf8_lossy(&bytes);
+                for id in [PERSON, OTHER_PERSON] {
+                    assert!(!text.contains(&id.to_string()), "user id {id} in {path:?}");
+                }
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_adds_then_removes_an_entry_with_previews() {
+    bounded(async {
+        let scratch = Scratch::new();
+        let bot = start_bot(|config| scratch.configure(config)).await;
+        let fake = &bot.fake;
+
+        let mark = fake.mark();
+        let (id, _) =
+            fake.send_guild_command(2, moderator(), CHANNEL, "faq-admin", sub("add", json!([])));
+        let body = callback(fake, mark, id).await;
+        assert_eq!(body["type"], 9, "a modal: {body}");
+        let custom_id = body["data"]["custom_id"].as_str().expect("id").to_owned();
+
+        let mark = fake.mark();
+        let (id, _) = fake.send_modal_submit(
+            moderator(),
+            CHANNEL,
+            &custom_id,
+            &[
+                ("id", "e2e-knee-clicks"),
+                ("question", "Why does my knee click when I walk?"),
+                (
+                    "answer",
+                    "Painless clicking of the knee when walking is common and usually harmless. \
+                     See a doctor if it comes with pain, swelling or the knee giving way.",
+                ),
+                ("alternates", "knee clicking when walking\nclicky knee"),
+                (
+                    "sources",
+                    "NHS: Knee pain https://www.nhs.uk/conditions/knee-pain/",
+                ),
+            ],
+        );
+        let preview = admin_answer(fake, mark, id).await;
+        let save = preview["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a save button: {preview}"))
+            .to_owned();
+        assert!(all_text(&preview).contains("usually harmless"));
+
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_click(moderator(), CHANNEL, &save);
+        let saved = admin_answer(fake, mark, id).await;
+        assert!(all_text(&saved).contains("Saved"), "{saved}");
+        assert!(scratch.entry("e2e-knee-clicks").is_file());
+
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_command(
+            2,
+            moderator(),
+            CHANNEL,
+            "faq-admin",
+            sub("remove", id_option("e2e-knee-clicks")),
+        );
+        let preview = admin_answer(fake, mark, id).await;
+        let remove = preview["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a remove button: {preview}"))
+            .to_owned();
+        let mark = fake.mark();
+        let (id, _) = fake.send_guild_click(moderator(), CHANNEL, &remove);
+        let removed = admin_answer(fake, mark, id).await;
+        assert!(all_text(&removed).contains("Saved"), "{removed}");
+        assert!(!scratch.entry("e2e-knee-clicks").exists());
+
+        let history = History::open_read_only(&scratch.database)
+            .expect("opens")
+            .expect("exists");
+        let kinds: Vec<ChangeKind> = history
+            .list(Some("e2e-knee-clicks"))
+            .expect("lists")
+            .iter()
+            .map(|row| row.kind)
+            .collect();
+        assert_eq!(kinds, vec![ChangeKind::Removed, ChangeKind::Added]);
+        bot.stop().await;
     })
     .await;
 }

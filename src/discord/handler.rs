@@ -11,16 +11,18 @@ use serenity::all::{
     CommandDataOptionValue, CommandInteraction, ComponentInteraction, ComponentInteractionDataKind,
     Context, CreateActionRow, CreateAutocompleteResponse, CreateEmbed, CreateInteractionResponse,
     CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EventHandler,
-    Interaction, Message, MessageFlags, Ready, ResumedEvent, UserId,
+    Interaction, Message, MessageFlags, ModalInteraction, Ready, ResumedEvent, UserId,
 };
 use tokio::sync::Notify;
 
+use super::admin::{self, Admin, AdminReply};
 use super::commands;
 use super::custom_id::{Action, CustomId, ParseError, fingerprint};
 use super::render::{self, Rendered, no_pings, ui};
 use super::store::ReplyStore;
+use crate::admin::GapDecision;
 use crate::config::DiscordSettings;
-use crate::engine::{ConversationKey, Engine, Input};
+use crate::engine::{ConversationKey, Engine, Input, Outcome};
 use crate::safety::{Reply, ReplyKind};
 
 /// An interaction whose work takes longer than this is deferred first, well
@@ -110,6 +112,7 @@ pub struct Handler {
     bot_id: OnceLock<UserId>,
     registered: AtomicBool,
     in_flight: InFlight,
+    admin: Option<Arc<Admin>>,
 }
 
 /// A message made of several replies: their embeds in order, the content of
@@ -211,6 +214,56 @@ impl Handler {
             bot_id: OnceLock::new(),
             registered: AtomicBool::new(false),
             in_flight,
+            admin: None,
+        }
+    }
+
+    /// Adds the moderator tools: `/faq-admin`, answer counts and gaps.
+    pub fn with_admin(mut self, admin: Arc<Admin>) -> Self {
+        self.admin = Some(admin);
+        self
+    }
+
+    /// Counts an answer, or stores a message the bot could not answer (in
+    /// answer channels, when gaps are on), off the async threads. A store
+    /// error is only logged.
+    fn record_outcome(&self, replies: &[Reply], text: &str, channel_id: u64, answer_channel: bool) {
+        let Some(admin) = &self.admin else {
+            return;
+        };
+        let Some(gaps) = admin.gaps().cloned() else {
+            return;
+        };
+        let now = SystemTime::now();
+        match outcome_of(replies) {
+            Some(Outcome::Answer) => {
+                let ids: Vec<String> = replies
+                    .iter()
+                    .filter_map(|reply| match reply.kind() {
+                        ReplyKind::Answer { entry_id } => Some(entry_id.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                tokio::task::spawn_blocking(move || {
+                    for id in ids {
+                        if let Err(error) = gaps.record_answer(&id, now) {
+                            tracing::warn!(%error, "could not count an answer");
+                        }
+                    }
+                });
+            }
+            Some(outcome) if answer_channel && admin.gaps_enabled() => {
+                let Some(decision) = GapDecision::from_outcome(outcome) else {
+                    return;
+                };
+                let text = text.to_owned();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(error) = gaps.record(&text, channel_id, decision, now) {
+                        tracing::warn!(%error, "could not store an unanswered message");
+                    }
+                });
+            }
+            _ => {}
         }
     }
 
@@ -256,6 +309,12 @@ impl Handler {
         };
         let now = SystemTime::now();
         let replies = self.engine_call(key, input).await.map_err(engine_failed)?;
+        self.record_outcome(
+            &replies,
+            &message.content,
+            message.channel_id.get(),
+            answer_channel,
+        );
         let Some(first) = replies.first() else {
             tracing::info!(event = "message_silence", "no reply");
             return Ok(());
@@ -345,6 +404,7 @@ impl Handler {
             Interaction::Command(command) => self.on_command(ctx, &command).await,
             Interaction::Autocomplete(command) => self.on_autocomplete(ctx, &command).await,
             Interaction::Component(component) => self.on_component(ctx, &component).await,
+            Interaction::Modal(modal) => self.on_modal(ctx, &modal).await,
             _ => Ok(()),
         }
     }
@@ -397,6 +457,7 @@ impl Handler {
                 Input::About,
                 true,
             ),
+            commands::FAQ_ADMIN => return self.on_admin_command(ctx, command).await,
             _ => {
                 let response = CreateInteractionResponse::Message(
                     CreateInteractionResponseMessage::new()
@@ -481,6 +542,9 @@ impl Handler {
         component: &ComponentInteraction,
     ) -> serenity::Result<()> {
         let clicker = component.user.id.get();
+        if component.data.custom_id.starts_with(admin::PREFIX) {
+            return self.on_admin_click(ctx, component).await;
+        }
         let from_ephemeral = component
             .message
             .flags
@@ -632,11 +696,273 @@ impl Handler {
             Interaction::Component(component) => {
                 component.create_response(&ctx.http, response).await
             }
+            Interaction::Modal(modal) => modal.create_response(&ctx.http, response).await,
             _ => Ok(()),
         };
         if let Err(error) = result {
             tracing::debug!(%error, "could not apologise either");
         }
+    }
+}
+
+/// Where an admin answer goes.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Command(&'a CommandInteraction),
+    Modal(&'a ModalInteraction),
+    Component(&'a ComponentInteraction),
+}
+
+impl Target<'_> {
+    async fn create(
+        &self,
+        ctx: &Context,
+        response: CreateInteractionResponse,
+    ) -> serenity::Result<()> {
+        match self {
+            Target::Command(c) => c.create_response(&ctx.http, response).await,
+            Target::Modal(m) => m.create_response(&ctx.http, response).await,
+            Target::Component(c) => c.create_response(&ctx.http, response).await,
+        }
+    }
+
+    async fn edit(&self, ctx: &Context, edit: EditInteractionResponse) -> serenity::Result<()> {
+        match self {
+            Target::Command(c) => c.edit_response(&ctx.http, edit).await.map(drop),
+            Target::Modal(m) => m.edit_response(&ctx.http, edit).await.map(drop),
+            Target::Component(c) => c.edit_response(&ctx.http, edit).await.map(drop),
+        }
+    }
+}
+
+impl AdminReply {
+    fn message(&self) -> CreateInteractionResponseMessage {
+        CreateInteractionResponseMessage::new()
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .allowed_mentions(no_pings())
+            .ephemeral(true)
+    }
+
+    fn update(&self) -> CreateInteractionResponseMessage {
+        CreateInteractionResponseMessage::new()
+            .content(String::new())
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .allowed_mentions(no_pings())
+    }
+
+    fn edit(&self) -> EditInteractionResponse {
+        EditInteractionResponse::new()
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .allowed_mentions(no_pings())
+    }
+}
+
+/// The string value of option `name` among `options`.
+fn string_option(options: &[serenity::all::CommandDataOption], name: &str) -> Option<String> {
+    options.iter().find_map(|option| match &option.value {
+        CommandDataOptionValue::String(text) if option.name == name => Some(text.trim().to_owned()),
+        _ => None,
+    })
+}
+
+impl Handler {
+    /// Answers an admin interaction ephemerally with the result of `work`
+    /// (run on a blocking thread), deferring first when it is slow.
+    /// `update`: replace the clicked message instead of sending a new one.
+    async fn admin_answer(
+        &self,
+        ctx: &Context,
+        target: Target<'_>,
+        mut work: tokio::task::JoinHandle<AdminReply>,
+        update: bool,
+    ) -> serenity::Result<()> {
+        match tokio::time::timeout(DEFER_AFTER, &mut work).await {
+            Ok(reply) => {
+                let reply = reply.map_err(engine_failed)?;
+                let response = if update {
+                    CreateInteractionResponse::UpdateMessage(reply.update())
+                } else {
+                    CreateInteractionResponse::Message(reply.message())
+                };
+                target.create(ctx, response).await
+            }
+            Err(_) => {
+                let defer = if update {
+                    CreateInteractionResponse::Acknowledge
+                } else {
+                    CreateInteractionResponse::Defer(
+                        CreateInteractionResponseMessage::new().ephemeral(true),
+                    )
+                };
+                target.create(ctx, defer).await?;
+                let reply = work.await.map_err(engine_failed)?;
+                target.edit(ctx, reply.edit()).await
+            }
+        }
+    }
+
+    /// A quick ephemeral note in answer to an admin interaction.
+    async fn admin_note(
+        &self,
+        ctx: &Context,
+        target: Target<'_>,
+        text: &str,
+    ) -> serenity::Result<()> {
+        let response = CreateInteractionResponse::Message(AdminReply::note(text).message());
+        target.create(ctx, response).await
+    }
+
+    /// The admin tools and whether this member may use them; answers the
+    /// interaction itself when not.
+    async fn admin_for(
+        &self,
+        ctx: &Context,
+        target: Target<'_>,
+        member: Option<&serenity::all::Member>,
+    ) -> serenity::Result<Option<Arc<Admin>>> {
+        let Some(admin) = &self.admin else {
+            self.admin_note(
+                ctx,
+                target,
+                "The moderator tools are not running in this bot.",
+            )
+            .await?;
+            return Ok(None);
+        };
+        if !admin::is_moderator(member, admin.moderator_role()) {
+            tracing::info!(
+                event = "admin_refused",
+                "faq-admin used by a member who is not a moderator"
+            );
+            self.admin_note(ctx, target, admin::text::NOT_ALLOWED)
+                .await?;
+            return Ok(None);
+        }
+        Ok(Some(Arc::clone(admin)))
+    }
+
+    async fn on_admin_command(
+        &self,
+        ctx: &Context,
+        command: &CommandInteraction,
+    ) -> serenity::Result<()> {
+        let target = Target::Command(command);
+        let Some(admin) = self
+            .admin_for(ctx, target, command.member.as_deref())
+            .await?
+        else {
+            return Ok(());
+        };
+        let Some(sub) = command.data.options.first() else {
+            return self.admin_note(ctx, target, ui::UNKNOWN_COMMAND).await;
+        };
+        let options = match &sub.value {
+            CommandDataOptionValue::SubCommand(options) => options.as_slice(),
+            _ => &[],
+        };
+        let id = string_option(options, commands::admin::ID);
+        let owner = command.user.id.get();
+        let engine = Arc::clone(&self.engine);
+        tracing::info!(event = "faq_admin", subcommand = %sub.name, "moderator command");
+        let work = match sub.name.as_str() {
+            commands::admin::RELOAD => tokio::task::spawn_blocking(move || admin.reload(&engine)),
+            commands::admin::HISTORY => tokio::task::spawn_blocking(move || {
+                admin.history(id.as_deref().filter(|id| !id.is_empty()))
+            }),
+            commands::admin::GAPS => {
+                tokio::task::spawn_blocking(move || admin.gaps_report(&engine))
+            }
+            commands::admin::STATS => tokio::task::spawn_blocking(move || admin.stats(&engine)),
+            commands::admin::REMOVE => {
+                let id = id.unwrap_or_default();
+                tokio::task::spawn_blocking(move || admin.remove(&engine, &id, owner))
+            }
+            commands::admin::ADD => {
+                return target
+                    .create(ctx, CreateInteractionResponse::Modal(Admin::add_modal()))
+                    .await;
+            }
+            commands::admin::EDIT => {
+                // A modal must be the first response: reading one file is
+                // quick, but it still runs off the async threads.
+                let id = id.unwrap_or_default();
+                let modal = tokio::task::spawn_blocking(move || admin.edit_modal(&engine, &id))
+                    .await
+                    .map_err(engine_failed)?;
+                return match modal {
+                    Ok(modal) => {
+                        target
+                            .create(ctx, CreateInteractionResponse::Modal(modal))
+                            .await
+                    }
+                    Err(text) => self.admin_note(ctx, target, &text).await,
+                };
+            }
+            _ => return self.admin_note(ctx, target, ui::UNKNOWN_COMMAND).await,
+        };
+        self.admin_answer(ctx, target, work, false).await
+    }
+
+    async fn on_modal(&self, ctx: &Context, modal: &ModalInteraction) -> serenity::Result<()> {
+        let target = Target::Modal(modal);
+        if !modal.data.custom_id.starts_with(admin::PREFIX) {
+            return self.admin_note(ctx, target, ui::OLD_BUTTON).await;
+        }
+        let Some(admin) = self.admin_for(ctx, target, modal.member.as_ref()).await? else {
+            return Ok(());
+        };
+        let engine = Arc::clone(&self.engine);
+        let owner = modal.user.id.get();
+        let submitted = modal.clone();
+        let work = tokio::task::spawn_blocking(move || admin.submitted(&engine, &submitted, owner));
+        self.admin_answer(ctx, target, work, false).await
+    }
+
+    async fn on_admin_click(
+        &self,
+        ctx: &Context,
+        component: &ComponentInteraction,
+    ) -> serenity::Result<()> {
+        let target = Target::Component(component);
+        let Some(admin) = self
+            .admin_for(ctx, target, component.member.as_ref())
+            .await?
+        else {
+            return Ok(());
+        };
+        let engine = Arc::clone(&self.engine);
+        let owner = component.user.id.get();
+        let who = component.user.name.clone();
+        let custom_id = component.data.custom_id.clone();
+        let work =
+            tokio::task::spawn_blocking(move || admin.clicked(&engine, &custom_id, owner, &who));
+        self.admin_answer(ctx, target, work, true).await
+    }
+}
+
+/// What the engine made of a message, read from its replies: an answer, a
+/// "did you mean", nothing (silence or the help text), or an emergency.
+/// `None` for anything else (a symptom-check step).
+fn outcome_of(replies: &[Reply]) -> Option<Outcome> {
+    let Some(first) = replies.first() else {
+        return Some(Outcome::None);
+    };
+    if first.is_emergency() {
+        return Some(Outcome::Emergency);
+    }
+    if replies
+        .iter()
+        .any(|reply| matches!(reply.kind(), ReplyKind::Answer { .. }))
+    {
+        return Some(Outcome::Answer);
+    }
+    match first.kind() {
+        ReplyKind::Suggestions => Some(Outcome::Suggest),
+        ReplyKind::Help => Some(Outcome::None),
+        _ => None,
     }
 }
 

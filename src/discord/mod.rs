@@ -1,6 +1,7 @@
 //! The Discord front end (`faqbot run`, cargo feature `discord`): a serenity
 //! 0.12 gateway client that answers mentions, DMs and messages in the
-//! answer channels, and offers `/faq`, `/symptoms` and `/about`.
+//! answer channels, and offers `/faq`, `/symptoms` and `/about`, and
+//! `/faq-admin` for moderators.
 //!
 //! It only translates between Discord and the [`Engine`]: events become
 //! [`crate::engine::Input`]s, the engine's replies become embeds and
@@ -11,8 +12,11 @@
 //! Files: `token.rs` (the secret), `commands.rs` (slash command definitions
 //! and registration), `handler.rs` (events), `render.rs` (replies to
 //! embeds and components), `custom_id.rs` (versioned button ids),
-//! `store.rs` (cooldowns and rate limits behind a trait).
+//! `store.rs` (cooldowns and rate limits behind a trait), `admin.rs`
+//! (`/faq-admin`, the FAQ folder watcher, the history and gaps stores, the
+//! moderator log channel).
 
+pub mod admin;
 pub mod commands;
 pub mod custom_id;
 pub mod handler;
@@ -31,6 +35,7 @@ use thiserror::Error;
 
 use crate::config::{Config, DISCORD_API, DiscordSettings};
 use crate::engine::Engine;
+pub use admin::Admin;
 pub use handler::{Handler, HandlerSettings, InFlight};
 pub use store::{InMemoryStore, ReplyStore};
 pub use token::{Token, TokenError};
@@ -145,18 +150,34 @@ where
         http = http.proxy(base.clone()).ratelimiter_disabled(true);
     }
     let in_flight = InFlight::default();
+    let (report_sender, reports) = tokio::sync::mpsc::unbounded_channel();
+    let admin = {
+        let engine = Arc::clone(&engine);
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || Admin::open(&engine, &config, Some(report_sender)))
+            .await
+            .map_err(|_| serenity::Error::Other("opening the moderator tools failed"))?
+    };
+    let admin = Arc::new(admin);
     let handler = Handler::new(
         Arc::clone(&engine),
         HandlerSettings::from_config(settings),
         Arc::new(InMemoryStore::new()),
         in_flight.clone(),
-    );
+    )
+    .with_admin(Arc::clone(&admin));
     let mut client = ClientBuilder::new_with_http(http.build(), intents)
         .event_handler(handler)
         .await?;
     if !is_discord(&base) && client.ws_url.lock().await.contains("gateway.discord.gg") {
         return Err(BotError::NoGateway { base });
     }
+    let poster = tokio::spawn(admin::post_reports(
+        Arc::clone(&client.http),
+        config.admin.moderator_log_channel,
+        reports,
+    ));
+    let watcher = admin.watch(Arc::clone(&engine));
     let shard_manager = Arc::clone(&client.shard_manager);
     let stopper = tokio::spawn(async move {
         shutdown.await;
@@ -167,6 +188,7 @@ where
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     });
+    let gaps = admin.gaps().cloned();
     let purger = tokio::spawn(async move {
         let mut every = tokio::time::interval(PURGE_EVERY);
         loop {
@@ -175,15 +197,28 @@ where
             if purged > 0 {
                 tracing::debug!(purged, "expired symptom checks forgotten");
             }
+            // Stored unanswered messages past the retention period go even
+            // when nothing new is stored.
+            if let Some(gaps) = gaps.clone() {
+                let purged =
+                    tokio::task::spawn_blocking(move || gaps.purge(SystemTime::now())).await;
+                if let Ok(Err(error)) = purged {
+                    tracing::warn!(%error, "could not purge old unanswered messages");
+                }
+            }
         }
     });
     let result = client.start().await;
     stopper.abort();
     purger.abort();
+    if let Some(watcher) = watcher {
+        let _ = tokio::task::spawn_blocking(move || watcher.stop()).await;
+    }
     let unfinished = in_flight.wait_idle(SHUTDOWN_GRACE).await;
     if unfinished > 0 {
         tracing::warn!(unfinished, "stopped with replies still being sent");
     }
+    poster.abort();
     match result {
         Ok(()) => Ok(()),
         Err(serenity::Error::Gateway(GatewayError::InvalidAuthentication)) => {

@@ -39,7 +39,7 @@ pub mod ui {
 }
 
 /// Discord's limits (characters).
-mod limits {
+pub mod limits {
     pub const TITLE: usize = 256;
     pub const DESCRIPTION: usize = 4096;
     pub const FIELD_VALUE: usize = 1024;

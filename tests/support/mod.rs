@@ -509,6 +509,115 @@ impl FakeDiscord {
     }
 }
 
+/// Who sends an interaction in the guild: a member with a permission bit
+/// set (as Discord computes it for the channel) and roles.
+#[derive(Debug, Clone, Copy)]
+pub struct AsMember<'a> {
+    /// The user id.
+    pub user: u64,
+    /// The user name.
+    pub name: &'a str,
+    /// The member's permissions in the channel.
+    pub permissions: u64,
+    /// Role ids.
+    pub roles: &'a [u64],
+}
+
+/// The Manage Messages permission bit.
+pub const MANAGE_MESSAGES: u64 = 1 << 13;
+/// Send Messages and View Channel: what an ordinary member has.
+pub const ORDINARY: u64 = (1 << 11) | (1 << 10);
+
+impl AsMember<'_> {
+    fn member(&self) -> Value {
+        json!({
+            "user": user_json(self.user, self.name, false),
+            "nick": null, "avatar": null,
+            "roles": self.roles.iter().map(u64::to_string).collect::<Vec<_>>(),
+            "joined_at": "2026-01-01T00:00:00.000000+00:00",
+            "premium_since": null, "deaf": false, "mute": false, "flags": 0,
+            "pending": false, "permissions": self.permissions.to_string(),
+            "communication_disabled_until": null,
+        })
+    }
+}
+
+impl FakeDiscord {
+    fn guild_interaction(
+        &self,
+        kind: u8,
+        channel: u64,
+        by: AsMember<'_>,
+        data: Value,
+    ) -> (u64, String, Value) {
+        let id = self.next_id();
+        let token = format!("token-{id}");
+        let mut interaction = interaction_base(id, &token, kind, by.user, channel);
+        interaction["user"] = user_json(by.user, by.name, false);
+        interaction["guild_id"] = json!(GUILD_ID.to_string());
+        interaction["member"] = by.member();
+        interaction["data"] = data;
+        (id, token, interaction)
+    }
+
+    /// A slash command (type 2) or autocomplete (type 4) in the guild.
+    pub fn send_guild_command(
+        &self,
+        kind: u8,
+        by: AsMember<'_>,
+        channel: u64,
+        name: &str,
+        options: Value,
+    ) -> (u64, String) {
+        let data = json!({"id": "5001", "name": name, "type": 1, "options": options});
+        let (id, token, interaction) = self.guild_interaction(kind, channel, by, data);
+        self.dispatch("INTERACTION_CREATE", interaction);
+        (id, token)
+    }
+
+    /// A modal submit (type 5) with text box values by custom id.
+    pub fn send_modal_submit(
+        &self,
+        by: AsMember<'_>,
+        channel: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> (u64, String) {
+        let rows: Vec<Value> = fields
+            .iter()
+            .map(|(name, value)| {
+                json!({"type": 1, "components": [{"type": 4, "custom_id": name, "value": value}]})
+            })
+            .collect();
+        let data = json!({"custom_id": custom_id, "components": rows});
+        let (id, token, interaction) = self.guild_interaction(5, channel, by, data);
+        self.dispatch("INTERACTION_CREATE", interaction);
+        (id, token)
+    }
+
+    /// A button click in the guild on an ephemeral message.
+    pub fn send_guild_click(
+        &self,
+        by: AsMember<'_>,
+        channel: u64,
+        custom_id: &str,
+    ) -> (u64, String) {
+        let data = json!({"custom_id": custom_id, "component_type": 2});
+        let (id, token, mut interaction) = self.guild_interaction(3, channel, by, data);
+        let mut message = message_json(
+            self.next_id(),
+            channel,
+            Some(GUILD_ID),
+            user_json(BOT_ID, "faqbot", true),
+            "",
+        );
+        message["flags"] = json!(64);
+        interaction["message"] = message;
+        self.dispatch("INTERACTION_CREATE", interaction);
+        (id, token)
+    }
+}
+
 /// A user object.
 pub fn user_json(id: u64, name: &str, bot: bool) -> Value {
     json!({
