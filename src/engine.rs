@@ -176,6 +176,17 @@ impl Knowledge {
     /// symptom check, and the check's links to FAQ entries) and reports all
     /// problems at once.
     pub fn check_folder(dir: &Path) -> CheckedFolder {
+        Knowledge::check_folder_with(dir, |check, ids| check.validate(ids))
+    }
+
+    /// [`Knowledge::check_folder`] with the symptom check's validation done
+    /// by `validate` (given the check and the FAQ's entry ids), so a caller
+    /// can skip repeating the slow walk over every path when nothing it
+    /// depends on changed.
+    pub fn check_folder_with(
+        dir: &Path,
+        validate: impl FnOnce(&SymptomCheck, &BTreeSet<String>) -> Vec<Problem>,
+    ) -> CheckedFolder {
         let (faq, mut problems) = faq::load_dir(dir);
         let path = dir.join(faq::loader::SYMPTOM_CHECK_FILE);
         let symptoms = if !dir.is_dir() {
@@ -190,7 +201,7 @@ impl Knowledge {
             match SymptomCheck::load(&path) {
                 Ok(check) => {
                     let ids: BTreeSet<String> = faq.ids().map(str::to_owned).collect();
-                    problems.extend(check.validate(&ids));
+                    problems.extend(validate(&check, &ids));
                     Some(check)
                 }
                 Err(found) => {

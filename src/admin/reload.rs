@@ -25,10 +25,9 @@ use serde::Serialize;
 use super::history::{ChangeKind, History, NewChange};
 use crate::config::Config;
 use crate::engine::{CheckedFolder, Engine, Knowledge};
-use crate::faq::loader::{MAX_FILE_BYTES, SYMPTOM_CHECK_FILE, SYNONYMS_FILE};
-use crate::faq::{self, Faq, FaqEntry, Matcher};
+use crate::faq::loader::{MAX_FILE_BYTES, SYNONYMS_FILE};
+use crate::faq::{Faq, FaqEntry, Matcher};
 use crate::problem::Problem;
-use crate::symptoms::SymptomCheck;
 
 /// What a reload did: the entries added, changed and removed (by content,
 /// compared with what was served), or, when the change was rejected, every
@@ -409,49 +408,24 @@ impl FaqFolder {
     /// `the_cached_check_agrees_with_the_engine` holds this to the engine's
     /// own check.
     pub(crate) fn check_folder(&self, dir: &Path) -> CheckedFolder {
-        let (faq, mut problems) = faq::load_dir(dir);
-        let path = dir.join(SYMPTOM_CHECK_FILE);
-        let symptoms = if !dir.is_dir() {
-            None
-        } else if !path.is_file() {
-            problems.push(Problem::whole_file(
-                &path,
-                "symptom check file not found (the guided check needs it)",
-            ));
-            None
-        } else {
-            match SymptomCheck::load(&path) {
-                Ok(check) => {
-                    let ids: BTreeSet<String> = faq.ids().map(str::to_owned).collect();
-                    let key = (
-                        check.fingerprint().to_owned(),
-                        ids.iter().cloned().collect::<Vec<_>>(),
-                    );
-                    let known_good = lock_set(&self.validated).contains(&key);
-                    if !known_good {
-                        let found = check.validate(&ids);
-                        if found.is_empty() {
-                            let mut validated = lock_set(&self.validated);
-                            if validated.len() >= REMEMBERED_VALIDATIONS {
-                                validated.clear();
-                            }
-                            validated.insert(key);
-                        }
-                        problems.extend(found);
-                    }
-                    Some(check)
-                }
-                Err(found) => {
-                    problems.extend(found);
-                    None
-                }
+        Knowledge::check_folder_with(dir, |check, ids| {
+            let key = (
+                check.fingerprint().to_owned(),
+                ids.iter().cloned().collect::<Vec<_>>(),
+            );
+            if lock_set(&self.validated).contains(&key) {
+                return Vec::new();
             }
-        };
-        CheckedFolder {
-            faq,
-            symptoms,
-            problems,
-        }
+            let found = check.validate(ids);
+            if found.is_empty() {
+                let mut validated = lock_set(&self.validated);
+                if validated.len() >= REMEMBERED_VALIDATIONS {
+                    validated.clear();
+                }
+                validated.insert(key);
+            }
+            found
+        })
     }
 
     /// [`Knowledge::load`] through [`FaqFolder::check_folder`].
