@@ -15,6 +15,7 @@ pub mod console;
 pub mod discord;
 pub mod engine;
 pub mod faq;
+mod fasthash;
 pub mod problem;
 pub mod safety;
 pub mod sessions;

@@ -9,8 +9,7 @@
 //! The input is cut at [`MAX_INPUT_CHARS`] characters first, so the cost of
 //! one message is bounded whatever a person pastes.
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// At most this many characters of a message are looked at. Discord's own
 /// limit is 4,000 characters for a message, so real messages are never cut.
@@ -24,30 +23,54 @@ pub const MAX_INPUT_CHARS: usize = 8_000;
 /// folds compatibility characters (NFKD), strips accents and combining marks,
 /// and joins apostrophes into their word ("can't" becomes "cant").
 pub fn clean(message: &str) -> String {
-    let bounded: String = message.chars().take(MAX_INPUT_CHARS).collect();
-    let without_code = strip_code(&bounded);
+    let bounded = bounded(message);
+    let without_code = strip_code(bounded);
     let without_markup = strip_tokens(&without_code);
+    clean_plain(&without_markup)
+}
 
-    let mut out = String::with_capacity(without_markup.len());
+/// The first [`MAX_INPUT_CHARS`] characters of `message`.
+fn bounded(message: &str) -> &str {
+    match message.char_indices().nth(MAX_INPUT_CHARS) {
+        Some((end, _)) => &message[..end],
+        None => message,
+    }
+}
+
+/// The character-level half of [`clean`], for text whose code, links and
+/// mentions are gone already (the output of [`without_markup`]).
+///
+/// Compatibility decomposition (NFKD) is done character by character: the
+/// combining marks whose order full NFKD would settle are dropped anyway,
+/// so the result is the same, and ASCII, which has no decomposition, skips
+/// the Unicode tables altogether.
+pub fn clean_plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in without_markup.nfkd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        if is_apostrophe(c) {
+    let mut push = |c: char, out: &mut String| {
+        if is_apostrophe(c) || (!c.is_ascii() && is_combining_mark(c)) {
             // "don't" -> "dont"; a lone quote is dropped.
-            continue;
+            return;
         }
         if c.is_alphanumeric() {
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }
             pending_space = false;
-            for lower in c.to_lowercase() {
-                out.push(lower);
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
             }
         } else {
             pending_space = true;
+        }
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            push(c, &mut out);
+        } else {
+            decompose_compatible(c, |d| push(d, &mut out));
         }
     }
     out
@@ -56,7 +79,17 @@ pub fn clean(message: &str) -> String {
 /// Splits a cleaned message into words. Equivalent to `clean(message)` split
 /// on spaces.
 pub fn words(message: &str) -> Vec<String> {
-    clean(message)
+    split_words(&clean(message))
+}
+
+/// Splits text from [`without_markup`] into words: [`words`] without
+/// removing code, links and mentions a second time.
+pub fn plain_words(text: &str) -> Vec<String> {
+    split_words(&clean_plain(text))
+}
+
+fn split_words(cleaned: &str) -> Vec<String> {
+    cleaned
         .split(' ')
         .filter(|w| !w.is_empty())
         .map(str::to_owned)
@@ -66,8 +99,7 @@ pub fn words(message: &str) -> Vec<String> {
 /// Removes code, URLs, mentions and Discord entities but keeps punctuation
 /// and line breaks, so the result can still be split into sentences.
 pub fn without_markup(message: &str) -> String {
-    let bounded: String = message.chars().take(MAX_INPUT_CHARS).collect();
-    strip_code(&bounded)
+    strip_code(bounded(message))
         .lines()
         .map(strip_tokens)
         .collect::<Vec<_>>()
@@ -78,11 +110,7 @@ pub fn without_markup(message: &str) -> String {
 /// new lines), so that a question buried in a long chatty message can be
 /// looked at on its own. Pieces are raw text; clean them with [`clean`].
 pub fn sentences(message: &str) -> Vec<&str> {
-    let bounded = match message.char_indices().nth(MAX_INPUT_CHARS) {
-        Some((end, _)) => &message[..end],
-        None => message,
-    };
-    bounded
+    bounded(message)
         .split(['.', '?', '!', ';', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -132,13 +160,15 @@ fn strip_tokens(text: &str) -> String {
     let without_entities = strip_angle_entities(text);
     let mut out = String::with_capacity(without_entities.len());
     for token in without_entities.split_whitespace() {
-        let lower = token.to_ascii_lowercase();
-        let trimmed = lower.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@');
-        let is_url = trimmed.starts_with("http://")
-            || trimmed.starts_with("https://")
-            || trimmed.starts_with("www.")
-            || trimmed.contains("://");
-        let is_mention = trimmed.starts_with("@everyone") || trimmed.starts_with("@here");
+        let trimmed = token.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@');
+        let starts = |prefix: &str| {
+            trimmed
+                .get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        };
+        let is_url =
+            starts("http://") || starts("https://") || starts("www.") || trimmed.contains("://");
+        let is_mention = starts("@everyone") || starts("@here");
         if is_url || is_mention {
             // Keep the sentence end a link or mention was written against.
             if let Some(end) = token

@@ -36,8 +36,10 @@
 //! out once per entry, so one decision stays well under a millisecond at
 //! 10,000 entries (`cargo bench`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::fasthash::{FastMap, FastSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
@@ -141,9 +143,6 @@ const MAX_WORDS: usize = 400;
 /// Terms below this weight do not pull an entry into the candidate set (they
 /// still count when a candidate is scored).
 const RETRIEVAL_MIN_WEIGHT: f32 = 0.5;
-/// Exponents of recall and precision in an entry's score.
-const RECALL_POWER: f32 = 0.5;
-const PRECISION_POWER: f32 = 0.5;
 /// A message must carry at least this much matched term weight for an entry
 /// to be answered or suggested at all.
 const MIN_EVIDENCE: f32 = 1.0;
@@ -669,7 +668,7 @@ impl Matcher {
     fn rank_with_evidence(&self, message: &str) -> (Vec<Candidate>, Evidence, f32) {
         let mut best: BTreeMap<u32, Scored> = BTreeMap::new();
         // Each sentence is read once; the whole message is their concatenation.
-        let mut memo: FastMap<String, Option<(String, usize)>> = FastMap::default();
+        let mut memo: FastMap<String, Option<(&str, usize)>> = FastMap::default();
         let mut evidence = Evidence::default();
         let mut sentences: Vec<Vec<QueryWord>> = Vec::new();
         let mut budget = MAX_WORDS;
@@ -768,23 +767,27 @@ impl Matcher {
             per_phrasing.resize(entry.phrasings.len(), 0.0);
             let mut explained = 0.0f32;
             let mut unweighted = 0.0f32;
-            let (mut i, mut j) = (0, 0);
-            while i < query.len() && j < entry.terms.len() {
-                match query[i].0.cmp(&entry.terms[j]) {
-                    std::cmp::Ordering::Less => i += 1,
-                    std::cmp::Ordering::Greater => j += 1,
-                    std::cmp::Ordering::Equal => {
-                        let weight = self.weights[query[i].0 as usize];
-                        let counted = weight * query[i].1;
-                        explained += counted;
-                        for &k in &entry.term_phrasings[j] {
-                            per_phrasing[k as usize] += counted;
-                        }
-                        unweighted += weight;
-                        i += 1;
-                        j += 1;
+            // A message (or sentence) has far fewer terms than an entry with
+            // all its phrasings, so each query term is looked up in the
+            // entry's sorted terms rather than the two lists merged; the
+            // window shrinks as the (sorted) query terms advance.
+            let mut from = 0;
+            for &(term, factor) in &query {
+                let j = match entry.terms[from..].binary_search(&term) {
+                    Ok(offset) => from + offset,
+                    Err(offset) => {
+                        from += offset;
+                        continue;
                     }
+                };
+                from = j + 1;
+                let weight = self.weights[term as usize];
+                let counted = weight * factor;
+                explained += counted;
+                for &k in &entry.term_phrasings[j] {
+                    per_phrasing[k as usize] += counted;
                 }
+                unweighted += weight;
             }
             if explained < MIN_EVIDENCE {
                 continue;
@@ -803,7 +806,8 @@ impl Matcher {
                     found / whole
                 })
                 .fold(0.0f32, f32::max);
-            let mut score = (recall.powf(RECALL_POWER) * precision.powf(PRECISION_POWER)).min(1.0);
+            // The geometric mean of recall and precision.
+            let mut score = (recall * precision).sqrt().min(1.0);
             if let Some(whole) = whole {
                 score *= whole.share(self, index).sqrt();
             }
@@ -817,27 +821,33 @@ impl Matcher {
         }
     }
 
-    /// Reads a message into terms and other words (steps 1–4 of the module doc).
-    /// `memo` keeps typo corrections already made for this message;
-    /// `budget` is how many more words may be read.
-    fn analyse_message(
-        &self,
+    /// Reads one sentence of a message (text from [`text::without_markup`])
+    /// into terms and other words (steps 1–4 of the module doc). `memo` keeps
+    /// typo corrections already made for this message; `budget` is how many
+    /// more words may be read.
+    fn analyse_message<'m>(
+        &'m self,
         message: &str,
-        memo: &mut FastMap<String, Option<(String, usize)>>,
+        memo: &mut FastMap<String, Option<(&'m str, usize)>>,
         budget: &mut usize,
     ) -> (Vec<QueryWord>, Evidence) {
         let mut evidence = Evidence::default();
-        let mut corrected = Vec::new();
-        let mut factors = Vec::new();
-        let words = text::words(message);
+        let words = text::plain_words(message);
         let take = words.len().min(*budget);
         *budget -= take;
-        for word in words.into_iter().take(take) {
-            let correction = match memo.get(&word) {
-                Some(known) => known.clone(),
+        let mut corrected: Vec<&str> = Vec::with_capacity(take);
+        let mut factors = Vec::with_capacity(take);
+        for word in &words[..take] {
+            if self.known_words.contains(word) {
+                corrected.push(word);
+                factors.push(1.0);
+                continue;
+            }
+            let correction = match memo.get(word) {
+                Some(&known) => known,
                 None => {
-                    let found = self.correct(&word);
-                    memo.insert(word.clone(), found.clone());
+                    let found = self.correct(word);
+                    memo.insert(word.clone(), found);
                     found
                 }
             };
@@ -854,14 +864,14 @@ impl Matcher {
         }
         let mut out = Vec::with_capacity(corrected.len());
         for (word, span) in self.synonyms.rewrite_spans(&corrected) {
-            if self.stop_words.contains(word.as_str()) {
+            if self.stop_words.contains(word) {
                 continue;
             }
             // A phrase built from a corrected word keeps its lowest factor.
             let factor = factors[span].iter().copied().fold(1.0f32, f32::min);
-            let info = match self.word_info.get(word.as_str()) {
+            let info = match self.word_info.get(word) {
                 Some(info) => *info,
-                None => self.read_word(&word),
+                None => self.read_word(word),
             };
             evidence.topic += usize::from(info.topic);
             evidence.elsewhere += usize::from(info.elsewhere);
@@ -925,9 +935,9 @@ impl Matcher {
     /// is not known itself and a close known word exists. Short words are
     /// never corrected: at four letters most typos are other real words
     /// ("rain" is not "pain").
-    fn correct(&self, word: &str) -> Option<(String, usize)> {
+    fn correct(&self, word: &str) -> Option<(&str, usize)> {
         if self.known_words.contains(word) {
-            return Some((word.to_owned(), 0));
+            return None;
         }
         let length = word.chars().count();
         let max_distance = match length {
@@ -977,7 +987,7 @@ impl Matcher {
                 }
             }
             if let Some((distance, known)) = best {
-                return Some((known.to_owned(), distance));
+                return Some((known, distance));
             }
         }
         None
@@ -990,51 +1000,6 @@ struct KnownWord {
     word: String,
     /// Whether it is a stop word (never a correction).
     stop: bool,
-}
-
-/// A hash map with a fast, fixed (so deterministic) hasher for short keys.
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
-type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
-
-/// The multiply-rotate hash used inside rustc ("FxHash"): fast on short
-/// keys such as words; not meant to resist crafted collisions, which here
-/// could only slow one message's look-ups down.
-#[derive(Default)]
-struct FastHasher(u64);
-
-impl FastHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        for &b in chunks.remainder() {
-            self.add(u64::from(b));
-        }
-    }
-    fn write_u8(&mut self, value: u8) {
-        self.add(u64::from(value));
-    }
-    fn write_u32(&mut self, value: u32) {
-        self.add(u64::from(value));
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.add(value);
-    }
-    fn write_usize(&mut self, value: usize) {
-        self.add(value as u64);
-    }
 }
 
 /// A hasher for keys that are hashes already.
@@ -1203,7 +1168,7 @@ fn asks_something(message: &str, evidence: &Evidence) -> bool {
         .flat_map(|sentence| sentence.split(','))
         .collect::<Vec<_>>();
     clauses.iter().any(|sentence| {
-        let words = text::words(sentence);
+        let words = text::plain_words(sentence);
         let opens = words
             .iter()
             .take(2)

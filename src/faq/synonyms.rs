@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::fasthash::FastMap;
 use crate::problem::Problem;
 use crate::text;
 use crate::tomlread::TomlReader;
@@ -32,10 +33,10 @@ type PhraseRule = (Vec<String>, Vec<String>);
 /// The loaded synonyms.
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
-    spelling: HashMap<String, String>,
+    spelling: FastMap<String, String>,
     /// First word of a phrase -> (the phrase's words, the canonical words),
     /// longest phrase first.
-    phrases: HashMap<String, Vec<PhraseRule>>,
+    phrases: FastMap<String, Vec<PhraseRule>>,
     /// Words that show a message is about legs and walking (`[topic] about`).
     pub topic_words: Vec<String>,
     /// Words that show a message is about something else: other body parts,
@@ -49,19 +50,22 @@ impl Synonyms {
     pub fn rewrite(&self, words: &[String]) -> Vec<String> {
         self.rewrite_spans(words)
             .into_iter()
-            .map(|(word, _)| word)
+            .map(|(word, _)| word.to_owned())
             .collect()
     }
 
     /// Like [`Synonyms::rewrite`], with each output word paired with the range
-    /// of input words it came from.
-    pub fn rewrite_spans(&self, words: &[String]) -> Vec<(String, std::ops::Range<usize>)> {
+    /// of input words it came from. The words are borrowed from the input or
+    /// from the synonyms (nothing is copied).
+    pub fn rewrite_spans<'a, S: AsRef<str>>(
+        &'a self,
+        words: &'a [S],
+    ) -> Vec<(&'a str, std::ops::Range<usize>)> {
         let spelled: Vec<&str> = words
             .iter()
             .map(|word| {
-                self.spelling
-                    .get(word)
-                    .map_or(word.as_str(), String::as_str)
+                let word = word.as_ref();
+                self.spelling.get(word).map_or(word, String::as_str)
             })
             .collect();
         let mut out = Vec::with_capacity(spelled.len());
@@ -79,11 +83,11 @@ impl Synonyms {
             match replaced {
                 Some((phrase, canonical)) => {
                     let span = index..index + phrase.len();
-                    out.extend(canonical.iter().map(|w| (w.clone(), span.clone())));
+                    out.extend(canonical.iter().map(|w| (w.as_str(), span.clone())));
                     index += phrase.len();
                 }
                 None => {
-                    out.push((spelled[index].to_owned(), index..index + 1));
+                    out.push((spelled[index], index..index + 1));
                     index += 1;
                 }
             }
