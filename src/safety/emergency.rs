@@ -1271,10 +1271,25 @@ impl Analysis {
         {
             self.add(verb, C::Problem);
         } else if concepts.has(C::WalkVerb) {
-            // "cant stand the pain" is not about legs.
+            // "cant stand the pain" is not about legs, and "cant walk far",
+            // "cant stand for long" or "in queues" is a distance or time
+            // limit (claudication), not legs that have given way.
             if !matches!(
                 next_text.as_str(),
-                "the" | "it" | "this" | "that" | "him" | "her"
+                "the"
+                    | "it"
+                    | "this"
+                    | "that"
+                    | "him"
+                    | "her"
+                    | "far"
+                    | "long"
+                    | "for"
+                    | "in"
+                    | "more"
+                    | "much"
+                    | "as"
+                    | "without"
             ) {
                 self.add(verb, C::WeakStrong);
             }
@@ -1454,7 +1469,10 @@ impl Analysis {
                     || (self.live(index, C::Both) && self.near(index, ANY_LIMB, LEG_REACH))
             })
             .any(|legs| {
-                let both = self.near(legs, Concepts::of(&[C::Both]), 4);
+                // "both" must be about the legs: "both legs", "both my
+                // calves", not "I've been told both" a few words after "leg".
+                let both = self.near(legs, Concepts::of(&[C::Both]), 4)
+                    && (self.live(legs, C::Legs) || self.near(legs, ANY_LIMB, 2));
                 // Sciatica anywhere in the sentence counts when "both legs"
                 // itself is told as now: "my sciatica used to be on the left
                 // but now its in both legs".
