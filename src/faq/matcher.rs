@@ -17,7 +17,9 @@
 //!    hashed where they stand (never built as strings), and only the few
 //!    known words sharing a variant hash are compared. Words of four letters
 //!    or fewer are never corrected; chat spellings of small words ("wen",
-//!    "wat", "shud") are listed in `faq/synonyms.toml` instead.
+//!    "wat", "shud") are listed in `faq/synonyms.toml` instead. Up to eight
+//!    letters, one edit is allowed; two from nine letters ("crashing" is not
+//!    "cramping").
 //! 3. Synonyms and spelling variants from `faq/synonyms.toml`.
 //! 4. Stop words dropped, the rest stemmed (Snowball English).
 //!
@@ -28,7 +30,21 @@
 //! contains (recall), times how much of the message's weight the entry
 //! explains (precision), which keeps chatty or off-topic messages from
 //! borrowing one shared word. Long messages are also scored sentence by
-//! sentence, so a question buried in a story is found.
+//! sentence, so a question buried in a story is found. An entry needs some
+//! distinctive evidence to be scored at all, unless the message says the
+//! whole of one of its phrasings ("why do my legs hurt when I walk" is all
+//! common words, and exactly how people ask for the overview of causes).
+//!
+//! How the decision is made: the best entry is answered when its score
+//! reaches the answer threshold and it leads the second by the margin (both
+//! in config). When the second explains nothing of the message that the best
+//! does not, while the best explains a distinctive term more, the second is a
+//! more general reading of the same words and a small lead is enough. Before
+//! any of that, the message must be about legs and walking (`[topic]` in
+//! `faq/synonyms.toml`: body parts and conditions count; "walking" counts
+//! only with a symptom word, so "walking 10k steps for weight loss" is not)
+//! and must ask something: a question, a request, a fragment, or a symptom
+//! told about a leg ("cramp in my calves every night").
 //!
 //! Only entries that share a distinctive term with the message are scored
 //! (an inverted index), each phrasing's share is summed through a per-entry
@@ -48,6 +64,22 @@ use super::model::Faq;
 use super::synonyms::Synonyms;
 use crate::text;
 
+/// What [`Matcher::rank_with_evidence`] finds out about a message.
+struct Ranking {
+    /// Every candidate entry, best first.
+    ranked: Vec<Candidate>,
+    /// What the message says about its subject.
+    evidence: Evidence,
+    /// The share of the message's FAQ terms the best candidate explains.
+    best_share: f32,
+    /// The weight of the message's terms that the best candidate explains
+    /// and the second does not.
+    first_adds: f32,
+    /// The weight of the message's terms that the second candidate explains
+    /// and the best does not.
+    second_adds: f32,
+}
+
 /// Thresholds and limits of the matcher; `[matcher]` in the config file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -66,9 +98,9 @@ pub struct MatcherSettings {
 impl Default for MatcherSettings {
     fn default() -> Self {
         MatcherSettings {
-            answer_threshold: 0.50,
+            answer_threshold: 0.58,
             suggest_threshold: 0.35,
-            min_margin: 0.16,
+            min_margin: 0.12,
             max_suggestions: 3,
         }
     }
@@ -146,6 +178,15 @@ const RETRIEVAL_MIN_WEIGHT: f32 = 0.5;
 /// A message must carry at least this much matched term weight for an entry
 /// to be answered or suggested at all.
 const MIN_EVIDENCE: f32 = 1.0;
+/// When the second candidate explains no more of the message than this
+/// weight beyond what the best explains, and the best explains a distinctive
+/// term more, the second is a more general reading of the same words, and
+/// the best needs only [`DOMINATED_MARGIN`] of a lead over it.
+const DOMINATED_ADDS: f32 = 0.1;
+const DOMINATED_MARGIN: f32 = 0.05;
+/// The share of a phrasing's weight that counts as all of it (typo discounts
+/// aside): a message that says all of a phrasing needs no more evidence.
+const COMPLETE_PHRASING: f32 = 0.999;
 
 /// Words with no topic in them: dropped from messages and FAQ text alike.
 const STOP_WORDS: &[&str] = &[
@@ -400,6 +441,10 @@ pub struct Matcher {
     unknown_weight: f32,
     /// Stems of the words that show a message is about legs and walking.
     topic_stems: FastSet<String>,
+    /// Stems of the words that show it only together with a symptom word.
+    activity_stems: FastSet<String>,
+    /// Stems of the words for what a person feels.
+    symptom_stems: FastSet<String>,
     /// Stems of the words that show a message is about something else.
     elsewhere_stems: FastSet<String>,
     /// What each known word says when a message uses it
@@ -413,6 +458,8 @@ pub struct Matcher {
 struct WordInfo {
     reading: Reading,
     topic: bool,
+    activity: bool,
+    symptom: bool,
     elsewhere: bool,
 }
 
@@ -428,6 +475,10 @@ enum Reading {
 struct Evidence {
     /// Words showing the message is about legs and walking.
     topic: usize,
+    /// Words showing it only together with a symptom word ("walking").
+    activity: usize,
+    /// Words for what a person feels ("pain", "ache").
+    symptom: usize,
     /// Words showing it is about something else.
     elsewhere: usize,
     /// Distinct FAQ terms in the message.
@@ -448,7 +499,11 @@ impl Evidence {
     /// the message: a fragment like "how is diabetes diagnosed" is made of FAQ
     /// words, but no single entry is about all of them.
     fn on_topic(&self, explains_all: bool) -> bool {
-        let about_legs = self.topic >= 1 && self.topic > 2 * self.elsewhere;
+        // "Walking" is about legs when something hurts ("walking makes my
+        // calves ache"), not on its own ("walking 10k steps for weight
+        // loss", "the walking dead").
+        let topic = self.topic + if self.symptom > 0 { self.activity } else { 0 };
+        let about_legs = topic >= 1 && topic > 2 * self.elsewhere;
         let clear_fragment =
             self.elsewhere == 0 && self.unexplained == 0 && self.terms >= 1 && explains_all;
         self.asks && (about_legs || clear_fragment)
@@ -482,11 +537,15 @@ impl Matcher {
             stop_words,
             unknown_weight: 1.0,
             topic_stems: FastSet::default(),
+            activity_stems: FastSet::default(),
+            symptom_stems: FastSet::default(),
             elsewhere_stems: FastSet::default(),
             word_info: FastMap::default(),
         };
         for (list, target) in [
             (&faq.synonyms.topic_words, &mut matcher.topic_stems),
+            (&faq.synonyms.activity_words, &mut matcher.activity_stems),
+            (&faq.synonyms.symptom_words, &mut matcher.symptom_stems),
             (&faq.synonyms.elsewhere_words, &mut matcher.elsewhere_stems),
         ] {
             for word in list {
@@ -621,8 +680,14 @@ impl Matcher {
 
     /// Decides whether `message` is a question the FAQ answers.
     pub fn decide(&self, message: &str) -> Verdict {
-        let (ranked, evidence, best_precision) = self.rank_with_evidence(message);
-        if !evidence.on_topic(best_precision >= 0.999) {
+        let Ranking {
+            ranked,
+            evidence,
+            best_share,
+            first_adds,
+            second_adds,
+        } = self.rank_with_evidence(message);
+        if !evidence.on_topic(best_share >= 0.999) {
             let limit = self.settings.max_suggestions.max(1);
             return Verdict {
                 decision: Decision::None,
@@ -634,8 +699,12 @@ impl Matcher {
         let best = ranked.first().map_or(0.0, |c| c.score);
         let second = ranked.get(1).map_or(0.0, |c| c.score);
 
-        let decision = if best >= settings.answer_threshold && best - second >= settings.min_margin
-        {
+        let margin = if second_adds <= DOMINATED_ADDS && first_adds >= RETRIEVAL_MIN_WEIGHT {
+            DOMINATED_MARGIN
+        } else {
+            settings.min_margin
+        };
+        let decision = if best >= settings.answer_threshold && best - second >= margin {
             Decision::Answer
         } else if best >= settings.suggest_threshold {
             Decision::Suggest
@@ -660,12 +729,12 @@ impl Matcher {
     /// score, best first (ties broken by id, so results are deterministic).
     /// Entries without enough matched evidence are left out.
     pub fn rank(&self, message: &str) -> Vec<Candidate> {
-        self.rank_with_evidence(message).0
+        self.rank_with_evidence(message).ranked
     }
 
     /// The ranked candidates, what the message says about its subject, and
     /// the share of the message's FAQ terms that the best candidate explains.
-    fn rank_with_evidence(&self, message: &str) -> (Vec<Candidate>, Evidence, f32) {
+    fn rank_with_evidence(&self, message: &str) -> Ranking {
         let mut best: BTreeMap<u32, Scored> = BTreeMap::new();
         // Each sentence is read once; the whole message is their concatenation.
         let mut memo: FastMap<String, Option<(&str, usize)>> = FastMap::default();
@@ -679,6 +748,8 @@ impl Matcher {
             }
             let (words, found) = self.analyse_message(piece, &mut memo, &mut budget);
             evidence.topic += found.topic;
+            evidence.activity += found.activity;
+            evidence.symptom += found.symptom;
             evidence.elsewhere += found.elsewhere;
             evidence.unexplained += found.unexplained;
             sentences.push(words);
@@ -693,14 +764,14 @@ impl Matcher {
                 self.score_into(words, Some(&whole), &mut best);
             }
         }
-        let mut ranked: Vec<(Candidate, f32)> = best
+        let mut ranked: Vec<(Candidate, f32, u32)> = best
             .into_iter()
             .map(|(index, scored)| {
                 let candidate = Candidate {
                     id: self.entries[index as usize].id.clone(),
                     score: (scored.score * 1000.0).round() / 1000.0,
                 };
-                (candidate, scored.term_share)
+                (candidate, scored.term_share, index)
             })
             .collect();
         ranked.sort_by(|a, b| {
@@ -708,9 +779,46 @@ impl Matcher {
                 .total_cmp(&a.0.score)
                 .then_with(|| a.0.id.cmp(&b.0.id))
         });
-        let best_share = ranked.first().map_or(0.0, |(_, share)| *share);
-        let ranked = ranked.into_iter().map(|(candidate, _)| candidate).collect();
-        (ranked, evidence, best_share)
+        let best_share = ranked.first().map_or(0.0, |(_, share, _)| *share);
+        let (first_adds, second_adds) = match (ranked.first(), ranked.get(1)) {
+            (Some(first), Some(second)) => (
+                self.weight_only_in(&whole, first.2, second.2),
+                self.weight_only_in(&whole, second.2, first.2),
+            ),
+            _ => (0.0, 0.0),
+        };
+        let ranked = ranked
+            .into_iter()
+            .map(|(candidate, _, _)| candidate)
+            .collect();
+        Ranking {
+            ranked,
+            evidence,
+            best_share,
+            first_adds,
+            second_adds,
+        }
+    }
+
+    /// The weight of the message's terms that entry `other` uses and entry
+    /// `first` does not: what `other` explains that `first` cannot.
+    fn weight_only_in(&self, words: &[QueryWord], other: u32, first: u32) -> f32 {
+        let other = &self.entries[other as usize].terms;
+        let first = &self.entries[first as usize].terms;
+        let mut terms: Vec<TermId> = words
+            .iter()
+            .filter_map(|w| match *w {
+                QueryWord::Term { term, .. } => Some(term),
+                QueryWord::Other { .. } => None,
+            })
+            .collect();
+        terms.sort_unstable();
+        terms.dedup();
+        terms
+            .iter()
+            .filter(|t| other.binary_search(t).is_ok() && first.binary_search(t).is_err())
+            .map(|&t| self.weights[t as usize])
+            .sum()
     }
 
     /// Scores the entries that share a distinctive term with `words`, keeping
@@ -789,9 +897,6 @@ impl Matcher {
                 }
                 unweighted += weight;
             }
-            if explained < MIN_EVIDENCE {
-                continue;
-            }
             let precision = explained / query_weight;
             let recall = entry
                 .phrasings
@@ -806,6 +911,13 @@ impl Matcher {
                     found / whole
                 })
                 .fold(0.0f32, f32::max);
+            // Too little evidence, unless the message says all of one of
+            // the entry's phrasings: "why do my legs hurt when I walk" is
+            // made of the commonest words, and is exactly how people ask
+            // for the overview of causes.
+            if explained < MIN_EVIDENCE && recall < COMPLETE_PHRASING {
+                continue;
+            }
             // The geometric mean of recall and precision.
             let mut score = (recall * precision).sqrt().min(1.0);
             if let Some(whole) = whole {
@@ -874,6 +986,8 @@ impl Matcher {
                 None => self.read_word(word),
             };
             evidence.topic += usize::from(info.topic);
+            evidence.activity += usize::from(info.activity);
+            evidence.symptom += usize::from(info.symptom);
             evidence.elsewhere += usize::from(info.elsewhere);
             match info.reading {
                 Reading::Term(term) => out.push(QueryWord::Term { term, factor }),
@@ -906,6 +1020,8 @@ impl Matcher {
         WordInfo {
             reading,
             topic: self.topic_stems.contains(stem.as_ref()),
+            activity: self.activity_stems.contains(stem.as_ref()),
+            symptom: self.symptom_stems.contains(stem.as_ref()),
             elsewhere: self.elsewhere_stems.contains(stem.as_ref()),
         }
     }
@@ -942,7 +1058,7 @@ impl Matcher {
         let length = word.chars().count();
         let max_distance = match length {
             0..=4 => return None,
-            5..=7 => 1,
+            5..=8 => 1,
             _ => 2,
         };
         if length > 30 || word.chars().any(|c| !c.is_ascii_alphabetic()) {
@@ -1160,7 +1276,10 @@ const QUESTION_OPENERS: &[&str] = &[
 fn asks_something(message: &str, evidence: &Evidence) -> bool {
     let n_content_words = evidence.terms + evidence.unexplained;
     let search_style = evidence.terms >= 3 && evidence.unexplained <= 1;
-    if message.contains('?') || n_content_words <= 3 || search_style {
+    // A symptom told about a leg ("cramp in my calves every night") is an
+    // implicit question in a health chat.
+    let leg_symptom = evidence.topic >= 1 && evidence.symptom >= 1;
+    if message.contains('?') || n_content_words <= 3 || search_style || leg_symptom {
         return true;
     }
     let clauses = text::sentences(message)

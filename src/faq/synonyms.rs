@@ -42,6 +42,11 @@ pub struct Synonyms {
     /// Words that show a message is about something else: other body parts,
     /// animals, objects (`[topic] elsewhere`).
     pub elsewhere_words: Vec<String>,
+    /// Words that show a message is about legs and walking only when it also
+    /// has a `symptom` word: "walking" (`[topic] activity`).
+    pub activity_words: Vec<String>,
+    /// Words for what a person feels: "pain", "ache", "sore" (`[topic] symptom`).
+    pub symptom_words: Vec<String>,
 }
 
 impl Synonyms {
@@ -130,10 +135,16 @@ pub fn parse(path: &Path, source: &str) -> (Synonyms, Vec<Problem>) {
     if let Some(item) = table.get("topic") {
         match item.as_table() {
             Some(topic) => {
-                reader.reject_unknown_keys(topic, &["about", "elsewhere"], "[topic]");
+                reader.reject_unknown_keys(
+                    topic,
+                    &["about", "elsewhere", "activity", "symptom"],
+                    "[topic]",
+                );
                 for (key, target) in [
                     ("about", &mut synonyms.topic_words),
                     ("elsewhere", &mut synonyms.elsewhere_words),
+                    ("activity", &mut synonyms.activity_words),
+                    ("symptom", &mut synonyms.symptom_words),
                 ] {
                     for (word, offset) in reader.string_list(topic, key) {
                         match text::words(&word).as_slice() {

@@ -1,0 +1,159 @@
+//! The matcher's decision rules, each shown on a small FAQ written here, so
+//! that a rule's effect does not hide behind the real FAQ's many phrasings.
+
+use std::path::Path;
+
+use faqbot::faq::synonyms;
+use faqbot::faq::{Decision, Faq, FaqEntry, Matcher, MatcherSettings, Source};
+
+const SYNONYMS: &str = r#"
+[spelling]
+legs = "leg"
+calves = "calf"
+[[group]]
+canonical = "walking"
+phrases = ["walk", "walks"]
+[topic]
+about = ["leg", "calf", "sciatica", "cramp"]
+elsewhere = ["dog"]
+activity = ["walking"]
+symptom = ["pain", "ache", "hurt", "cramp"]
+"#;
+
+fn entry(id: &str, question: &str, alternates: &[&str], keywords: &[&str]) -> FaqEntry {
+    FaqEntry {
+        id: id.to_owned(),
+        question: question.to_owned(),
+        answer: format!("The answer about {id}."),
+        alternates: alternates.iter().map(|s| (*s).to_owned()).collect(),
+        keywords: keywords.iter().map(|s| (*s).to_owned()).collect(),
+        see_also: Vec::new(),
+        sources: vec![Source {
+            title: "test".to_owned(),
+            url: "https://example.org".to_owned(),
+        }],
+        path: Default::default(),
+    }
+}
+
+fn matcher() -> Matcher {
+    let (synonyms, problems) = synonyms::parse(Path::new("synonyms.toml"), SYNONYMS);
+    assert!(problems.is_empty(), "{problems:?}");
+    let faq = Faq {
+        entries: vec![
+            entry(
+                "causes",
+                "What can cause pain in the back of the legs when walking?",
+                &[
+                    "why do my legs hurt when i walk",
+                    "why do my calves ache on walks",
+                ],
+                &["causes"],
+            ),
+            entry(
+                "sciatica",
+                "Can leg pain when walking be sciatica?",
+                &["is my leg pain sciatica"],
+                &["sciatica", "trapped nerve"],
+            ),
+            entry(
+                "cramps",
+                "Why do I get leg cramps?",
+                &["cramp in my calf at night"],
+                &["cramps", "charley horse"],
+            ),
+            entry(
+                "weight",
+                "Can losing weight help leg pain when walking?",
+                &["does weight loss help leg pain"],
+                &["weight", "obesity"],
+            ),
+        ],
+        synonyms,
+    };
+    Matcher::new(&faq, MatcherSettings::default())
+}
+
+fn decide(message: &str) -> (Decision, Option<String>) {
+    let verdict = matcher().decide(message);
+    (verdict.decision, verdict.answer_id().map(str::to_owned))
+}
+
+#[test]
+fn a_message_of_common_words_that_says_a_whole_phrasing_is_answered() {
+    // "leg", "hurt" and "walk" are in every entry, so they weigh little; the
+    // message is still exactly one of the overview's phrasings.
+    assert_eq!(
+        decide("why do my legs hurt when I walk"),
+        (Decision::Answer, Some("causes".to_owned()))
+    );
+}
+
+#[test]
+fn common_words_that_say_no_whole_phrasing_are_not_answered() {
+    assert_ne!(decide("legs walk").0, Decision::Answer);
+}
+
+#[test]
+fn walking_counts_as_the_topic_only_with_a_symptom() {
+    // "steps" is no FAQ word, so this is no fragment made of FAQ words; with
+    // "walking" as its only topic word and no symptom, it is not about legs.
+    assert_eq!(
+        decide("is walking 10k steps good for weight loss?"),
+        (Decision::None, None)
+    );
+    assert_eq!(
+        decide("does weight loss help leg pain when walking?"),
+        (Decision::Answer, Some("weight".to_owned()))
+    );
+}
+
+#[test]
+fn a_symptom_told_about_a_leg_counts_as_asking() {
+    // Not a question, but a leg and a symptom: an implicit question.
+    assert_eq!(
+        decide("cramp in my calf at night again"),
+        (Decision::Answer, Some("cramps".to_owned()))
+    );
+    // No symptom and no question: chat, not a question for the FAQ.
+    assert_eq!(
+        decide("took the dog for a long walk with my sister today").0,
+        Decision::None
+    );
+}
+
+#[test]
+fn a_more_general_second_entry_needs_only_a_small_lead() {
+    // On the real FAQ: treatment also speaks of the GP and leg pain, so it
+    // scores close to "when to seek help", but it explains nothing of the
+    // message that "when to seek help" does not, while that entry explains
+    // "when should I go" too.
+    let config = faqbot::config::Config {
+        faq_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
+        ..Default::default()
+    };
+    let (faq, problems) = faqbot::faq::load_dir(&config.faq_dir);
+    assert!(problems.is_empty(), "{problems:?}");
+    let matcher = Matcher::new(&faq, config.matcher.clone());
+    let verdict = matcher.decide("when shoud i go to the gp for leg pain");
+    let best = &verdict.candidates[0];
+    let second = &verdict.candidates[1];
+    assert!(
+        best.score - second.score < config.matcher.min_margin,
+        "the example no longer needs the rule: {verdict:?}"
+    );
+    assert_eq!(verdict.decision, Decision::Answer, "{verdict:?}");
+    assert_eq!(verdict.answer_id(), Some("when-to-seek-help"));
+}
+
+#[test]
+fn a_typo_of_eight_letters_is_corrected_by_one_edit_only() {
+    // "crashing" is two edits from "cramping" and must not be read as it.
+    let (decision, _) = decide("my laptop keeps crashing");
+    assert_eq!(decision, Decision::None);
+    // One edit away is still corrected.
+    assert_eq!(
+        decide("is my leg pain sciatcia?").1.as_deref(),
+        Some("sciatica")
+    );
+}
