@@ -21,7 +21,11 @@
 //!    letters, one edit is allowed; two from nine letters ("crashing" is not
 //!    "cramping").
 //! 3. Synonyms and spelling variants from `faq/synonyms.toml`.
-//! 4. Stop words dropped, the rest stemmed (Snowball English).
+//! 4. Stop words dropped, the rest stemmed (Snowball English). Two kinds of
+//!    word stay in the message but count for (almost) nothing: a clinician
+//!    quoted in a story ("my doctor said", "the GP mentioned"), and what
+//!    follows "apart from", "other than", "besides" or "except" (what the
+//!    question is not about).
 //!
 //! How an entry is scored: every term has a weight from how many entries use
 //! it (inverse document frequency), so "leg", "pain" and "walking", which every
@@ -321,6 +325,7 @@ const STOP_WORDS: &[&str] = &[
     "there",
     "these",
     "test",
+    "testing",
     "they",
     "thing",
     "things",
@@ -386,6 +391,105 @@ const STOP_WORDS: &[&str] = &[
     "ago",
     "today",
     "now",
+    // Fillers, pronouns and chat noise: no topic in them (none is used by
+    // any FAQ phrasing, so dropping them only removes noise).
+    "against",
+    "ah",
+    "aha",
+    "already",
+    "although",
+    "anymore",
+    "anyways",
+    "apparently",
+    "argh",
+    "asked",
+    "asking",
+    "basically",
+    "below",
+    "certainly",
+    "completely",
+    "cos",
+    "coz",
+    "cuz",
+    "definitely",
+    "dunno",
+    "each",
+    "everybody",
+    "everyone",
+    "everything",
+    "exactly",
+    "folks",
+    "further",
+    "generally",
+    "gonna",
+    "gotta",
+    "guess",
+    "haha",
+    "hahaha",
+    "heres",
+    "herself",
+    "hes",
+    "himself",
+    "hmm",
+    "hmmm",
+    "honestly",
+    "however",
+    "itself",
+    "lemme",
+    "literally",
+    "lmao",
+    "means",
+    "meant",
+    "nor",
+    "normally",
+    "obviously",
+    "omg",
+    "once",
+    "ooh",
+    "ourselves",
+    "perhaps",
+    "person",
+    "possibly",
+    "question",
+    "questions",
+    "quickly",
+    "reckon",
+    "rofl",
+    "said",
+    "say",
+    "says",
+    "seriously",
+    "somebody",
+    "sometimes",
+    "sorta",
+    "stuff",
+    "suppose",
+    "themselves",
+    "theres",
+    "theyre",
+    "theyve",
+    "though",
+    "through",
+    "totally",
+    "ugh",
+    "uh",
+    "um",
+    "umm",
+    "under",
+    "until",
+    "wanna",
+    "weve",
+    "wheres",
+    "whom",
+    "whos",
+    "wonder",
+    "wow",
+    "xd",
+    "yay",
+    "yet",
+    "yourself",
+    "yourselves",
+    "youve",
 ];
 
 /// One way an entry is asked (its question, an alternate, or a keyword),
@@ -975,8 +1079,34 @@ impl Matcher {
             }
         }
         let mut out = Vec::with_capacity(corrected.len());
-        for (word, span) in self.synonyms.rewrite_spans(&corrected) {
+        let rewritten = self.synonyms.rewrite_spans(&corrected);
+        let excluded = excluded_words(&rewritten, &self.stop_words);
+        for (index, (word, span)) in rewritten.iter().enumerate() {
+            let (word, span) = (*word, span.clone());
             if self.stop_words.contains(word) {
+                continue;
+            }
+            if excluded[index] {
+                // "apart from sciatica, what else…": not what is asked about.
+                out.push(QueryWord::Other {
+                    weight: SHORT_WORD_WEIGHT,
+                });
+                continue;
+            }
+            let next_words = rewritten[index + 1..]
+                .iter()
+                .take(2)
+                .flat_map(|(next, span)| {
+                    // The word as written, too: typo correction may have turned a
+                    // verb the FAQ never uses into some other word.
+                    [*next, words[span.start].as_str()]
+                });
+            if reports_speech(word, next_words) {
+                // "my doctor said it's PAD": who said it is the story, not
+                // the question.
+                out.push(QueryWord::Other {
+                    weight: SHORT_WORD_WEIGHT,
+                });
                 continue;
             }
             // A phrase built from a corrected word keeps its lowest factor.
@@ -1273,6 +1403,86 @@ const QUESTION_OPENERS: &[&str] = &[
 /// opens like a question or a request, "I was wondering", or a message so
 /// short it is a fragment ("shin splints"). Statements ("sounds like sciatica
 /// to me", "thanks for the answer about stenosis") are not answered.
+/// For each word of a sentence, whether it follows "apart from", "other
+/// than", "besides", "except" or "aside from": the first two words after
+/// those that are not stop words name what the question is *not* about (the
+/// opening words are marked too).
+fn excluded_words(
+    words: &[(&str, std::ops::Range<usize>)],
+    stop_words: &FastSet<&'static str>,
+) -> Vec<bool> {
+    let mut excluded = vec![false; words.len()];
+    let mut remaining = 0;
+    for index in 0..words.len() {
+        let word = words[index].0;
+        let previous = index.checked_sub(1).map(|i| words[i].0);
+        let opens = matches!(word, "besides" | "except" | "excluding")
+            || (word == "from" && matches!(previous, Some("apart" | "aside")))
+            || (word == "than" && previous == Some("other"));
+        if opens {
+            // The opening words themselves say nothing about the topic
+            // either ("tell them apart" is an FAQ phrase; "apart from" is not).
+            excluded[index] = true;
+            if word == "from" || word == "than" {
+                excluded[index - 1] = true;
+            }
+            remaining = 2;
+            continue;
+        }
+        if remaining > 0 && !stop_words.contains(word) {
+            excluded[index] = true;
+            remaining -= 1;
+        }
+    }
+    excluded
+}
+
+/// Who people quote in their stories, as the synonyms read them ("GP" and
+/// "doc" are read as "doctor", "physio" as "physiotherapy").
+const REPORTERS: &[&str] = &[
+    "doctor",
+    "physiotherapy",
+    "nurse",
+    "surgeon",
+    "consultant",
+    "specialist",
+];
+/// Verbs that, right after one of [`REPORTERS`], make it the teller of the
+/// story: "my doctor said", "the GP mentioned", "my physio reckons".
+const REPORTING_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "mentioned",
+    "mentions",
+    "told",
+    "tells",
+    "thinks",
+    "thought",
+    "reckons",
+    "reckoned",
+    "keeps",
+    "kept",
+    "called",
+    "used",
+    "wants",
+    "wanted",
+    "suggested",
+    "suspects",
+    "suspected",
+    "explained",
+    "brought",
+    "put",
+    "sent",
+    "asked",
+];
+
+/// Whether `word` is one of [`REPORTERS`] telling something: `next` are the
+/// next two words, and one of them is a reporting verb ("said", "just said").
+fn reports_speech<'a>(word: &str, mut next: impl Iterator<Item = &'a str>) -> bool {
+    REPORTERS.contains(&word) && next.any(|w| REPORTING_VERBS.contains(&w))
+}
+
 fn asks_something(message: &str, evidence: &Evidence) -> bool {
     let n_content_words = evidence.terms + evidence.unexplained;
     let search_style = evidence.terms >= 3 && evidence.unexplained <= 1;
