@@ -599,6 +599,96 @@ async fn faq_command_autocompletes_and_answers_privately_when_asked() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_commands_share_the_cooldown_and_the_rate_limit() {
+    bounded(async {
+        let bot = start_bot(|config| config.discord.replies_per_person_per_minute = 3).await;
+        let fake = &bot.fake;
+        let ask = |user: u64, question: &str| {
+            fake.send_command(
+                2,
+                user,
+                CHANNEL,
+                "faq",
+                json!([{"name": "question", "type": 3, "value": question}]),
+            )
+        };
+        // A public answer, read back so the channel remembers it.
+        let mark = fake.mark();
+        let (id, _) = ask(PERSON, "what is lumbar spinal stenosis?");
+        let body = callback(fake, mark, id).await;
+        assert!(body["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL == 0);
+        assert!(
+            fake.wait_for_request(mark, "GET", "/messages/@original")
+                .await
+                .is_some(),
+            "the public answer is read back for its link"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        // The same entry again in the channel: the asker gets it privately.
+        let mark = fake.mark();
+        let (id, _) = ask(OTHER_PERSON, "what's lumbar spinal stenosis");
+        let body = callback(fake, mark, id).await;
+        assert_eq!(body["data"]["flags"], json!(EPHEMERAL), "{body}");
+        assert_eq!(
+            body["data"]["embeds"][0]["title"],
+            "What is lumbar spinal stenosis?"
+        );
+
+        // A message asking it in the channel points to the slash answer.
+        let mark = fake.mark();
+        fake.send_message(
+            CHANNEL,
+            Some(GUILD_ID),
+            user_json(OTHER_PERSON, "other", false),
+            &mention("What is lumbar spinal stenosis?"),
+            bot_mentioned(),
+        );
+        let pointer = fake
+            .wait_for_request(mark, "POST", "/messages")
+            .await
+            .expect("pointer");
+        let description = embed(&pointer, 0)["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(description.contains("a moment ago"), "{description}");
+        assert!(
+            description.contains(&format!("/{CHANNEL}/")),
+            "{description}"
+        );
+
+        // PERSON's second and third answers are allowed; the fourth gets a
+        // private note instead; an emergency is answered all the same.
+        for question in ["what is sciatica?", "what are shin splints?"] {
+            let mark = fake.mark();
+            let (id, _) = ask(PERSON, question);
+            let body = callback(fake, mark, id).await;
+            assert!(body["data"]["embeds"][0]["fields"].is_array(), "{body}");
+        }
+        let mark = fake.mark();
+        let (id, _) = ask(PERSON, "what is a baker's cyst?");
+        let body = callback(fake, mark, id).await;
+        assert_eq!(body["data"]["flags"], json!(EPHEMERAL));
+        let note = body["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(note.contains("last minute"), "{note}");
+        assert_no_pings(&body["data"]);
+        let mark = fake.mark();
+        let (id, _) = ask(PERSON, "I suddenly have crushing chest pain");
+        let body = callback(fake, mark, id).await;
+        assert_eq!(
+            body["data"]["embeds"][0]["title"],
+            "This could be an emergency"
+        );
+        bot.stop().await;
+    })
+    .await;
+}
+
 /// The choice to click for a symptom-check question: "no" where offered,
 /// else the first choice.
 fn pick(ids: &[String]) -> Option<(String, Option<Vec<String>>)> {

@@ -160,6 +160,15 @@ impl Composed {
         message
     }
 
+    /// A single note (no buttons), as a composed reply.
+    fn note(text: &str) -> Composed {
+        Composed {
+            content: None,
+            embeds: vec![render::note(text)],
+            components: Vec::new(),
+        }
+    }
+
     /// For an update in place: the content is always set, so an old one
     /// does not linger.
     fn update(&self) -> CreateInteractionResponseMessage {
@@ -194,6 +203,14 @@ fn symptoms_place(channel_id: u64) -> String {
 }
 
 /// A link to a message.
+/// The FAQ entry the first reply answers with, if it is an answer.
+fn answer_id(replies: &[Reply]) -> Option<&str> {
+    match replies.first()?.kind() {
+        ReplyKind::Answer { entry_id } => Some(entry_id.as_str()),
+        _ => None,
+    }
+}
+
 fn message_link(guild_id: Option<u64>, channel_id: u64, message_id: u64) -> String {
     let guild = guild_id.map_or_else(|| "@me".to_owned(), |id| id.to_string());
     format!("https://discord.com/channels/{guild}/{channel_id}/{message_id}")
@@ -476,6 +493,12 @@ impl Handler {
 
     /// Answers a command with the engine's replies, deferring first when
     /// the engine is slow.
+    ///
+    /// Like a message, a command is subject to the per-person rate limit
+    /// (emergency replies never are): over it, the person gets a private
+    /// note instead of the answer. And a public answer to an entry already
+    /// answered in the channel within the cooldown is given privately, so
+    /// the asker still gets it without the channel seeing it twice.
     async fn answer_command(
         &self,
         ctx: &Context,
@@ -485,18 +508,18 @@ impl Handler {
         check: &str,
         ephemeral: bool,
     ) -> serenity::Result<()> {
-        match tokio::time::timeout(DEFER_AFTER, &mut work).await {
-            Ok(replies) => {
-                let replies = replies.map_err(engine_failed)?;
-                let composed = compose(&replies, owner, check);
-                command
-                    .create_response(
-                        &ctx.http,
-                        CreateInteractionResponse::Message(composed.message(ephemeral)),
-                    )
-                    .await
-            }
-            Err(_) => {
+        let now = SystemTime::now();
+        let person = owner.to_string();
+        let place = command.channel_id.get().to_string();
+        let deferred = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
+            Ok(replies) => Some(replies.map_err(engine_failed)?),
+            Err(_) => None,
+        };
+        // Deferring decides whether the answer is private before the replies
+        // are known, so a slow answer keeps the asker's choice.
+        let replies = match deferred {
+            Some(replies) => replies,
+            None => {
                 command
                     .create_response(
                         &ctx.http,
@@ -506,10 +529,86 @@ impl Handler {
                     )
                     .await?;
                 let replies = work.await.map_err(engine_failed)?;
-                let composed = compose(&replies, owner, check);
-                command.edit_response(&ctx.http, composed.edit()).await?;
-                Ok(())
+                let emergency = replies.first().is_some_and(Reply::is_emergency);
+                let composed = if emergency
+                    || self
+                        .store
+                        .allow_reply(&person, now, self.settings.replies_per_minute)
+                {
+                    compose(&replies, owner, check)
+                } else {
+                    tracing::info!(event = "rate_limited", "command answer replaced by a note");
+                    Composed::note(ui::SLOW_DOWN)
+                };
+                let sent = command.edit_response(&ctx.http, composed.edit()).await?;
+                if !ephemeral && !emergency {
+                    self.remember_public_answer(command, &replies, &place, sent.id.get(), now);
+                }
+                return Ok(());
             }
+        };
+        let emergency = replies.first().is_some_and(Reply::is_emergency);
+        if !emergency
+            && !self
+                .store
+                .allow_reply(&person, now, self.settings.replies_per_minute)
+        {
+            tracing::info!(event = "rate_limited", "command answer replaced by a note");
+            let note = CreateInteractionResponseMessage::new()
+                .embed(render::note(ui::SLOW_DOWN))
+                .allowed_mentions(no_pings())
+                .ephemeral(true);
+            return command
+                .create_response(&ctx.http, CreateInteractionResponse::Message(note))
+                .await;
+        }
+        let answered_here = answer_id(&replies).and_then(|id| {
+            self.store
+                .recent_answer(&place, id, now, self.settings.cooldown)
+        });
+        let private = ephemeral || answered_here.is_some();
+        if answered_here.is_some() && !ephemeral {
+            tracing::info!(
+                event = "answer_cooldown",
+                "answered in this channel a moment ago: given privately"
+            );
+        }
+        let composed = compose(&replies, owner, check);
+        command
+            .create_response(
+                &ctx.http,
+                CreateInteractionResponse::Message(composed.message(private)),
+            )
+            .await?;
+        if !private && !emergency && answer_id(&replies).is_some() {
+            match command.get_response(&ctx.http).await {
+                Ok(sent) => {
+                    self.remember_public_answer(command, &replies, &place, sent.id.get(), now)
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "could not read back a public answer for the cooldown")
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Remembers a public command answer for the channel's cooldown.
+    fn remember_public_answer(
+        &self,
+        command: &CommandInteraction,
+        replies: &[Reply],
+        place: &str,
+        message_id: u64,
+        now: SystemTime,
+    ) {
+        if let Some(id) = answer_id(replies) {
+            let link = message_link(
+                command.guild_id.map(|g| g.get()),
+                command.channel_id.get(),
+                message_id,
+            );
+            self.store.record_answer(place, id, &link, now);
         }
     }
 

@@ -33,6 +33,10 @@ pub mod ui {
     /// Said when a command is not known (an old registration).
     pub const UNKNOWN_COMMAND: &str =
         "I don't know that command any more. Try /faq, /symptoms or /about.";
+    /// Said, privately, to someone over the per-person limit.
+    pub const SLOW_DOWN: &str = "You've asked several questions in the last minute, so I'm \
+        pausing for a moment: please try again shortly. In an emergency, don't wait: call your \
+        local emergency number.";
     /// Said when something went wrong on our side.
     pub const SORRY: &str = "Sorry, something went wrong on my side. Please try again in a \
         moment. In an emergency, don't wait: call your local emergency number.";

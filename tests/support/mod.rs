@@ -314,6 +314,11 @@ impl FakeDiscord {
             ("PATCH", ["webhooks", _, _, "messages", _]) | ("POST", ["webhooks", _, _]) => {
                 (200, Some(self.message_from_body(1, body)))
             }
+            // The original response of an interaction, read back (the bot
+            // does this to link to a public answer).
+            ("GET", ["webhooks", _, _, "messages", "@original"]) => {
+                (200, Some(self.message_from_body(1, &json!({}))))
+            }
             ("PUT", ["applications", _, "commands"])
             | ("PUT", ["applications", _, "guilds", _, "commands"]) => (200, Some(json!([]))),
             _ => (404, Some(json!({"message": "Unknown route", "code": 0}))),
