@@ -909,16 +909,7 @@ impl Matcher {
     fn weight_only_in(&self, words: &[QueryWord], other: u32, first: u32) -> f32 {
         let other = &self.entries[other as usize].terms;
         let first = &self.entries[first as usize].terms;
-        let mut terms: Vec<TermId> = words
-            .iter()
-            .filter_map(|w| match *w {
-                QueryWord::Term { term, .. } => Some(term),
-                QueryWord::Other { .. } => None,
-            })
-            .collect();
-        terms.sort_unstable();
-        terms.dedup();
-        terms
+        sorted_terms(words)
             .iter()
             .filter(|t| other.binary_search(t).is_ok() && first.binary_search(t).is_err())
             .map(|&t| self.weights[t as usize])
@@ -1318,16 +1309,21 @@ fn osa_distance(a: &[u8], b: &[u8]) -> usize {
 
 /// How many distinct FAQ terms `words` holds.
 fn distinct_terms(words: &[QueryWord]) -> usize {
+    sorted_terms(words).len()
+}
+
+/// The distinct FAQ terms among `words`, sorted.
+fn sorted_terms(words: &[QueryWord]) -> Vec<TermId> {
     let mut terms: Vec<TermId> = words
         .iter()
-        .filter_map(|w| match w {
-            QueryWord::Term { term, .. } => Some(*term),
+        .filter_map(|w| match *w {
+            QueryWord::Term { term, .. } => Some(term),
             QueryWord::Other { .. } => None,
         })
         .collect();
     terms.sort_unstable();
     terms.dedup();
-    terms.len()
+    terms
 }
 
 /// Words that open a question or a request.
@@ -1519,15 +1515,7 @@ struct WholeMessage {
 
 impl WholeMessage {
     fn new(matcher: &Matcher, words: &[QueryWord]) -> Self {
-        let mut terms: Vec<TermId> = words
-            .iter()
-            .filter_map(|w| match *w {
-                QueryWord::Term { term, .. } => Some(term),
-                QueryWord::Other { .. } => None,
-            })
-            .collect();
-        terms.sort_unstable();
-        terms.dedup();
+        let terms = sorted_terms(words);
         let weight = terms.iter().map(|&t| matcher.weights[t as usize]).sum();
         WholeMessage {
             terms,
