@@ -286,6 +286,44 @@ mod tests {
         assert_eq!(sentences(&cleaned), vec!["see", "ok", "hi"]);
     }
 
+    /// The whole-string NFKD that `clean_plain` replaced with a per-character
+    /// decomposition, kept here as the reference.
+    fn clean_plain_by_full_nfkd(text: &str) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        let mut out = String::new();
+        let mut pending_space = false;
+        for c in text.nfkd() {
+            if is_combining_mark(c) || is_apostrophe(c) {
+                continue;
+            }
+            if c.is_alphanumeric() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.extend(c.to_lowercase());
+            } else {
+                pending_space = true;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn per_character_decomposition_matches_full_nfkd() {
+        for text in [
+            "What is PAD?! Calf PAIN, can't walk",
+            "ça̷̛͎ͅlf pâin naïve café Ångström",
+            "ﬁne ﬂat ① ² ㎏ ｆｕｌｌｗｉｄｔｈ",
+            "한국어 日本語 боль в ноге مرحبا שלום",
+            "İstanbul ǅ ß ﬀ Ⅻ",
+            "e\u{301}\u{323}q\u{307}\u{323} zalgo: c̸̢̛a̴͎l̷f̶",
+            "🦵😩🚶‍♂️ emoji only ✨",
+        ] {
+            assert_eq!(clean_plain(text), clean_plain_by_full_nfkd(text), "{text}");
+        }
+    }
+
     #[test]
     fn huge_input_is_bounded() {
         let huge = "calf ".repeat(10_000);
