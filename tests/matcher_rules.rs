@@ -47,6 +47,7 @@ fn matcher() -> Matcher {
                 &[
                     "why do my legs hurt when i walk",
                     "why do my calves ache on walks",
+                    "leg pain when walking",
                 ],
                 &["causes"],
             ),
@@ -59,7 +60,7 @@ fn matcher() -> Matcher {
             entry(
                 "cramps",
                 "Why do I get leg cramps?",
-                &["cramp in my calf at night"],
+                &["cramp in my calf at night", "cramping calves at night"],
                 &["cramps", "charley horse"],
             ),
             entry(
@@ -87,10 +88,11 @@ fn decide(message: &str) -> (Decision, Option<String>) {
 
 #[test]
 fn a_message_of_common_words_that_says_a_whole_phrasing_is_answered() {
-    // "leg", "hurt" and "walk" are in every entry, so they weigh little; the
-    // message is still exactly one of the overview's phrasings.
+    // "leg", "pain" and "walking" are in every entry, so together they weigh
+    // too little to count as evidence; the message is still exactly one of
+    // the overview's phrasings.
     assert_eq!(
-        decide("why do my legs hurt when I walk"),
+        decide("leg pain when walking?"),
         (Decision::Answer, Some("causes".to_owned()))
     );
 }
@@ -116,11 +118,12 @@ fn walking_counts_as_the_topic_only_with_a_symptom() {
 
 #[test]
 fn a_symptom_told_about_a_leg_counts_as_asking() {
-    // Not a question, but a leg and a symptom: an implicit question.
-    assert_eq!(
-        decide("cramp in my calf at night again"),
-        (Decision::Answer, Some("cramps".to_owned()))
-    );
+    // Not a question, too long for a fragment and not a search-style string
+    // of FAQ words, but a leg and a symptom: an implicit question, so the
+    // cramps entry is at least offered.
+    let verdict = matcher().decide("cramp in my calf at night, the neighbours hear me yelling");
+    assert_ne!(verdict.decision, Decision::None, "{verdict:?}");
+    assert_eq!(verdict.candidates[0].id, "cramps");
     // No symptom and no question: chat, not a question for the FAQ.
     assert_eq!(
         decide("took the dog for a long walk with my sister today").0,
@@ -159,8 +162,9 @@ fn a_more_general_second_entry_needs_only_a_small_lead() {
 
 #[test]
 fn a_typo_of_eight_letters_is_corrected_by_one_edit_only() {
-    // "crashing" is two edits from "cramping" and must not be read as it.
-    let (decision, _) = decide("my laptop keeps crashing");
+    // "crashing" is two edits from "cramping" (an FAQ word here) and must
+    // not be read as it.
+    let (decision, _) = decide("my app keeps crashing");
     assert_eq!(decision, Decision::None);
     // One edit away is still corrected.
     assert_eq!(
