@@ -511,13 +511,14 @@ impl Handler {
         let now = SystemTime::now();
         let person = owner.to_string();
         let place = command.channel_id.get().to_string();
-        let deferred = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
+        let in_time = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
             Ok(replies) => Some(replies.map_err(engine_failed)?),
             Err(_) => None,
         };
         // Deferring decides whether the answer is private before the replies
         // are known, so a slow answer keeps the asker's choice.
-        let replies = match deferred {
+        let deferred = in_time.is_none();
+        let replies = match in_time {
             Some(replies) => replies,
             None => {
                 command
@@ -528,23 +529,7 @@ impl Handler {
                         ),
                     )
                     .await?;
-                let replies = work.await.map_err(engine_failed)?;
-                let emergency = replies.first().is_some_and(Reply::is_emergency);
-                let composed = if emergency
-                    || self
-                        .store
-                        .allow_reply(&person, now, self.settings.replies_per_minute)
-                {
-                    compose(&replies, owner, check)
-                } else {
-                    tracing::info!(event = "rate_limited", "command answer replaced by a note");
-                    Composed::note(ui::SLOW_DOWN)
-                };
-                let sent = command.edit_response(&ctx.http, composed.edit()).await?;
-                if !ephemeral && !emergency {
-                    self.remember_public_answer(command, &replies, &place, sent.id.get(), now);
-                }
-                return Ok(());
+                work.await.map_err(engine_failed)?
             }
         };
         let emergency = replies.first().is_some_and(Reply::is_emergency);
@@ -554,41 +539,54 @@ impl Handler {
                 .allow_reply(&person, now, self.settings.replies_per_minute)
         {
             tracing::info!(event = "rate_limited", "command answer replaced by a note");
-            let note = CreateInteractionResponseMessage::new()
-                .embed(render::note(ui::SLOW_DOWN))
-                .allowed_mentions(no_pings())
-                .ephemeral(true);
-            return command
-                .create_response(&ctx.http, CreateInteractionResponse::Message(note))
-                .await;
+            let note = Composed::note(ui::SLOW_DOWN);
+            return if deferred {
+                command
+                    .edit_response(&ctx.http, note.edit())
+                    .await
+                    .map(drop)
+            } else {
+                command
+                    .create_response(
+                        &ctx.http,
+                        CreateInteractionResponse::Message(note.message(true)),
+                    )
+                    .await
+            };
         }
-        let answered_here = answer_id(&replies).and_then(|id| {
-            self.store
-                .recent_answer(&place, id, now, self.settings.cooldown)
-        });
-        let private = ephemeral || answered_here.is_some();
-        if answered_here.is_some() && !ephemeral {
+        let answered_here = !deferred
+            && answer_id(&replies).is_some_and(|id| {
+                self.store
+                    .recent_answer(&place, id, now, self.settings.cooldown)
+                    .is_some()
+            });
+        if answered_here && !ephemeral {
             tracing::info!(
                 event = "answer_cooldown",
                 "answered in this channel a moment ago: given privately"
             );
         }
+        let private = ephemeral || answered_here;
         let composed = compose(&replies, owner, check);
-        command
-            .create_response(
-                &ctx.http,
-                CreateInteractionResponse::Message(composed.message(private)),
-            )
-            .await?;
-        if !private && !emergency && answer_id(&replies).is_some() {
-            match command.get_response(&ctx.http).await {
-                Ok(sent) => {
-                    self.remember_public_answer(command, &replies, &place, sent.id.get(), now)
-                }
-                Err(error) => {
+        let sent = if deferred {
+            Some(command.edit_response(&ctx.http, composed.edit()).await?)
+        } else {
+            command
+                .create_response(
+                    &ctx.http,
+                    CreateInteractionResponse::Message(composed.message(private)),
+                )
+                .await?;
+            let remembered = !private && !emergency && answer_id(&replies).is_some();
+            match remembered.then(|| command.get_response(&ctx.http)) {
+                Some(read) => read.await.map_err(|error| {
                     tracing::warn!(%error, "could not read back a public answer for the cooldown")
-                }
+                }).ok(),
+                None => None,
             }
+        };
+        if let Some(sent) = sent.filter(|_| !private && !emergency) {
+            self.remember_public_answer(command, &replies, &place, sent.id.get(), now);
         }
         Ok(())
     }
