@@ -157,6 +157,8 @@ pub struct Knowledge {
     pub matcher: Matcher,
     /// The guided symptom check.
     pub symptoms: SymptomCheck,
+    /// The emergency screen, from the folder's `emergency/` data.
+    pub screen: EmergencyScreen,
 }
 
 /// What checking a FAQ folder found: the entry ids that loaded, the symptom
@@ -167,6 +169,8 @@ pub struct CheckedFolder {
     pub faq: Faq,
     /// The symptom check, when it loaded.
     pub symptoms: Option<SymptomCheck>,
+    /// The emergency screen, when its data loaded without problems.
+    pub screen: Option<EmergencyScreen>,
     /// Every problem, in file order.
     pub problems: Vec<Problem>,
 }
@@ -210,9 +214,21 @@ impl Knowledge {
                 }
             }
         };
+        let screen = if dir.is_dir() {
+            match EmergencyScreen::load_dir(dir) {
+                Ok(screen) => Some(screen),
+                Err(found) => {
+                    problems.extend(found);
+                    None
+                }
+            }
+        } else {
+            None
+        };
         CheckedFolder {
             faq,
             symptoms,
+            screen,
             problems,
         }
     }
@@ -220,14 +236,23 @@ impl Knowledge {
     /// Loads and checks everything under `dir`; any problem refuses the whole
     /// set.
     pub fn load(dir: &Path, config: &Config) -> Result<Knowledge, Vec<Problem>> {
-        let checked = Knowledge::check_folder(dir);
-        match checked.symptoms {
-            Some(symptoms) if checked.problems.is_empty() => {
+        Knowledge::from_checked(Knowledge::check_folder(dir), config)
+    }
+
+    /// The knowledge of a checked folder, or its problems: any problem
+    /// refuses the whole set.
+    pub fn from_checked(
+        checked: CheckedFolder,
+        config: &Config,
+    ) -> Result<Knowledge, Vec<Problem>> {
+        match (checked.symptoms, checked.screen) {
+            (Some(symptoms), Some(screen)) if checked.problems.is_empty() => {
                 let matcher = Matcher::new(&checked.faq, config.matcher.clone());
                 Ok(Knowledge {
                     faq: checked.faq,
                     matcher,
                     symptoms,
+                    screen,
                 })
             }
             _ => Err(checked.problems),
@@ -245,7 +270,6 @@ pub const EXPIRED_CHECK: &str =
 pub struct Engine {
     knowledge: RwLock<Arc<Knowledge>>,
     policy: SafetyPolicy,
-    screen: EmergencyScreen,
     sessions: Box<dyn SessionStore>,
     session_timeout: Duration,
 }
@@ -272,7 +296,6 @@ impl Engine {
         Engine {
             knowledge: RwLock::new(Arc::new(knowledge)),
             policy: SafetyPolicy::new(&config.safety),
-            screen: EmergencyScreen::new(),
             sessions,
             session_timeout: Duration::from_secs(config.symptoms.session_timeout_minutes * 60),
         }
@@ -363,7 +386,7 @@ impl Engine {
     /// A typed answer during a check: the emergency screen first, then the
     /// words back / restart / cancel, then the answer itself.
     fn symptom_reply(&self, key: &ConversationKey, text: &str, now: SystemTime) -> Vec<Reply> {
-        let flags = self.screen.screen(text);
+        let flags = self.knowledge().screen.screen(text);
         if !flags.is_empty() {
             tracing::info!(outcome = "emergency", flags = ?flags, "emergency during a symptom check");
             self.sessions.remove(key);
@@ -479,7 +502,7 @@ impl Engine {
     /// matcher. `addressed` as in [`Input::Message`].
     pub fn assess(&self, text: &str, addressed: bool) -> Assessment {
         tracing::debug!(message = %text, "assessing message");
-        let flags = self.screen.screen(text);
+        let flags = self.knowledge().screen.screen(text);
         if !flags.is_empty() {
             tracing::info!(outcome = "emergency", flags = ?flags, "emergency screen matched");
             return Assessment {

@@ -16,6 +16,7 @@ pub mod discord;
 pub mod engine;
 pub mod faq;
 mod fasthash;
+pub mod files;
 pub mod problem;
 pub mod safety;
 pub mod sessions;

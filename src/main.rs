@@ -45,6 +45,11 @@ enum Command {
         /// The message (several words are joined with spaces).
         query: Vec<String>,
     },
+    /// Show how the emergency screen reads a message, word by word (for reviewing faq/emergency/).
+    Explain {
+        /// The message (several words are joined with spaces).
+        query: Vec<String>,
+    },
     /// Run the guided symptom check: interactive, scripted from an answers file, or as a flowchart.
     Symptoms {
         /// A TOML file whose [answers] table maps item ids to answers; runs without asking.
@@ -136,6 +141,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             };
             ask(&engine, json, &query)
+        }
+        Command::Explain { query } => {
+            match faqbot::safety::EmergencyScreen::load_dir(&config.faq_dir) {
+                Ok(screen) => {
+                    print!("{}", screen.explain(&query.join(" ")));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problems) => {
+                    for problem in &problems {
+                        eprintln!("{problem}");
+                    }
+                    Ok(ExitCode::from(1))
+                }
+            }
         }
         Command::Symptoms {
             answers,

@@ -40,17 +40,34 @@ fn bounded(message: &str) -> &str {
 /// The character-level half of [`clean`], for text whose code, links and
 /// mentions are gone already (the output of [`without_markup`]).
 ///
-/// Compatibility decomposition (NFKD) is done character by character: the
-/// combining marks whose order full NFKD would settle are dropped anyway,
-/// so the result is the same, and ASCII, which has no decomposition, skips
-/// the Unicode tables altogether.
+/// Invisible format characters (soft hyphens, zero-width spaces and joiners,
+/// direction marks, variation selectors) are removed without a trace, so
+/// "ch\u{AD}est" reads "chest". Compatibility decomposition (NFKD) is done
+/// character by character: the combining marks whose order full NFKD would
+/// settle are dropped anyway, so the result is the same, and ASCII, which has
+/// no decomposition, skips the Unicode tables altogether. Look-alike letters
+/// of other scripts (Cyrillic "с", Greek "ο") are folded into the Latin
+/// letters they imitate, within a word that has Latin letters or is made
+/// only of look-alikes ([`fold_confusables`]).
 pub fn clean_plain(text: &str) -> String {
+    if text.is_ascii() {
+        return clean_ascii(text);
+    }
+    let mut letters: Vec<char> = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            letters.push(c);
+        } else if !is_default_ignorable(c) {
+            decompose_compatible(c, |d| letters.push(d));
+        }
+    }
+    fold_confusables(&mut letters);
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    let mut push = |c: char, out: &mut String| {
-        if is_apostrophe(c) || (!c.is_ascii() && is_combining_mark(c)) {
+    for c in letters {
+        if is_apostrophe(c) || (!c.is_ascii() && is_combining_mark(c)) || is_default_ignorable(c) {
             // "don't" -> "dont"; a lone quote is dropped.
-            return;
+            continue;
         }
         if c.is_alphanumeric() {
             if pending_space && !out.is_empty() {
@@ -65,15 +82,118 @@ pub fn clean_plain(text: &str) -> String {
         } else {
             pending_space = true;
         }
-    };
+    }
+    out
+}
+
+/// [`clean_plain`] for ASCII text.
+fn clean_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
     for c in text.chars() {
-        if c.is_ascii() {
-            push(c, &mut out);
+        if is_apostrophe(c) {
+            continue;
+        }
+        if c.is_ascii_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(c.to_ascii_lowercase());
         } else {
-            decompose_compatible(c, |d| push(d, &mut out));
+            pending_space = true;
         }
     }
     out
+}
+
+/// Whether `c` is a default-ignorable code point (Unicode's
+/// `Default_Ignorable_Code_Point`): invisible, and removed before reading.
+pub fn is_default_ignorable(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x034F
+            | 0x061C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF0..=0xFFF8
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
+}
+
+/// The ASCII letter a non-Latin look-alike imitates (its UTS #39 skeleton),
+/// if it is one letter.
+fn latin_look_alike(c: char) -> Option<char> {
+    if c.is_ascii() || !c.is_alphabetic() {
+        return None;
+    }
+    let mut buffer = [0u8; 4];
+    let mut skeleton = unicode_security::skeleton(c.encode_utf8(&mut buffer));
+    let first = skeleton.next()?;
+    (skeleton.next().is_none() && first.is_ascii_alphabetic()).then_some(first)
+}
+
+/// Folds look-alike letters into Latin ones, word by word: in a word that has
+/// a Latin letter ("сhest" with a Cyrillic "с"), or whose letters are all
+/// look-alikes ("сһеѕт"). Words of another script ("боль") stay as they are.
+fn fold_confusables(letters: &mut [char]) {
+    let mut start = 0;
+    while start < letters.len() {
+        let Some(word_start) = letters
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|c| c.is_alphanumeric()))
+            .map(|offset| start + offset)
+        else {
+            break;
+        };
+        let word_end = letters
+            .get(word_start..)
+            .and_then(|rest| {
+                rest.iter()
+                    .position(|c| !c.is_alphanumeric() && !is_combining_mark(*c))
+            })
+            .map_or(letters.len(), |offset| word_start + offset);
+        let word = letters.get(word_start..word_end).unwrap_or_default();
+        let has_latin = word.iter().any(char::is_ascii_alphabetic);
+        let foreign: Vec<Option<char>> = word
+            .iter()
+            .map(|c| {
+                if c.is_ascii() || is_combining_mark(*c) {
+                    None
+                } else {
+                    latin_look_alike(*c)
+                }
+            })
+            .collect();
+        let all_look_alike = word
+            .iter()
+            .zip(&foreign)
+            .all(|(c, folded)| c.is_ascii() || is_combining_mark(*c) || folded.is_some());
+        if (has_latin || all_look_alike) && foreign.iter().any(Option::is_some) {
+            for (slot, folded) in letters
+                .get_mut(word_start..word_end)
+                .unwrap_or_default()
+                .iter_mut()
+                .zip(foreign)
+            {
+                if let Some(latin) = folded {
+                    *slot = latin;
+                }
+            }
+        }
+        start = word_end.max(word_start + 1);
+    }
 }
 
 /// Splits a cleaned message into words. Equivalent to `clean(message)` split
@@ -106,15 +226,81 @@ pub fn without_markup(message: &str) -> String {
         .join("\n")
 }
 
-/// Splits a raw message into sentences or clauses (on `.`, `?`, `!`, `;`,
-/// new lines), so that a question buried in a long chatty message can be
-/// looked at on its own. Pieces are raw text; clean them with [`clean`].
+/// One sentence of a raw message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence<'a> {
+    /// The raw text, without its final punctuation, trimmed.
+    pub text: &'a str,
+    /// Whether it ended with a question mark.
+    pub question: bool,
+}
+
+/// Splits raw text into sentences at `.`, `?`, `!`, `;`, `…` and new lines,
+/// remembering which ended with a question mark. A full stop between two
+/// digits ("38.9") does not end a sentence. The one sentence splitter of
+/// faqbot: the matcher and the emergency screen both use it.
+pub fn split_sentences(text: &str) -> Vec<Sentence<'_>> {
+    let text = bounded(text);
+    let mut sentences: Vec<Sentence<'_>> = Vec::new();
+    let mut start = 0;
+    let mut previous: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, next)| next);
+        let decimal = c == '.'
+            && previous.is_some_and(|p| p.is_ascii_digit())
+            && next.is_some_and(|n| n.is_ascii_digit());
+        if matches!(c, '.' | '?' | '!' | ';' | '\n' | '…') && !decimal {
+            let piece = text.get(start..offset).unwrap_or("").trim();
+            if piece.is_empty() {
+                if c == '?'
+                    && let Some(last) = sentences.last_mut()
+                {
+                    last.question = true;
+                }
+            } else {
+                sentences.push(Sentence {
+                    text: piece,
+                    question: c == '?',
+                });
+            }
+            start = offset + c.len_utf8();
+        }
+        previous = Some(c);
+    }
+    let rest = text.get(start..).unwrap_or("").trim();
+    if !rest.is_empty() {
+        sentences.push(Sentence {
+            text: rest,
+            question: false,
+        });
+    }
+    sentences
+}
+
+/// The texts of [`split_sentences`], so that a question buried in a long
+/// chatty message can be looked at on its own. Pieces are raw text; clean
+/// them with [`clean`].
 pub fn sentences(message: &str) -> Vec<&str> {
-    bounded(message)
-        .split(['.', '?', '!', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    split_sentences(message)
+        .into_iter()
+        .map(|sentence| sentence.text)
         .collect()
+}
+
+/// The number a word starts with ("39", "38c", "102f"), up to three digits.
+pub fn leading_number(word: &str) -> Option<u32> {
+    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() || digits.len() > 3 {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether a temperature reading is a fever: 38 to 45 (°C) or 100 to 110
+/// (°F).
+pub fn is_fever_reading(value: u32) -> bool {
+    (38..=45).contains(&value) || (100..=110).contains(&value)
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -322,6 +508,44 @@ mod tests {
         ] {
             assert_eq!(clean_plain(text), clean_plain_by_full_nfkd(text), "{text}");
         }
+    }
+
+    #[test]
+    fn invisible_characters_vanish_and_look_alikes_fold() {
+        assert_eq!(clean("ch\u{AD}est pa\u{200B}in"), "chest pain");
+        assert_eq!(
+            clean("\u{200E}my leg\u{200F} went cold\u{FEFF}"),
+            "my leg went cold"
+        );
+        // Cyrillic "с" and "е" inside a Latin word, and a word of look-alikes only.
+        assert_eq!(clean("\u{0441}hest p\u{0430}in"), "chest pain");
+        assert_eq!(clean("\u{0441}\u{04bb}\u{0435}\u{0455}t"), "chest");
+        // A word of another script stays.
+        assert_eq!(clean("боль в ноге"), "боль в ноге");
+    }
+
+    #[test]
+    fn sentences_keep_decimals_and_remember_questions() {
+        let split = split_sentences("Temp is 38.9. Is that bad?? help");
+        let texts: Vec<&str> = split.iter().map(|s| s.text).collect();
+        assert_eq!(texts, vec!["Temp is 38.9", "Is that bad", "help"]);
+        assert_eq!(
+            split.iter().map(|s| s.question).collect::<Vec<_>>(),
+            vec![false, true, false]
+        );
+        assert!(split_sentences("").is_empty());
+        assert!(split_sentences("...?!").is_empty());
+    }
+
+    #[test]
+    fn numbers_are_read_from_the_start_of_a_word() {
+        assert_eq!(leading_number("39"), Some(39));
+        assert_eq!(leading_number("102f"), Some(102));
+        assert_eq!(leading_number("38c"), Some(38));
+        assert_eq!(leading_number("10000"), None);
+        assert_eq!(leading_number("calf"), None);
+        assert!(is_fever_reading(38) && is_fever_reading(102));
+        assert!(!is_fever_reading(37) && !is_fever_reading(35) && !is_fever_reading(99));
     }
 
     #[test]

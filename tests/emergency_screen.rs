@@ -133,6 +133,9 @@ fn every_story_gets_the_expected_decision() {
         let count = stories.iter().filter(|s| s.expected == Some(flag)).count();
         assert!(count >= 8, "only {count} stories for {}", serde_name(flag));
     }
+    for failure in missed.iter().chain(&wrong_first).chain(&false_alarms) {
+        println!("{failure}");
+    }
     let failures: Vec<String> = missed
         .into_iter()
         .chain(wrong_first)
@@ -248,7 +251,7 @@ fn red_flags_serialise_to_snake_case_and_name_their_items() {
     assert_eq!(serde_name(RedFlag::SevereTenseCalf), "severe_tense_calf");
     assert_eq!(
         RedFlag::SevereTenseCalf.item_id(),
-        "rf_severe_pain_tense_calf"
+        Some("rf_severe_pain_tense_calf")
     );
     assert_eq!(
         RedFlag::ChestPainOrBreathless.lay_description(),

@@ -26,7 +26,7 @@ use super::history::{ChangeKind, History, NewChange};
 use crate::config::Config;
 use crate::engine::{CheckedFolder, Engine, Knowledge};
 use crate::faq::loader::{MAX_FILE_BYTES, SYNONYMS_FILE};
-use crate::faq::{Faq, FaqEntry, Matcher};
+use crate::faq::{Faq, FaqEntry};
 use crate::problem::Problem;
 
 /// What a reload did: the entries added, changed and removed (by content,
@@ -430,18 +430,7 @@ impl FaqFolder {
 
     /// [`Knowledge::load`] through [`FaqFolder::check_folder`].
     pub(crate) fn load_knowledge(&self, dir: &Path) -> Result<Knowledge, Vec<Problem>> {
-        let checked = self.check_folder(dir);
-        match checked.symptoms {
-            Some(symptoms) if checked.problems.is_empty() => {
-                let matcher = Matcher::new(&checked.faq, self.config.matcher.clone());
-                Ok(Knowledge {
-                    faq: checked.faq,
-                    matcher,
-                    symptoms,
-                })
-            }
-            _ => Err(checked.problems),
-        }
+        Knowledge::from_checked(self.check_folder(dir), &self.config)
     }
 }
 

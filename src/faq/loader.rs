@@ -24,6 +24,8 @@ use crate::tomlread::TomlReader;
 pub const SYNONYMS_FILE: &str = "synonyms.toml";
 /// The symptom check's file name, directly under the FAQ folder.
 pub const SYMPTOM_CHECK_FILE: &str = "symptom-check.toml";
+/// The "when to get help" blocks, directly under the FAQ folder.
+pub const URGENCY_FILE: &str = "urgency.toml";
 /// Files larger than this are refused rather than read.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
@@ -77,8 +79,12 @@ pub fn load_dir(dir: &Path) -> (Faq, Vec<Problem>) {
             let (loaded, found) = synonyms::parse(&path, &source);
             synonyms = loaded;
             problems.extend(found);
-        } else if relative == Path::new(SYMPTOM_CHECK_FILE) {
-            // Read and checked by crate::symptoms.
+        } else if relative == Path::new(SYMPTOM_CHECK_FILE)
+            || relative == Path::new(URGENCY_FILE)
+            || relative.starts_with(crate::safety::emergency::EMERGENCY_DIR)
+        {
+            // Read and checked by crate::symptoms, the urgency blocks and
+            // crate::safety::emergency.
         } else if let Some(entry) = parse_entry(&path, source, &mut problems) {
             read_entries.push(entry);
         }

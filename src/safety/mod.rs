@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::config::SafetySettings;
 use crate::faq::{Candidate, Faq, FaqEntry, Source};
 use crate::symptoms::{Level, Outcome, Prompt};
-pub use emergency::{EmergencyScreen, RedFlag};
+pub use emergency::{EmergencyScreen, RedFlag, Screening};
 
 /// Said when no emergency number is configured (clinical-basis.md f.2: the
 /// same number means different things in different countries).

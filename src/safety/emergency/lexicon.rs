@@ -1,0 +1,480 @@
+//! The emergency screen's vocabulary: concepts, sets of concepts, and the
+//! phrase table read from `faq/emergency/lexicon.tsv`.
+//!
+//! Concepts are names from the data files, interned into small numbers so
+//! that a word's meanings are a bit set and checking a window of words costs
+//! a few machine instructions.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::problem::Problem;
+use crate::text;
+
+/// At most this many concepts (the size of [`ConceptSet`]).
+pub const MAX_CONCEPTS: usize = 256;
+
+/// One concept, as an index into [`Concepts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConceptId(u16);
+
+/// A set of concepts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ConceptSet([u64; MAX_CONCEPTS / 64]);
+
+impl ConceptSet {
+    /// The empty set.
+    pub const EMPTY: ConceptSet = ConceptSet([0; MAX_CONCEPTS / 64]);
+
+    /// The set of one concept.
+    pub fn one(concept: ConceptId) -> ConceptSet {
+        let mut set = ConceptSet::EMPTY;
+        set.insert(concept);
+        set
+    }
+
+    /// Adds a concept.
+    pub fn insert(&mut self, concept: ConceptId) {
+        let index = usize::from(concept.0);
+        if let Some(word) = self.0.get_mut(index / 64) {
+            *word |= 1 << (index % 64);
+        }
+    }
+
+    /// Whether the set holds `concept`.
+    pub fn has(self, concept: ConceptId) -> bool {
+        let index = usize::from(concept.0);
+        self.0
+            .get(index / 64)
+            .is_some_and(|word| word & (1 << (index % 64)) != 0)
+    }
+
+    /// Whether the two sets share a concept.
+    pub fn intersects(self, other: ConceptSet) -> bool {
+        self.0.iter().zip(other.0.iter()).any(|(a, b)| a & b != 0)
+    }
+
+    /// The concepts in both sets.
+    pub fn and(self, other: ConceptSet) -> ConceptSet {
+        let mut out = self;
+        for (a, b) in out.0.iter_mut().zip(other.0.iter()) {
+            *a &= b;
+        }
+        out
+    }
+
+    /// The concepts in either set.
+    pub fn union(self, other: ConceptSet) -> ConceptSet {
+        let mut out = self;
+        for (a, b) in out.0.iter_mut().zip(other.0.iter()) {
+            *a |= b;
+        }
+        out
+    }
+
+    /// Removes every concept of `other`.
+    pub fn remove(&mut self, other: ConceptSet) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a &= !b;
+        }
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0.iter().all(|word| *word == 0)
+    }
+
+    /// The concepts of the set, in index order.
+    pub fn iter(self) -> impl Iterator<Item = ConceptId> {
+        (0..MAX_CONCEPTS).filter_map(move |index| {
+            let id = ConceptId(u16::try_from(index).ok()?);
+            self.has(id).then_some(id)
+        })
+    }
+}
+
+/// The concept names of the data files, interned.
+#[derive(Debug, Clone, Default)]
+pub struct Concepts {
+    names: Vec<String>,
+    by_name: HashMap<String, ConceptId>,
+}
+
+impl Concepts {
+    /// The id of `name`, adding it if new; `None` once [`MAX_CONCEPTS`] are
+    /// taken.
+    pub fn intern(&mut self, name: &str) -> Option<ConceptId> {
+        if let Some(id) = self.by_name.get(name) {
+            return Some(*id);
+        }
+        if self.names.len() >= MAX_CONCEPTS {
+            return None;
+        }
+        let id = ConceptId(u16::try_from(self.names.len()).ok()?);
+        self.names.push(name.to_owned());
+        self.by_name.insert(name.to_owned(), id);
+        Some(id)
+    }
+
+    /// The id of an existing concept.
+    pub fn get(&self, name: &str) -> Option<ConceptId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The name of a concept.
+    pub fn name(&self, id: ConceptId) -> &str {
+        self.names
+            .get(usize::from(id.0))
+            .map_or("?", String::as_str)
+    }
+}
+
+/// One lexicon phrase after its first word.
+#[derive(Debug, Clone)]
+struct Phrase {
+    /// The words after the first.
+    rest: Vec<String>,
+    /// What the phrase means.
+    concepts: ConceptSet,
+}
+
+/// A phrase as read from the file, before the tables are built.
+#[derive(Debug, Clone)]
+pub struct LexiconLine {
+    /// The cleaned words of the phrase.
+    pub words: Vec<String>,
+    /// Its concepts.
+    pub concepts: ConceptSet,
+    /// Where it is (line, for problems).
+    pub line: usize,
+}
+
+/// The phrase tables, prepared once.
+#[derive(Clone, Default)]
+pub struct Lexicon {
+    /// Phrases by their first word, longest first.
+    by_first_word: HashMap<String, Vec<Phrase>>,
+    /// Single-word entries that a misspelling may match, by first letter.
+    fuzzy_targets: HashMap<char, Vec<(String, ConceptSet)>>,
+}
+
+impl std::fmt::Debug for Lexicon {
+    /// A summary: the tables themselves are a thousand lines of data.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n_phrases: usize = self.by_first_word.values().map(Vec::len).sum();
+        formatter
+            .debug_struct("Lexicon")
+            .field("n_phrases", &n_phrases)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads the lexicon file's lines: every phrase with its concepts, interning
+/// the concept names. Every problem is reported with its line and column;
+/// a bad line is left out.
+pub fn read_lines(
+    path: &Path,
+    source: &str,
+    concepts: &mut Concepts,
+    problems: &mut Vec<Problem>,
+) -> Vec<LexiconLine> {
+    let mut lines: Vec<LexiconLine> = Vec::new();
+    let mut index_of: HashMap<Vec<String>, usize> = HashMap::new();
+    let mut offset = 0;
+    for (line_index, line) in source.split('\n').enumerate() {
+        let line_start = offset;
+        offset += line.len() + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line_number = line_index + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let at = |column_offset: usize, message: String| {
+            Problem::at_offset(path, source, line_start + column_offset, message)
+        };
+        let Some((names, phrase)) = line.split_once('\t') else {
+            problems.push(at(
+                0,
+                "expected concept<TAB>phrase (a tab between them)".to_owned(),
+            ));
+            continue;
+        };
+        let phrase_offset = names.len() + 1;
+        let mut set = ConceptSet::EMPTY;
+        let mut bad = false;
+        let mut name_offset = 0;
+        for raw_name in names.split(',') {
+            let name = raw_name.trim();
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !valid {
+                problems.push(at(
+                    name_offset,
+                    format!(
+                        "concept name {name:?} must be lower-case letters, digits and underscores"
+                    ),
+                ));
+                bad = true;
+            } else {
+                match concepts.intern(name) {
+                    Some(id) => set.insert(id),
+                    None => {
+                        problems.push(at(
+                            name_offset,
+                            format!("too many concepts (at most {MAX_CONCEPTS})"),
+                        ));
+                        bad = true;
+                    }
+                }
+            }
+            name_offset += raw_name.len() + 1;
+        }
+        let cleaned = text::clean(phrase);
+        if cleaned.is_empty() {
+            problems.push(at(phrase_offset, "empty phrase".to_owned()));
+            bad = true;
+        } else if cleaned != phrase.trim() || phrase != phrase.trim() {
+            problems.push(at(
+                phrase_offset,
+                format!(
+                    "phrase {phrase:?} is not written cleaned (expected {cleaned:?}: lower case, \
+                     single spaces, no apostrophes or punctuation)"
+                ),
+            ));
+            bad = true;
+        }
+        if bad {
+            continue;
+        }
+        let words: Vec<String> = cleaned.split(' ').map(str::to_owned).collect();
+        match index_of.get(&words) {
+            Some(&index) => {
+                if let Some(existing) = lines.get_mut(index) {
+                    if existing.concepts.and(set) == set {
+                        problems.push(at(
+                            phrase_offset,
+                            format!(
+                                "phrase {cleaned:?} is already listed with this concept at line {}",
+                                existing.line
+                            ),
+                        ));
+                    }
+                    existing.concepts = existing.concepts.union(set);
+                }
+            }
+            None => {
+                index_of.insert(words.clone(), lines.len());
+                lines.push(LexiconLine {
+                    words,
+                    concepts: set,
+                    line: line_number,
+                });
+            }
+        }
+    }
+    lines
+}
+
+impl Lexicon {
+    /// Builds the tables from the file's lines. Concepts in `no_typos` are
+    /// never the target of a misspelling.
+    pub fn build(lines: &[LexiconLine], no_typos: ConceptSet) -> Lexicon {
+        let mut lexicon = Lexicon::default();
+        for line in lines {
+            let Some((first, rest)) = line.words.split_first() else {
+                continue;
+            };
+            if rest.is_empty()
+                && first.chars().count() >= 6
+                && !line.concepts.intersects(no_typos)
+                && let Some(initial) = first.chars().next()
+            {
+                lexicon
+                    .fuzzy_targets
+                    .entry(initial)
+                    .or_default()
+                    .push((first.clone(), line.concepts));
+            }
+            lexicon
+                .by_first_word
+                .entry(first.clone())
+                .or_default()
+                .push(Phrase {
+                    rest: rest.to_vec(),
+                    concepts: line.concepts,
+                });
+        }
+        for phrases in lexicon.by_first_word.values_mut() {
+            phrases.sort_by_key(|phrase| std::cmp::Reverse(phrase.rest.len()));
+        }
+        lexicon
+    }
+
+    /// How many distinct first words the phrases have.
+    #[cfg(test)]
+    pub fn n_first_words(&self) -> usize {
+        self.by_first_word.len()
+    }
+
+    /// The concepts of `word` as a phrase of one word, exactly (no typo
+    /// matching): what a word inside a longer phrase still says about who
+    /// and how ("my" in "half my body").
+    pub fn word_concepts(&self, word: &str) -> ConceptSet {
+        self.by_first_word
+            .get(word)
+            .and_then(|phrases| phrases.iter().find(|phrase| phrase.rest.is_empty()))
+            .map_or(ConceptSet::EMPTY, |phrase| phrase.concepts)
+    }
+
+    /// The longest phrase starting at `words[0]`: its length in words and its
+    /// concepts. Falls back to a misspelling match for a long single word.
+    pub fn longest_match(&self, words: &[String]) -> Option<(usize, ConceptSet)> {
+        let first = words.first()?;
+        if let Some(phrases) = self.by_first_word.get(first) {
+            for phrase in phrases {
+                let after = words.get(1..=phrase.rest.len());
+                if after.is_some_and(|after| after == phrase.rest.as_slice()) {
+                    return Some((1 + phrase.rest.len(), phrase.concepts));
+                }
+            }
+        }
+        self.fuzzy_match(first).map(|concepts| (1, concepts))
+    }
+
+    /// Concepts of the lexicon word a misspelling most likely meant: same
+    /// first letter, [`typo_distance`] 1 (2 when both words have 10 or more
+    /// letters). Only words of 7 letters or more are tried, so short everyday
+    /// words are never "corrected" into symptoms, and a replaced letter must
+    /// be a neighbouring key, so "shaving" does not become "shaking".
+    pub fn fuzzy_match(&self, word: &str) -> Option<ConceptSet> {
+        let length = word.chars().count();
+        if length < 7 || !word.chars().all(|c| c.is_ascii_lowercase()) {
+            return None;
+        }
+        let initial = word.chars().next()?;
+        let targets = self.fuzzy_targets.get(&initial)?;
+        let mut best: Option<(usize, ConceptSet)> = None;
+        for (target, concepts) in targets {
+            let target_length = target.chars().count();
+            let allowed = if length >= 10 && target_length >= 10 {
+                2
+            } else {
+                1
+            };
+            if length.abs_diff(target_length) > allowed {
+                continue;
+            }
+            let distance = typo_distance(word.as_bytes(), target.as_bytes());
+            if distance <= allowed && best.is_none_or(|(best_distance, _)| distance < best_distance)
+            {
+                best = Some((distance, *concepts));
+            }
+        }
+        best.map(|(_, concepts)| concepts)
+    }
+}
+
+/// Edit distance for typing slips between two ASCII words: a missing, extra
+/// or swapped (adjacent) letter costs 1, a letter replaced by a neighbouring
+/// key on a QWERTY keyboard costs 1, any other replacement costs 2.
+pub fn typo_distance(a: &[u8], b: &[u8]) -> usize {
+    // Optimal string alignment, keeping three rows of the table.
+    let mut before_previous: Vec<usize> = Vec::new();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, &a_char) in a.iter().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, &b_char) in b.iter().enumerate() {
+            let replace = match (a_char == b_char, neighbouring_keys(a_char, b_char)) {
+                (true, _) => 0,
+                (false, true) => 1,
+                (false, false) => 2,
+            };
+            let delete = previous.get(j + 1).map_or(usize::MAX, |d| d + 1);
+            let insert = current.get(j).map_or(usize::MAX, |d| d + 1);
+            let substitute = previous.get(j).map_or(usize::MAX, |d| d + replace);
+            let mut best = delete.min(insert).min(substitute);
+            let swapped =
+                i > 0 && j > 0 && a.get(i - 1) == Some(&b_char) && b.get(j - 1) == Some(&a_char);
+            if swapped && let Some(d) = before_previous.get(j - 1) {
+                best = best.min(d + 1);
+            }
+            current.push(best);
+        }
+        before_previous = std::mem::replace(&mut previous, current);
+    }
+    previous.last().copied().unwrap_or(usize::MAX)
+}
+
+/// Whether two lower-case letters are next to each other on a QWERTY
+/// keyboard (same row, or touching in the row above or below).
+pub fn neighbouring_keys(a: u8, b: u8) -> bool {
+    match (key_position(a), key_position(b)) {
+        (Some((row_a, x_a)), Some((row_b, x_b))) => {
+            (row_a == row_b && x_a.abs_diff(x_b) == 2)
+                || (row_a.abs_diff(row_b) == 1 && x_a.abs_diff(x_b) == 1)
+        }
+        _ => false,
+    }
+}
+
+/// Row and horizontal position (in half keys, rows staggered) of a letter on
+/// a QWERTY keyboard.
+fn key_position(letter: u8) -> Option<(usize, usize)> {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    ROWS.iter().enumerate().find_map(|(row, keys)| {
+        keys.iter()
+            .position(|&key| key == letter)
+            .map(|column| (row, column * 2 + row))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concept_sets_hold_every_index() {
+        let mut concepts = Concepts::default();
+        let ids: Vec<ConceptId> = (0..MAX_CONCEPTS)
+            .filter_map(|n| concepts.intern(&format!("c{n}")))
+            .collect();
+        assert_eq!(ids.len(), MAX_CONCEPTS);
+        assert!(concepts.intern("one_too_many").is_none());
+        let mut set = ConceptSet::EMPTY;
+        for id in &ids {
+            set.insert(*id);
+        }
+        assert_eq!(set.iter().count(), MAX_CONCEPTS);
+        let last = ids.last().copied().map(ConceptSet::one).unwrap_or_default();
+        assert!(set.intersects(last) && !ConceptSet::EMPTY.intersects(last));
+    }
+
+    #[test]
+    fn typo_distance_counts_keyboard_slips() {
+        let distance = |a: &str, b: &str| typo_distance(a.as_bytes(), b.as_bytes());
+        assert_eq!(distance("numbness", "numbness"), 0);
+        assert_eq!(distance("numbess", "numbness"), 1);
+        assert_eq!(distance("breahtless", "breathless"), 1);
+        assert_eq!(distance("swokllen", "swollen"), 1);
+        assert_eq!(distance("swpllen", "swollen"), 1);
+        assert_eq!(distance("shaving", "shaking"), 2);
+        assert_eq!(distance("", "abc"), 3);
+        assert!(neighbouring_keys(b'q', b'a') && neighbouring_keys(b'k', b'm'));
+        assert!(!neighbouring_keys(b'v', b'k') && !neighbouring_keys(b'e', b'i'));
+    }
+
+    #[test]
+    fn bad_lines_are_reported_with_their_line_and_column() {
+        let mut concepts = Concepts::default();
+        let mut problems = Vec::new();
+        let source = "numb\tnumb\nno tab here\nNot_A_Concept\tx\npain\tCan't\nnumb\tnumb\n";
+        let lines = read_lines(Path::new("l.tsv"), source, &mut concepts, &mut problems);
+        let at: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(at, vec![(2, 1), (3, 1), (4, 6), (5, 6)], "{problems:#?}");
+        assert_eq!(lines.len(), 1);
+    }
+}

@@ -1,0 +1,666 @@
+//! Reading one message: words and their concepts, clauses and sentences,
+//! derived concepts, negation and "if" scopes, questions, and the patterns
+//! of each red flag. The same code for every flag; what it looks for is in
+//! [`Rules`].
+
+use super::lexicon::{ConceptSet, Lexicon};
+use super::rules::{Derive, Need, Pattern, Rules, Scope};
+use crate::text;
+
+/// The gap (in word positions) between two sentences, so that a window of a
+/// few words rarely joins the end of one sentence to the start of the next.
+const SENTENCE_GAP: usize = 3;
+/// How far back (in words) "it" may look for the leg it stands for.
+const PRONOUN_LOOKBACK: usize = 30;
+
+/// One cleaned word of the message with what it means and where it is.
+#[derive(Debug, Clone)]
+pub struct Word {
+    /// The cleaned word.
+    pub text: String,
+    /// The concepts of the phrase that starts at this word (empty for the
+    /// later words of a phrase).
+    pub concepts: ConceptSet,
+    /// The concepts of this word alone, even inside a longer phrase: who
+    /// and how ("my" in "half my body"), for questions and scopes.
+    own: ConceptSet,
+    /// How many words the phrase starting here spans (0 for the later words
+    /// of a phrase).
+    span: usize,
+    /// Index of the sentence.
+    sentence: usize,
+    /// Index of the clause (unique across the message).
+    clause: usize,
+    /// Position used for windows: the word index plus a gap per sentence.
+    position: usize,
+    /// Inside the reach of a negation or an "if".
+    scoped: bool,
+}
+
+/// "foot's", "leg's", "dad's" without their "'s" (a possessive, or "is" /
+/// "has" after a noun), so the noun reads as itself and not as a plural
+/// ("leg's been swollen" is one leg). Pronoun contractions in `keep` ("it's",
+/// "he's", "what's") stay whole.
+fn drop_possessive_s(clause: &str, keep: &[String]) -> String {
+    let mut out = String::with_capacity(clause.len());
+    let mut chars = clause.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        let apostrophe = matches!(c, '\'' | '\u{2019}' | '\u{02BC}');
+        let s_follows = chars
+            .peek()
+            .is_some_and(|&(_, next)| next == 's' || next == 'S');
+        if apostrophe && s_follows {
+            let after = clause.get(offset + c.len_utf8() + 1..).unwrap_or("");
+            let word_ends = after
+                .chars()
+                .next()
+                .is_none_or(|next| !next.is_alphanumeric());
+            let before = clause.get(..offset).unwrap_or("");
+            let word: String = before
+                .chars()
+                .rev()
+                .take_while(|ch| ch.is_alphanumeric())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<String>()
+                .to_lowercase();
+            if word_ends && !word.is_empty() && !keep.contains(&word) {
+                chars.next();
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One word as read, for explanations.
+#[derive(Debug, Clone)]
+pub struct WordReading {
+    /// The cleaned word.
+    pub text: String,
+    /// Its concepts.
+    pub concepts: ConceptSet,
+    /// Its sentence.
+    pub sentence: usize,
+    /// Inside a negation or an "if".
+    pub scoped: bool,
+    /// In a sentence that asks for information.
+    pub informational: bool,
+}
+
+/// Whether informational sentences count, for one reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Findings in a sentence that asks for information do not count.
+    Reports,
+    /// Findings in such sentences count too (what the message asks about).
+    Everything,
+}
+
+/// The words of a message with their concepts and scopes, and the patterns
+/// that read them.
+#[derive(Debug)]
+pub struct Analysis<'a> {
+    rules: &'a Rules,
+    /// The words, in order.
+    pub words: Vec<Word>,
+    /// Per sentence: asks for information rather than describing a person.
+    informational: Vec<bool>,
+    /// Clauses that tell a past, resolved episode.
+    historical: std::collections::HashSet<usize>,
+    mode: Mode,
+}
+
+impl<'a> Analysis<'a> {
+    /// Splits, cleans, tags and scopes the message.
+    pub fn new(lexicon: &Lexicon, rules: &'a Rules, message: &str) -> Analysis<'a> {
+        let mut analysis = Analysis {
+            rules,
+            words: Vec::new(),
+            informational: Vec::new(),
+            historical: std::collections::HashSet::new(),
+            mode: Mode::Reports,
+        };
+        // Code, links and mentions go before splitting, so that
+        // "example.com/chest-pain" is not cut at its dot into words.
+        let mut plain = text::without_markup(message);
+        for (emoji, word) in &rules.sentences.emoji_words {
+            if plain.contains(*emoji) {
+                plain = plain.replace(*emoji, &format!(" {word} "));
+            }
+        }
+        let mut clause = 0;
+        let mut previous_informational = false;
+        for (sentence_index, sentence) in text::split_sentences(&plain).into_iter().enumerate() {
+            let start = analysis.words.len();
+            for raw_clause in sentence
+                .text
+                .split([',', ':', '(', ')', '[', ']', '–', '—'])
+            {
+                let cleaned = text::clean_plain(&drop_possessive_s(
+                    raw_clause,
+                    &rules.sentences.keep_apostrophe_s,
+                ));
+                let words: Vec<String> = cleaned
+                    .split(' ')
+                    .filter(|word| !word.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if words.is_empty() {
+                    continue;
+                }
+                clause += 1;
+                let mut index = 0;
+                while index < words.len() {
+                    let rest = words.get(index..).unwrap_or_default();
+                    let (length, mut concepts) = lexicon
+                        .longest_match(rest)
+                        .unwrap_or((1, ConceptSet::EMPTY));
+                    if concepts.intersects(rules.sentences.clause_breakers) {
+                        clause += 1;
+                    }
+                    if rest
+                        .first()
+                        .and_then(|word| text::leading_number(word))
+                        .is_some_and(text::is_fever_reading)
+                    {
+                        concepts.insert(rules.fever_reading);
+                    }
+                    for offset in 0..length {
+                        let Some(word) = words.get(index + offset) else {
+                            break;
+                        };
+                        let word_index = analysis.words.len();
+                        analysis.words.push(Word {
+                            text: word.clone(),
+                            concepts: if offset == 0 {
+                                concepts
+                            } else {
+                                ConceptSet::EMPTY
+                            },
+                            own: lexicon.word_concepts(word),
+                            span: if offset == 0 { length } else { 0 },
+                            sentence: sentence_index,
+                            clause,
+                            position: word_index + sentence_index * SENTENCE_GAP,
+                            scoped: false,
+                        });
+                    }
+                    index += length.max(1);
+                }
+            }
+            let end = analysis.words.len();
+            for derive in rules.derives.iter().filter(|derive| derive.before_scopes) {
+                analysis.derive(derive, start, end);
+            }
+            analysis.mark_scopes(start, end);
+            for derive in rules.derives.iter().filter(|derive| !derive.before_scopes) {
+                analysis.derive(derive, start, end);
+            }
+            let informational =
+                analysis.is_informational(start, end, sentence.question, previous_informational);
+            analysis.informational.push(informational);
+            previous_informational = informational;
+            analysis.mark_history(start, end);
+        }
+        analysis
+    }
+
+    /// Each word as read, for [`super::EmergencyScreen::explain`].
+    pub fn describe(&self) -> Vec<WordReading> {
+        self.words
+            .iter()
+            .map(|word| WordReading {
+                text: word.text.clone(),
+                concepts: word.concepts,
+                sentence: word.sentence,
+                scoped: word.scoped,
+                informational: self
+                    .informational
+                    .get(word.sentence)
+                    .copied()
+                    .unwrap_or(false),
+            })
+            .collect()
+    }
+
+    /// Whether any sentence asks for information.
+    pub fn has_informational(&self) -> bool {
+        self.informational.iter().any(|&asks| asks)
+    }
+
+    /// Reads the message in `mode` from now on.
+    pub fn set_mode(&mut self, mode: Mode) {
+        self.mode = mode;
+    }
+
+    // ---- building blocks --------------------------------------------------
+
+    fn word(&self, index: usize) -> Option<&Word> {
+        self.words.get(index)
+    }
+
+    fn has(&self, index: usize, concepts: ConceptSet) -> bool {
+        self.word(index)
+            .is_some_and(|word| word.concepts.intersects(concepts))
+    }
+
+    /// Whether word `index` is a report marker: a personal word (but not "i"
+    /// in "should i"), or a time marker.
+    fn is_report_marker(&self, index: usize) -> bool {
+        let Some(word) = self.word(index) else {
+            return false;
+        };
+        let sentences = &self.rules.sentences;
+        if word.concepts.intersects(sentences.times) {
+            return true;
+        }
+        if !word.own.union(word.concepts).intersects(sentences.people) {
+            return false;
+        }
+        if word.text == "i" {
+            let generic = index
+                .checked_sub(1)
+                .and_then(|before| self.word(before))
+                .filter(|before| before.sentence == word.sentence)
+                .is_some_and(|before| {
+                    before
+                        .own
+                        .union(before.concepts)
+                        .intersects(self.rules.sentences.generic_i_after)
+                });
+            return !generic;
+        }
+        true
+    }
+
+    /// Whether word `index` names a person (a new subject for scopes): a
+    /// people word, but not "i" in "should i".
+    fn is_new_subject(&self, index: usize) -> bool {
+        self.is_report_marker(index)
+            && self.word(index).is_some_and(|word| {
+                word.own
+                    .union(word.concepts)
+                    .intersects(self.rules.sentences.people)
+            })
+    }
+
+    /// Whether word `index` carries any of `concepts` and one of them counts:
+    /// not inside a negation or an "if" (body parts always count), and not in
+    /// a sentence that asks for information.
+    fn live(&self, index: usize, concepts: ConceptSet) -> bool {
+        let Some(word) = self.word(index) else {
+            return false;
+        };
+        let found = word.concepts.and(concepts);
+        if found.is_empty() {
+            return false;
+        }
+        let informational = self.mode == Mode::Reports
+            && self
+                .informational
+                .get(word.sentence)
+                .copied()
+                .unwrap_or(false);
+        let historical =
+            self.historical.contains(&word.clause) && !found.intersects(self.rules.history_exempt);
+        !informational && !historical && (found.intersects(self.rules.body) || !word.scoped)
+    }
+
+    /// Indices of the words within `scope` of word `index`.
+    fn within(&self, index: usize, scope: Scope) -> std::ops::RangeInclusive<usize> {
+        let last = self.words.len().saturating_sub(1);
+        match scope {
+            Scope::Message => 0..=last,
+            Scope::Sentence => {
+                let sentence = self.word(index).map_or(0, |word| word.sentence);
+                let same = |other: &usize| {
+                    self.word(*other)
+                        .is_some_and(|word| word.sentence == sentence)
+                };
+                let low = (0..index).rev().take_while(same).last().unwrap_or(index);
+                let high = (index..self.words.len())
+                    .take_while(same)
+                    .last()
+                    .unwrap_or(index);
+                low..=high
+            }
+            Scope::Reach(reach) => {
+                index.saturating_sub(reach)..=index.saturating_add(reach).min(last)
+            }
+        }
+    }
+
+    /// Whether word `other` is within `scope` of word `index` (a reach is
+    /// measured in positions, so sentences are kept apart).
+    fn in_scope(&self, index: usize, other: usize, scope: Scope) -> bool {
+        match scope {
+            Scope::Message => true,
+            Scope::Sentence => {
+                self.word(index).map(|word| word.sentence)
+                    == self.word(other).map(|word| word.sentence)
+            }
+            Scope::Reach(reach) => match (self.word(index), self.word(other)) {
+                (Some(a), Some(b)) => a.position.abs_diff(b.position) <= reach,
+                _ => false,
+            },
+        }
+    }
+
+    /// The words within `scope` of word `index`.
+    fn around(&self, index: usize, scope: Scope) -> impl Iterator<Item = usize> + '_ {
+        self.within(index, scope)
+            .filter(move |&other| self.in_scope(index, other, scope))
+    }
+
+    /// The reach of a calm word.
+    fn calm_reach(&self, concepts: ConceptSet) -> usize {
+        let mut reach = None;
+        for (id, id_reach) in &self.rules.calm_reach {
+            if concepts.has(*id) {
+                reach = Some(reach.map_or(*id_reach, |r: usize| r.max(*id_reach)));
+            }
+        }
+        // A word with a listed concept and others reaches as far as its
+        // widest.
+        let listed = self
+            .rules
+            .calm_reach
+            .iter()
+            .fold(ConceptSet::EMPTY, |set, (id, _)| {
+                set.union(ConceptSet::one(*id))
+            });
+        let mut unlisted = concepts;
+        unlisted.remove(listed);
+        if !unlisted.is_empty() {
+            reach = Some(reach.map_or(self.rules.calm_reach_default, |r| {
+                r.max(self.rules.calm_reach_default)
+            }));
+        }
+        reach.unwrap_or(self.rules.calm_reach_default)
+    }
+
+    /// Whether calm context (`blockers`) sits in the same clause as word
+    /// `index`, within its reach. A negated blocker does not block ("not
+    /// after running").
+    fn blocked(&self, index: usize, blockers: ConceptSet) -> bool {
+        if blockers.is_empty() {
+            return false;
+        }
+        let Some(clause) = self.word(index).map(|word| word.clause) else {
+            return false;
+        };
+        let forward_only = self.rules.calm_forward_only;
+        self.around(index, Scope::Reach(self.rules.max_calm_reach))
+            .any(|other| {
+                self.word(other).is_some_and(|word| {
+                    let found = word.concepts.and(blockers);
+                    let mut reaching_back = found;
+                    reaching_back.remove(forward_only);
+                    word.clause == clause
+                        && !found.is_empty()
+                        && !word.scoped
+                        && (other <= index || !reaching_back.is_empty())
+                        && other.abs_diff(index) <= self.calm_reach(found)
+                })
+            })
+    }
+
+    /// Whether the sign at word `index` is explained by calm context;
+    /// `overridden` (a sudden onset, severe pain, an injury) sets it aside,
+    /// except the context that is always calm.
+    fn calm(&self, index: usize, blockers: ConceptSet, overridden: bool) -> bool {
+        if overridden {
+            self.blocked(index, blockers.and(self.rules.always_calm))
+        } else {
+            self.blocked(index, blockers)
+        }
+    }
+
+    /// Whether any word of word `index`'s sentence carries `concepts`, live
+    /// or not (calm context counts even inside an "if").
+    fn in_sentence_any(&self, index: usize, concepts: ConceptSet) -> bool {
+        !concepts.is_empty()
+            && self
+                .around(index, Scope::Sentence)
+                .any(|other| self.has(other, concepts))
+    }
+
+    // ---- passes over one sentence (words start..end) ---------------------
+
+    /// The first word after the phrase at `index` (at most `reach` words
+    /// after its end, in the same clause, before `end`) that carries any of
+    /// `concepts`.
+    fn next_with(
+        &self,
+        index: usize,
+        end: usize,
+        reach: usize,
+        concepts: ConceptSet,
+    ) -> Option<usize> {
+        let word = self.word(index)?;
+        let clause = word.clause;
+        let after = index + word.span.max(1);
+        (after..end.min(after + reach))
+            .take_while(|&other| self.word(other).is_some_and(|word| word.clause == clause))
+            .find(|&other| self.has(other, concepts))
+    }
+
+    /// Applies one derived-concept rule to the sentence `start..end`.
+    fn derive(&mut self, derive: &Derive, start: usize, end: usize) {
+        for index in start..end {
+            if !self.has(index, derive.first) {
+                continue;
+            }
+            let partner = if derive.next {
+                self.next_with(index, end, derive.within, derive.then)
+            } else {
+                let low = index.saturating_sub(derive.within).max(start);
+                let high = index.saturating_add(derive.within + 1).min(end);
+                (low..high).find(|&other| other != index && self.has(other, derive.then))
+            };
+            let Some(partner) = partner else {
+                continue;
+            };
+            let next_word = self
+                .word(partner + 1)
+                .filter(|next| Some(next.sentence) == self.word(partner).map(|w| w.sentence))
+                .map(|next| next.text.as_str());
+            if next_word.is_some_and(|next| derive.not_followed_by.iter().any(|w| w == next)) {
+                continue;
+            }
+            let target = if derive.on_first { index } else { partner };
+            if let Some(word) = self.words.get_mut(target) {
+                word.concepts = word.concepts.union(derive.gives);
+            }
+            if let Some(word) = self.words.get_mut(partner) {
+                word.concepts.remove(derive.remove);
+            }
+            if let Some(word) = self.words.get_mut(index) {
+                word.concepts.remove(derive.remove_first);
+            }
+        }
+    }
+
+    /// Marks the clauses of the sentence `start..end` that tell a past,
+    /// resolved episode and nothing as now.
+    fn mark_history(&mut self, start: usize, end: usize) {
+        let mut clauses: Vec<usize> = (start..end)
+            .filter_map(|index| self.word(index).map(|word| word.clause))
+            .collect();
+        clauses.dedup();
+        for clause in clauses {
+            let in_clause = |index: &usize| self.word(*index).is_some_and(|w| w.clause == clause);
+            let past = (start..end)
+                .filter(in_clause)
+                .any(|index| self.has(index, self.rules.history_past));
+            let present = (start..end).filter(in_clause).any(|index| {
+                self.word(index).is_some_and(|word| {
+                    word.concepts
+                        .union(word.own)
+                        .intersects(self.rules.history_present)
+                })
+            });
+            if past && !present {
+                self.historical.insert(clause);
+            }
+        }
+    }
+
+    /// Marks the words each modifier reaches.
+    fn mark_scopes(&mut self, start: usize, end: usize) {
+        for modifier in &self.rules.modifiers {
+            for index in start..end {
+                if !self.has(index, modifier.trigger) {
+                    continue;
+                }
+                let clause = self.word(index).map(|word| word.clause);
+                let limit = if modifier.reach == 0 {
+                    end
+                } else {
+                    end.min(index + 1 + modifier.reach)
+                };
+                for other in index + 1..limit {
+                    let Some(word) = self.word(other) else {
+                        break;
+                    };
+                    if Some(word.clause) != clause || word.concepts.intersects(modifier.ends_at) {
+                        break;
+                    }
+                    let joined = modifier.joined_subject_continues
+                        && other
+                            .checked_sub(1)
+                            .and_then(|before| self.word(before))
+                            .is_some_and(|before| before.text == "or" || before.text == "and");
+                    if modifier.ends_at_new_subject > 0
+                        && other >= index + modifier.ends_at_new_subject
+                        && self.is_new_subject(other)
+                        && !joined
+                    {
+                        break;
+                    }
+                    if let Some(word) = self.words.get_mut(other) {
+                        word.scoped = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the sentence asks for information rather than describing a
+    /// person (see `[sentences]` in context.toml).
+    fn is_informational(
+        &self,
+        start: usize,
+        end: usize,
+        question: bool,
+        previous_informational: bool,
+    ) -> bool {
+        let sentences = &self.rules.sentences;
+        if (start..end)
+            .any(|index| self.is_report_marker(index) || self.has(index, sentences.reports))
+        {
+            return false;
+        }
+        let first = (start..end)
+            .filter_map(|index| self.word(index))
+            .find(|word| !word.own.intersects(sentences.fillers));
+        let asks = first.is_some_and(|word| {
+            word.own
+                .union(word.concepts)
+                .intersects(sentences.question_words)
+        });
+        let about_information = (start..end).any(|index| self.has(index, sentences.info_markers));
+        asks || about_information || (question && previous_informational)
+    }
+
+    // ---- patterns ---------------------------------------------------------
+
+    /// Whether `need` is met around the anchor at `anchor`.
+    fn need_met(&self, anchor: usize, need: &Need) -> bool {
+        let near = self
+            .around(anchor, need.scope)
+            .any(|other| self.live(other, need.concepts) && !self.blocked(other, need.calm));
+        near || (need.pronoun && self.pronoun_refers(anchor, need.concepts))
+    }
+
+    /// "it" just before the anchor, with a live word of `concepts` earlier in
+    /// the same sentence ("my calf pain has gone from bad to unbearable and it
+    /// feels really tight").
+    fn pronoun_refers(&self, anchor: usize, concepts: ConceptSet) -> bool {
+        let pronouns = &self.rules.sentences.pronouns;
+        let pronoun = (anchor.saturating_sub(3)..anchor).any(|other| {
+            self.word(other)
+                .is_some_and(|word| pronouns.contains(&word.text))
+        });
+        let sentence = self.word(anchor).map(|word| word.sentence);
+        pronoun
+            && (0..anchor).rev().take(PRONOUN_LOOKBACK).any(|other| {
+                self.live(other, concepts) && self.word(other).map(|word| word.sentence) == sentence
+            })
+    }
+
+    /// Whether a pattern holds anywhere in the message.
+    pub fn pattern_holds(&self, pattern: &Pattern) -> bool {
+        let anchors = pattern.anchor.unwrap_or(pattern.sign);
+        (0..self.words.len())
+            .filter(|&index| self.live(index, anchors))
+            .any(|anchor| self.pattern_holds_at(pattern, anchor))
+    }
+
+    fn pattern_holds_at(&self, pattern: &Pattern, anchor: usize) -> bool {
+        if self.blocked(anchor, pattern.anchor_calm) {
+            return false;
+        }
+        // Sign words: near the anchor, or told of "it" when the anchor came
+        // earlier in the sentence ("his leg just went to sleep but it's been
+        // an hour, it's stone cold and white").
+        let candidates: Vec<usize> = match pattern.anchor {
+            None => vec![anchor],
+            Some(anchor_concepts) => {
+                let sentence = self.around(anchor, Scope::Sentence);
+                let near: Vec<usize> = self.around(anchor, pattern.scope).collect();
+                sentence
+                    .filter(|&other| {
+                        self.live(other, pattern.sign)
+                            && (near.contains(&other)
+                                || (other > anchor && self.pronoun_refers(other, anchor_concepts)))
+                    })
+                    .collect()
+            }
+        };
+        if candidates.is_empty() {
+            return false;
+        }
+        // Onset, severity and the other needs may be told next to the
+        // anchor or next to a sign ("it's cold and white and he's in agony").
+        let met_near = |need: &Need| {
+            self.need_met(anchor, need) || candidates.iter().any(|&sign| self.need_met(sign, need))
+        };
+        let strong = pattern.strong.as_ref().is_some_and(met_near);
+        let counted: Vec<usize> = candidates
+            .into_iter()
+            .filter(|&other| {
+                !self.calm(other, pattern.calm, strong)
+                    && !self.in_sentence_any(other, pattern.calm_in_sentence)
+            })
+            .collect();
+        if !pattern.needs.iter().all(|need| {
+            self.need_met(anchor, need) || counted.iter().any(|&sign| self.need_met(sign, need))
+        }) {
+            return false;
+        }
+        let kinds = pattern
+            .sign
+            .iter()
+            .filter(|&concept| {
+                counted
+                    .iter()
+                    .any(|&other| self.live(other, ConceptSet::one(concept)))
+            })
+            .count();
+        kinds >= pattern.kinds
+    }
+}

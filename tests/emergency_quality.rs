@@ -1,0 +1,182 @@
+//! How the emergency screen does on messages its authors did not write.
+//!
+//! Two sets of `expected<TAB>flag<TAB>style<TAB>message` lines, each written
+//! from clinical-basis.md c.1/c.2 by a helper who never saw the screen's code
+//! or word lists (half emergencies across every c.1 flag and stroke, half
+//! calm: urgent-but-not-emergency cases, negations, past events, figures of
+//! speech, questions for information, ordinary claudication, off-topic chat):
+//!
+//! - `tuning-b.tsv`: a tuning set. Its misses are printed (with
+//!   `--nocapture`) and the screen may be tuned on them.
+//! - `holdout.tsv`: held out. Only its aggregate figures are ever printed;
+//!   its hash is pinned so that it cannot change unnoticed. Once anybody
+//!   looks at its misses it becomes a tuning set and a new held-out set is
+//!   written (README "Emergency screen").
+//!
+//! `cargo test --test emergency_quality -- --nocapture` prints the figures.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use faqbot::safety::EmergencyScreen;
+
+/// SHA-256 of `holdout.tsv` as written, before the screen was changed.
+const HOLDOUT_SHA256: &str = "31d2d736c321a72f781bc2815164f0e07ed0d5fd53e31d26332327dc82780ce5";
+
+/// One message of a set.
+struct Line {
+    emergency: bool,
+    flag: String,
+    message: String,
+}
+
+fn read_set(name: &str) -> (Vec<Line>, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/emergency")
+        .join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = String::from_utf8(bytes.clone()).expect("UTF-8");
+    let mut lines = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [expected, flag, _style, message] = fields.as_slice() else {
+            panic!("{name}:{}: expected 4 tab-separated fields", index + 1);
+        };
+        assert!(
+            matches!(*expected, "emergency" | "calm"),
+            "{name}:{}: expected is emergency or calm",
+            index + 1
+        );
+        lines.push(Line {
+            emergency: *expected == "emergency",
+            flag: (*flag).to_owned(),
+            message: (*message).to_owned(),
+        });
+    }
+    (lines, sha256_hex(&bytes))
+}
+
+/// SHA-256 of `data`, as hex.
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Caught emergencies, all emergencies, calm alarms, all calm, per-flag
+/// figures, and the misses.
+struct Figures {
+    caught: usize,
+    emergencies: usize,
+    alarms: usize,
+    calm: usize,
+    by_flag: BTreeMap<String, (usize, usize)>,
+    misses: Vec<String>,
+}
+
+fn measure(lines: &[Line]) -> Figures {
+    let screen = EmergencyScreen::new();
+    let mut figures = Figures {
+        caught: 0,
+        emergencies: 0,
+        alarms: 0,
+        calm: 0,
+        by_flag: BTreeMap::new(),
+        misses: Vec::new(),
+    };
+    for line in lines {
+        let alarm = !screen.screen(&line.message).is_empty();
+        let right = alarm == line.emergency;
+        let entry = figures.by_flag.entry(line.flag.clone()).or_default();
+        entry.1 += 1;
+        if right {
+            entry.0 += 1;
+        }
+        if line.emergency {
+            figures.emergencies += 1;
+            figures.caught += usize::from(alarm);
+        } else {
+            figures.calm += 1;
+            figures.alarms += usize::from(alarm);
+        }
+        if !right {
+            let what = if line.emergency { "missed" } else { "alarm" };
+            figures
+                .misses
+                .push(format!("{what} [{}]: {}", line.flag, line.message));
+        }
+    }
+    figures
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    }
+}
+
+fn report(name: &str, figures: &Figures) {
+    println!(
+        "{name}: emergencies caught {}/{} ({:.1}%), calm messages alarmed {}/{} ({:.1}%)",
+        figures.caught,
+        figures.emergencies,
+        percent(figures.caught, figures.emergencies),
+        figures.alarms,
+        figures.calm,
+        percent(figures.alarms, figures.calm)
+    );
+    for (flag, (right, all)) in &figures.by_flag {
+        println!("  {flag:24} {right}/{all} right");
+    }
+}
+
+#[test]
+fn tuning_set_figures() {
+    let (lines, _) = read_set("tuning-b.tsv");
+    let figures = measure(&lines);
+    report("tuning-b.tsv (tuning)", &figures);
+    for miss in &figures.misses {
+        println!("  {miss}");
+    }
+    assert!(figures.emergencies >= 150 && figures.calm >= 150);
+    assert!(
+        percent(figures.caught, figures.emergencies) >= 98.0,
+        "tuning set: emergencies caught below 98%"
+    );
+    assert!(
+        percent(figures.alarms, figures.calm) <= 10.0,
+        "tuning set: calm alarms above 10%"
+    );
+}
+
+#[test]
+fn held_out_set_meets_the_targets() {
+    let (lines, hash) = read_set("holdout.tsv");
+    assert_eq!(
+        hash, HOLDOUT_SHA256,
+        "holdout.tsv changed: a held-out set is fixed before tuning (write a new one instead)"
+    );
+    let figures = measure(&lines);
+    // Aggregates only: the misses of a held-out set are never printed.
+    report("holdout.tsv (held out)", &figures);
+    assert!(figures.emergencies >= 150 && figures.calm >= 150);
+    assert!(
+        percent(figures.caught, figures.emergencies) >= 98.0,
+        "held-out set: emergencies caught {:.1}% (target 98%)",
+        percent(figures.caught, figures.emergencies)
+    );
+    assert!(
+        percent(figures.alarms, figures.calm) <= 10.0,
+        "held-out set: calm alarms {:.1}% (target at most 10%)",
+        percent(figures.alarms, figures.calm)
+    );
+    let offtopic = figures.by_flag.get("offtopic").copied().unwrap_or_default();
+    assert_eq!(offtopic.0, offtopic.1, "an alarm on off-topic chat");
+}
