@@ -137,6 +137,33 @@ fn report(name: &str, figures: &Figures) {
     }
 }
 
+/// Reads, measures and reports one tuning set, printing its misses.
+fn tuning_set(name: &str) -> Figures {
+    let (lines, _) = read_set(name);
+    let figures = measure(&lines);
+    report(&format!("{name} (tuning)"), &figures);
+    for miss in &figures.misses {
+        println!("  {miss}");
+    }
+    figures
+}
+
+#[test]
+fn tuning_set_d_figures() {
+    let figures = tuning_set("tuning-d.tsv");
+    assert!(figures.emergencies >= 150 && figures.calm >= 150);
+    assert!(percent(figures.caught, figures.emergencies) >= 98.0);
+    assert!(percent(figures.alarms, figures.calm) <= 10.0);
+}
+
+#[test]
+fn tuning_set_c_figures() {
+    let figures = tuning_set("tuning-c.tsv");
+    assert!(figures.emergencies >= 150 && figures.calm >= 150);
+    assert!(percent(figures.caught, figures.emergencies) >= 98.0);
+    assert!(percent(figures.alarms, figures.calm) <= 10.0);
+}
+
 #[test]
 fn tuning_set_figures() {
     let (lines, _) = read_set("tuning-b.tsv");

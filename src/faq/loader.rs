@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::Table;
 
-use super::model::{Faq, FaqEntry, MAX_ANSWER_CHARS, PLACEHOLDERS, Source};
+use super::model::{EntrySign, Faq, FaqEntry, MAX_ANSWER_CHARS, PLACEHOLDERS, Source};
 use super::synonyms::{self, Synonyms};
+use super::urgency::{self, Urgency};
 use crate::problem::Problem;
 use crate::tomlread::TomlReader;
 
@@ -24,21 +25,43 @@ use crate::tomlread::TomlReader;
 pub const SYNONYMS_FILE: &str = "synonyms.toml";
 /// The symptom check's file name, directly under the FAQ folder.
 pub const SYMPTOM_CHECK_FILE: &str = "symptom-check.toml";
-/// The "when to get help" blocks, directly under the FAQ folder.
-pub const URGENCY_FILE: &str = "urgency.toml";
+pub use super::urgency::URGENCY_FILE;
 /// Files larger than this are refused rather than read.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
-const ENTRY_KEYS: [&str; 7] = [
+const ENTRY_KEYS: [&str; 9] = [
     "id",
     "question",
     "answer",
     "alternates",
     "keywords",
     "see_also",
+    "urgency",
+    "urgency_sign",
     "sources",
 ];
 const SOURCE_KEYS: [&str; 2] = ["title", "url"];
+const SIGN_KEYS: [&str; 4] = ["level", "rule", "source", "text"];
+/// Words of urgency advice that an answer's own text must not use: when and
+/// how urgently to get help comes only from the urgency blocks.
+const URGENCY_WORDS: [&str; 14] = [
+    "urgent",
+    "urgently",
+    "ambulance",
+    "a&e",
+    "emergency department",
+    "emergency room",
+    "999",
+    "911",
+    "112",
+    "same day",
+    "same-day",
+    "straight away",
+    "immediately",
+    "right away",
+];
+/// Web sites that no longer serve the pages they once did.
+const RETIRED_DOMAINS: [&str; 1] = ["beta.nhs.uk"];
 const MAX_QUESTION_CHARS: usize = 200;
 const MAX_PHRASE_CHARS: usize = 200;
 
@@ -49,6 +72,8 @@ struct ReadEntry {
     id_offset: usize,
     see_also_offsets: Vec<usize>,
     alternate_offsets: Vec<usize>,
+    urgency_offsets: Vec<usize>,
+    sign_offsets: Vec<usize>,
 }
 
 /// Loads every FAQ file under `dir`. Returns the entries that loaded (sorted
@@ -70,6 +95,7 @@ pub fn load_dir(dir: &Path) -> (Faq, Vec<Problem>) {
 
     let mut read_entries = Vec::new();
     let mut synonyms = Synonyms::default();
+    let mut urgency_blocks: Option<Urgency> = None;
     for path in files {
         let Some(source) = read_text(&path, &mut problems) else {
             continue;
@@ -79,8 +105,11 @@ pub fn load_dir(dir: &Path) -> (Faq, Vec<Problem>) {
             let (loaded, found) = synonyms::parse(&path, &source);
             synonyms = loaded;
             problems.extend(found);
+        } else if relative == Path::new(URGENCY_FILE) {
+            let (loaded, found) = urgency::parse(&path, &source);
+            urgency_blocks = Some(loaded);
+            problems.extend(found);
         } else if relative == Path::new(SYMPTOM_CHECK_FILE)
-            || relative == Path::new(URGENCY_FILE)
             || relative.starts_with(crate::safety::emergency::EMERGENCY_DIR)
         {
             // Read and checked by crate::symptoms, the urgency blocks and
@@ -97,6 +126,8 @@ pub fn load_dir(dir: &Path) -> (Faq, Vec<Problem>) {
         ));
     }
     cross_check(&read_entries, &mut problems);
+    let urgency = urgency_blocks.unwrap_or_else(Urgency::shipped);
+    check_urgency(&read_entries, &urgency, &mut problems);
 
     let mut entries: BTreeMap<String, FaqEntry> = BTreeMap::new();
     for read in read_entries {
@@ -105,6 +136,7 @@ pub fn load_dir(dir: &Path) -> (Faq, Vec<Problem>) {
     let faq = Faq {
         entries: entries.into_values().collect(),
         synonyms,
+        urgency,
     };
     (faq, problems)
 }
@@ -185,13 +217,17 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
         let alternates = reader.string_list(table, "alternates");
         let keywords = reader.string_list(table, "keywords");
         let see_also = reader.string_list(table, "see_also");
+        let urgency = reader.string_list(table, "urgency");
         let sources = read_sources(&mut reader, table);
+        let signs = read_signs(&mut reader, table, sources.len());
         (
-            id, question, answer, alternates, keywords, see_also, sources,
+            id, question, answer, alternates, keywords, see_also, urgency, signs, sources,
         )
     });
     let mut found = std::mem::take(&mut reader.problems);
-    let Some((id, question, answer, alternates, keywords, see_also, sources)) = parsed else {
+    let Some((id, question, answer, alternates, keywords, see_also, urgency, signs, sources)) =
+        parsed
+    else {
         problems.append(&mut found);
         return None;
     };
@@ -237,6 +273,13 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
                 format!("answer is {length} characters long (at most {MAX_ANSWER_CHARS})"),
             );
         }
+        for (snippet, message) in urgency_advice_problems(answer) {
+            let at = source
+                .get(*offset..)
+                .and_then(|rest| rest.to_lowercase().find(&snippet))
+                .map_or(*offset, |found| offset + found);
+            check(at, message);
+        }
         for (snippet, message) in placeholder_problems(answer) {
             // Point at the placeholder itself when it can be found in the
             // file as written (it can, unless escapes changed the text).
@@ -258,6 +301,32 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
             );
         }
     }
+    for source_entry in &sources {
+        if let Some(domain) = RETIRED_DOMAINS
+            .iter()
+            .find(|domain| host_of(&source_entry.url).is_some_and(|host| host == **domain))
+        {
+            let at = source
+                .find(&source_entry.url)
+                .unwrap_or(id.as_ref().map_or(0, |(_, offset)| *offset));
+            check(
+                at,
+                format!(
+                    "source `{}` is on {domain}, a retired site: link the current public page",
+                    source_entry.url
+                ),
+            );
+        }
+    }
+    if let Some((_, offset)) = &id
+        && urgency.is_empty()
+    {
+        check(
+            *offset,
+            "an entry needs `urgency = [...]`: the blocks of urgency.toml that say when to get help"
+                .to_owned(),
+        );
+    }
     if let Some((_, offset)) = &id
         && sources.is_empty()
     {
@@ -276,6 +345,8 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
         .map(|(text, offset)| (text.trim().to_owned(), offset))
         .unzip();
     let (see_also, see_also_offsets): (Vec<String>, Vec<usize>) = see_also.into_iter().unzip();
+    let (urgency, urgency_offsets): (Vec<String>, Vec<usize>) = urgency.into_iter().unzip();
+    let (urgency_signs, sign_offsets): (Vec<EntrySign>, Vec<usize>) = signs.into_iter().unzip();
     let entry = FaqEntry {
         id,
         question: question.trim().to_owned(),
@@ -287,6 +358,8 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
             .collect(),
         see_also,
         sources,
+        urgency,
+        urgency_signs,
         path: path.to_path_buf(),
     };
     Some(ReadEntry {
@@ -295,6 +368,8 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
         id_offset,
         see_also_offsets,
         alternate_offsets,
+        urgency_offsets,
+        sign_offsets,
     })
 }
 
@@ -334,6 +409,164 @@ fn read_sources(reader: &mut TomlReader<'_>, table: &Table) -> Vec<Source> {
         }
     }
     sources
+}
+
+/// Reads an entry's `[[urgency_sign]]` tables: each sign with its level and
+/// position. A sign names the c.2 `rule` it comes from or the number of the
+/// entry's `[[sources]]` item that says it.
+fn read_signs(
+    reader: &mut TomlReader<'_>,
+    table: &Table,
+    n_sources: usize,
+) -> Vec<(EntrySign, usize)> {
+    let Some(item) = table.get("urgency_sign") else {
+        return Vec::new();
+    };
+    let offset = reader.offset_of(table, "urgency_sign");
+    let Some(array) = item.as_array_of_tables() else {
+        reader.problem_at(
+            offset,
+            "`urgency_sign` must be written as [[urgency_sign]] tables with a level and a text",
+        );
+        return Vec::new();
+    };
+    let mut signs = Vec::new();
+    for sign in array.iter() {
+        reader.reject_unknown_keys(sign, &SIGN_KEYS, "an urgency sign");
+        let level = reader.required_string(sign, "level");
+        let text = reader.required_string(sign, "text");
+        let rule = reader.optional_string(sign, "rule");
+        let source_number = sign.get("source").map(|item| {
+            let at = reader.offset_of(sign, "source");
+            (item.as_integer(), at)
+        });
+        let (Some((level_id, level_offset)), Some((text, text_offset))) = (level, text) else {
+            continue;
+        };
+        let Some(level) = urgency::parse_level(&level_id) else {
+            reader.problem_at(
+                level_offset,
+                format!("level must be emergency, urgent, soon or routine, not {level_id:?}"),
+            );
+            continue;
+        };
+        match (&rule, source_number) {
+            (None, None) => reader.problem_at(
+                text_offset,
+                "a sign needs the c.2 `rule` it comes from, or `source` = the number of its \
+                 [[sources]] item",
+            ),
+            (_, Some((Some(number), at))) if number < 1 || number as usize > n_sources => reader
+                .problem_at(
+                    at,
+                    format!("source {number} is not one of this entry's {n_sources} [[sources]]"),
+                ),
+            (_, Some((None, at))) => {
+                reader.problem_at(at, "source must be the number of a [[sources]] item")
+            }
+            _ => {}
+        }
+        if let Some(message) =
+            urgency::sign_problem(level, rule.as_ref().map(|(r, _)| r.as_str()), &text)
+        {
+            let at = rule.as_ref().map_or(text_offset, |(_, at)| *at);
+            reader.problem_at(at, message);
+        }
+        signs.push((
+            EntrySign {
+                level,
+                text: text.trim().to_owned(),
+            },
+            text_offset,
+        ));
+    }
+    signs
+}
+
+/// Urgency advice in an answer's own words: each phrase found, with the
+/// message for it. When and how urgently to get help comes only from the
+/// urgency blocks, so the bot never says it two ways.
+fn urgency_advice_problems(answer: &str) -> Vec<(String, String)> {
+    let lower = answer.to_lowercase();
+    let mut found = Vec::new();
+    for placeholder in PLACEHOLDERS {
+        let written = format!("{{{placeholder}}}");
+        if lower.contains(&written) {
+            found.push((
+                written.clone(),
+                format!(
+                    "{written} in an answer: when and how urgently to get help comes from the \
+                     entry's `urgency` blocks (urgency.toml), not the answer text"
+                ),
+            ));
+        }
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '&' || c == '-'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    for phrase in URGENCY_WORDS {
+        let phrase_words: Vec<&str> = phrase.split(' ').collect();
+        if words
+            .windows(phrase_words.len())
+            .any(|window| window == phrase_words.as_slice())
+        {
+            found.push((
+                phrase.to_owned(),
+                format!(
+                    "\"{phrase}\" in an answer: urgency advice comes from the entry's `urgency` \
+                     blocks (urgency.toml) and `[[urgency_sign]]`s, not the answer text"
+                ),
+            ));
+        }
+    }
+    found
+}
+
+/// The host of a web address, lower case ("beta.nhs.uk").
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    Some(host.to_lowercase())
+}
+
+/// Checks every entry's urgency blocks and signs against the urgency file:
+/// each block exists, and each sign of the entry has a block of its level.
+fn check_urgency(entries: &[ReadEntry], urgency: &Urgency, problems: &mut Vec<Problem>) {
+    for read in entries {
+        let at = |offset: usize, message: String| {
+            Problem::at_offset(&read.entry.path, &read.source, offset, message)
+        };
+        let mut levels = Vec::new();
+        for (id, offset) in read.entry.urgency.iter().zip(&read.urgency_offsets) {
+            match urgency.get(id) {
+                Some(block) => levels.push(block.level),
+                None => problems.push(at(
+                    *offset,
+                    format!(
+                        "urgency block `{id}` is not in urgency.toml (known: {})",
+                        urgency
+                            .blocks
+                            .iter()
+                            .map(|block| block.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )),
+            }
+        }
+        for (sign, offset) in read.entry.urgency_signs.iter().zip(&read.sign_offsets) {
+            if !levels.contains(&sign.level) {
+                problems.push(at(
+                    *offset,
+                    format!(
+                        "this sign is {} but the entry shows no {} block: add it to `urgency`",
+                        sign.level, sign.level
+                    ),
+                ));
+            }
+        }
+    }
 }
 
 /// Ids are what moderators type and what button ids carry: keep them simple.

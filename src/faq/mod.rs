@@ -6,8 +6,9 @@ pub mod loader;
 pub mod matcher;
 pub mod model;
 pub mod synonyms;
+pub mod urgency;
 
 pub use loader::load_dir;
 pub use matcher::{Candidate, Decision, Matcher, MatcherSettings, Verdict};
-pub use model::{Faq, FaqEntry, Source};
+pub use model::{EntrySign, Faq, FaqEntry, Source};
 pub use synonyms::Synonyms;

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::synonyms::Synonyms;
+use super::urgency::Urgency;
+use crate::symptoms::Level;
 
 /// Longest answer a moderator may write, in characters. Keeps answers
 /// readable in a chat and well inside Discord's embed limit (4,096).
@@ -42,9 +44,23 @@ pub struct FaqEntry {
     pub see_also: Vec<String>,
     /// Where the answer's facts come from.
     pub sources: Vec<Source>,
+    /// The "when to get help" blocks the answer shows (ids of
+    /// `faq/urgency.toml`), most urgent first.
+    pub urgency: Vec<String>,
+    /// Signs of this entry's own, each shown in the block of its level.
+    pub urgency_signs: Vec<EntrySign>,
     /// The file the entry was read from.
     #[serde(skip)]
     pub path: PathBuf,
+}
+
+/// A sign an entry adds to one of its urgency blocks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntrySign {
+    /// The level of the block it belongs in.
+    pub level: Level,
+    /// What to look out for.
+    pub text: String,
 }
 
 /// A loaded FAQ: its entries sorted by id, and the synonyms the matcher uses.
@@ -54,6 +70,8 @@ pub struct Faq {
     pub entries: Vec<FaqEntry>,
     /// Synonyms and spelling variants (faq/synonyms.toml).
     pub synonyms: Synonyms,
+    /// The "when to get help" blocks (faq/urgency.toml).
+    pub urgency: Urgency,
 }
 
 impl Faq {

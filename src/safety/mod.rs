@@ -18,8 +18,11 @@ pub use emergency::{EmergencyScreen, RedFlag, Screening};
 
 /// Said when no emergency number is configured (clinical-basis.md f.2: the
 /// same number means different things in different countries).
-pub const UNSET_EMERGENCY_NUMBER: &str = "your local emergency number (for example 999 in the UK, \
-     112 in the EU, 911 in the US and Canada, 000 in Australia, 111 in New Zealand)";
+pub const UNSET_EMERGENCY_NUMBER: &str = "your local emergency number";
+/// Said once, in the emergency reply, when no emergency number is
+/// configured: the numbers of a few countries, as examples.
+pub const EMERGENCY_NUMBER_EXAMPLES: &str = "for example 999 in the UK, 112 in the EU, 911 in the \
+     US and Canada, 000 in Australia, 111 in New Zealand";
 /// Said when no urgent advice line is configured.
 pub const UNSET_URGENT_ADVICE_LINE: &str = "your doctor or a local urgent medical advice line";
 
@@ -133,6 +136,9 @@ pub fn neutralise(text: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct SafetyPolicy {
     emergency_number: String,
+    /// Whether the number was configured (else the examples are shown once
+    /// in the emergency reply).
+    number_configured: bool,
     urgent_advice_line: String,
     disclaimer: String,
 }
@@ -140,13 +146,13 @@ pub struct SafetyPolicy {
 impl SafetyPolicy {
     /// A policy for the configured numbers and disclaimer.
     pub fn new(settings: &SafetySettings) -> Self {
-        let emergency_number = settings
+        let configured = settings
             .emergency_number
             .as_deref()
             .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .unwrap_or(UNSET_EMERGENCY_NUMBER)
-            .to_owned();
+            .filter(|n| !n.is_empty());
+        let number_configured = configured.is_some();
+        let emergency_number = configured.unwrap_or(UNSET_EMERGENCY_NUMBER).to_owned();
         let urgent_advice_line = settings
             .urgent_advice_line
             .as_deref()
@@ -164,6 +170,7 @@ impl SafetyPolicy {
         };
         let mut policy = SafetyPolicy {
             emergency_number,
+            number_configured,
             urgent_advice_line,
             disclaimer: String::new(),
         };
@@ -174,6 +181,26 @@ impl SafetyPolicy {
     /// The emergency number as the bot says it.
     pub fn emergency_number(&self) -> &str {
         &self.emergency_number
+    }
+
+    /// Whether an emergency number was configured (a front end warns at
+    /// start-up when it was not).
+    pub fn number_configured(&self) -> bool {
+        self.number_configured
+    }
+
+    /// "**Call 999 now**", or with no number configured "**Call your local
+    /// emergency number now** (for example 999 in the UK, …)": the examples
+    /// are said once per reply, here.
+    fn call_now(&self) -> String {
+        if self.number_configured {
+            format!("**Call {} now**", self.emergency_number)
+        } else {
+            format!(
+                "**Call {} now** ({EMERGENCY_NUMBER_EXAMPLES})",
+                self.emergency_number
+            )
+        }
     }
 
     /// Fills `{emergency_number}` and `{urgent_advice_line}` in and
@@ -198,21 +225,24 @@ impl SafetyPolicy {
         }
     }
 
-    /// The emergency reply (clinical-basis.md d.5, level `emergency`), saying
-    /// back what was understood.
+    /// The emergency reply (clinical-basis.md d.5, level `emergency`): short
+    /// enough to read in five seconds. The number first, one line saying
+    /// back what was understood and why it matters, what to do while waiting.
     pub fn emergency(&self, flags: &[RedFlag]) -> Reply {
         let mut heard: Vec<&str> = flags.iter().map(|f| f.lay_description()).collect();
         heard.dedup();
-        let understood = if heard.is_empty() {
-            String::new()
+        let why = if heard.is_empty() {
+            "This could be serious.".to_owned()
         } else {
-            format!("You mentioned {}. ", join_words(&heard))
+            format!(
+                "You mentioned {}: this needs help fast.",
+                join_words(&heard)
+            )
         };
         let body = format!(
-            "{understood}This could be serious. **Call {number} now** or go straight to the \
-             nearest emergency department. Don't drive yourself. If you're alone, tell someone \
-             or ask someone to stay with you.\n\nPlease don't wait for more replies here.",
-            number = self.emergency_number
+            "{call}, or go to the nearest emergency department.\n{why}\nWhile you wait: \
+             don't drive yourself. If you're alone, tell someone. Don't wait for replies here.",
+            call = self.call_now()
         );
         self.reply(
             ReplyKind::Emergency {
@@ -223,14 +253,62 @@ impl SafetyPolicy {
         )
     }
 
+    /// The "when to get help" section of an answer: the entry's blocks from
+    /// `faq/urgency.toml`, each with its signs and the entry's own signs of
+    /// that level.
+    fn urgency_section(&self, entry: &FaqEntry, faq: &Faq) -> String {
+        let mut out = String::new();
+        for block in entry.urgency.iter().filter_map(|id| faq.urgency.get(id)) {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&format!("**{}**", block.heading));
+            let own = entry
+                .urgency_signs
+                .iter()
+                .filter(|sign| sign.level == block.level)
+                .map(|sign| sign.text.as_str());
+            for sign in block.signs.iter().map(|sign| sign.text.as_str()).chain(own) {
+                out.push_str("\n- ");
+                out.push_str(sign);
+            }
+            if let Some(after) = &block.after {
+                out.push('\n');
+                out.push_str(after);
+            }
+        }
+        out
+    }
+
+    /// Emergency signs shown first, above an answer, when the message asked
+    /// about them ("what are the signs of a clot?").
+    pub fn with_emergency_signs(&self, mut reply: Reply, faq: &Faq) -> Reply {
+        if let Some(block) = faq.urgency.for_level(Level::Emergency) {
+            let signs: Vec<&str> = block.signs.iter().map(|sign| sign.text.as_str()).collect();
+            let banner = format!(
+                "**{}**\n- {}\n\n",
+                self.fill(&block.heading),
+                neutralise(&signs.join("\n- "))
+            );
+            reply.body = format!("{banner}{}", reply.body);
+        }
+        reply
+    }
+
     /// An FAQ answer, with its sources and related entries.
     pub fn answer(&self, entry: &FaqEntry, faq: &Faq) -> Reply {
+        let urgency = self.urgency_section(entry, faq);
+        let body = if urgency.is_empty() {
+            entry.answer.clone()
+        } else {
+            format!("{}\n\n{urgency}", entry.answer)
+        };
         let mut reply = self.reply(
             ReplyKind::Answer {
                 entry_id: entry.id.clone(),
             },
             Some(entry.question.clone()),
-            entry.answer.clone(),
+            body,
         );
         reply.sources = entry
             .sources
@@ -425,6 +503,23 @@ mod tests {
         assert!(reply.disclaimer().contains("999 in the UK"));
         assert!(reply.disclaimer().contains("911 in the US"));
         assert!(reply.disclaimer().contains("not medical advice"));
+    }
+
+    #[test]
+    fn the_emergency_reply_is_short_and_says_the_number_first() {
+        let policy = SafetyPolicy::new(&SafetySettings {
+            emergency_number: Some("999".to_owned()),
+            ..SafetySettings::default()
+        });
+        let all = policy.emergency(&RedFlag::ALL);
+        assert!(all.body().starts_with("**Call 999 now**"), "{}", all.body());
+        let one = policy.emergency(&[RedFlag::SevereTenseCalf]);
+        assert!(one.body().chars().count() <= 400, "{}", one.body());
+        // With no number configured, the examples are given once.
+        let unset = SafetyPolicy::new(&SafetySettings::default());
+        let reply = unset.emergency(&[RedFlag::ChestPainOrBreathless]);
+        let text = format!("{} {}", reply.body(), reply.disclaimer());
+        assert_eq!(text.matches("999 in the UK").count(), 1, "{text}");
     }
 
     #[test]

@@ -32,6 +32,49 @@ pub const EMERGENCY_FLAGS: [&str; 8] = [
     "rf_severe_pain_tense_calf",
 ];
 
+/// The rules of c.2 by id: their level, and whether the rule needs several
+/// findings together (E4 fever *with* redness, U7 calf pain *with* a risk
+/// factor, ...). Every other rule acts on any one of its findings alone,
+/// which is why a sign written for it must never join findings with "and".
+pub const RULE_LEVELS: [(&str, Level, bool); 21] = [
+    ("E1", Level::Emergency, false),
+    ("E2", Level::Emergency, false),
+    ("E3", Level::Emergency, false),
+    ("E4", Level::Emergency, true),
+    ("E5", Level::Emergency, true),
+    ("U1", Level::Urgent, false),
+    ("U2", Level::Urgent, false),
+    ("U3", Level::Urgent, false),
+    ("U4", Level::Urgent, false),
+    ("U5", Level::Urgent, false),
+    ("U6", Level::Urgent, false),
+    ("U7", Level::Urgent, true),
+    ("S1", Level::Soon, false),
+    ("S2", Level::Soon, true),
+    ("S3", Level::Soon, false),
+    ("R1", Level::Routine, true),
+    ("R2", Level::Routine, true),
+    ("R3", Level::Routine, true),
+    ("R4", Level::Routine, false),
+    ("R5", Level::Routine, false),
+    ("R6", Level::Routine, true),
+];
+
+/// The level of the c.2 rule `id` ("E1" is emergency), if it is one.
+pub fn rule_level(id: &str) -> Option<Level> {
+    RULE_LEVELS
+        .iter()
+        .find(|(rule, _, _)| *rule == id)
+        .map(|(_, level, _)| *level)
+}
+
+/// Whether the c.2 rule `id` needs several findings together.
+pub fn is_combination_rule(id: &str) -> bool {
+    RULE_LEVELS
+        .iter()
+        .any(|(rule, _, combination)| *rule == id && *combination)
+}
+
 /// Every item rule set c.2 reads.
 pub const ITEMS: [&str; 30] = [
     "rf_chest_pain_or_breathless",

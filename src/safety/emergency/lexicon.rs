@@ -156,6 +156,9 @@ pub struct Lexicon {
     by_first_word: HashMap<String, Vec<Phrase>>,
     /// Single-word entries that a misspelling may match, by first letter.
     fuzzy_targets: HashMap<char, Vec<(String, ConceptSet)>>,
+    /// Single-word entries that another form of the word may match
+    /// ("wipes", "weaker", "drooped"), by word.
+    base_forms: HashMap<String, ConceptSet>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -287,6 +290,9 @@ impl Lexicon {
             let Some((first, rest)) = line.words.split_first() else {
                 continue;
             };
+            if rest.is_empty() && !line.concepts.intersects(no_typos) {
+                lexicon.base_forms.insert(first.clone(), line.concepts);
+            }
             if rest.is_empty()
                 && first.chars().count() >= 6
                 && !line.concepts.intersects(no_typos)
@@ -341,7 +347,41 @@ impl Lexicon {
                 }
             }
         }
-        self.fuzzy_match(first).map(|concepts| (1, concepts))
+        self.base_form(first)
+            .or_else(|| self.fuzzy_match(first))
+            .map(|concepts| (1, concepts))
+    }
+
+    /// Concepts of the lexicon word `word` is a form of: "wipes" of "wipe",
+    /// "weaker" of "weak", "drooped" of "droop", "tingled" of "tingle",
+    /// "stabbing" of "stab". Only words the lexicon does not list itself,
+    /// and never grammar (context.toml `no_typos`).
+    pub fn base_form(&self, word: &str) -> Option<ConceptSet> {
+        if word.len() < 4 || !word.is_ascii() {
+            return None;
+        }
+        let mut candidates: Vec<String> = Vec::new();
+        for suffix in ["s", "es", "ed", "d", "er", "ing", "ly"] {
+            if let Some(stem) = word.strip_suffix(suffix) {
+                candidates.push(stem.to_owned());
+                // "wiping" -> "wipe", "drooping" -> "droop" (above).
+                candidates.push(format!("{stem}e"));
+                // "stabbing" -> "stab", "slurred" -> "slur".
+                let bytes = stem.as_bytes();
+                if bytes.len() >= 2 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] {
+                    candidates.push(stem[..stem.len() - 1].to_owned());
+                }
+            }
+        }
+        for (suffix, replacement) in [("ies", "y"), ("ier", "y"), ("ied", "y")] {
+            if let Some(stem) = word.strip_suffix(suffix) {
+                candidates.push(format!("{stem}{replacement}"));
+            }
+        }
+        candidates
+            .iter()
+            .filter(|stem| stem.len() >= 3)
+            .find_map(|stem| self.base_forms.get(stem).copied())
     }
 
     /// Concepts of the lexicon word a misspelling most likely meant: same
@@ -351,8 +391,12 @@ impl Lexicon {
     /// be a neighbouring key, so "shaving" does not become "shaking".
     pub fn fuzzy_match(&self, word: &str) -> Option<ConceptSet> {
         let length = word.chars().count();
-        if length < 7 || !word.chars().all(|c| c.is_ascii_lowercase()) {
+        if length < 6 || !word.chars().all(|c| c.is_ascii_lowercase()) {
             return None;
+        }
+        if length == 6 {
+            // Six letters: only two neighbouring letters swapped ("bowles").
+            return self.swapped_letters_match(word);
         }
         let initial = word.chars().next()?;
         let targets = self.fuzzy_targets.get(&initial)?;
@@ -374,6 +418,23 @@ impl Lexicon {
             }
         }
         best.map(|(_, concepts)| concepts)
+    }
+}
+
+impl Lexicon {
+    /// The lexicon word that `word` is with two neighbouring letters swapped.
+    fn swapped_letters_match(&self, word: &str) -> Option<ConceptSet> {
+        let initial = word.chars().next()?;
+        let targets = self.fuzzy_targets.get(&initial)?;
+        let bytes = word.as_bytes();
+        (0..bytes.len().saturating_sub(1)).find_map(|i| {
+            let mut swapped = bytes.to_vec();
+            swapped.swap(i, i + 1);
+            targets
+                .iter()
+                .find(|(target, _)| target.as_bytes() == swapped.as_slice() && swapped != bytes)
+                .map(|(_, concepts)| *concepts)
+        })
     }
 }
 

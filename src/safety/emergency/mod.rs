@@ -248,6 +248,9 @@ impl EmergencyScreen {
                 fever_reading: Concepts::default()
                     .intern("fever_reading")
                     .unwrap_or_else(|| unreachable!("an empty interner has room")),
+                year: Concepts::default()
+                    .intern("year")
+                    .unwrap_or_else(|| unreachable!("an empty interner has room")),
                 flags: Vec::new(),
             },
         }

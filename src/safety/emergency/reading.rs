@@ -108,6 +108,8 @@ pub struct Analysis<'a> {
     pub words: Vec<Word>,
     /// Per sentence: asks for information rather than describing a person.
     informational: Vec<bool>,
+    /// Per modifier: cancelled for this message.
+    cancelled: Vec<bool>,
     /// Clauses that tell a past, resolved episode.
     historical: std::collections::HashSet<usize>,
     mode: Mode,
@@ -121,6 +123,7 @@ impl<'a> Analysis<'a> {
             words: Vec::new(),
             informational: Vec::new(),
             historical: std::collections::HashSet::new(),
+            cancelled: Vec::new(),
             mode: Mode::Reports,
         };
         // Code, links and mentions go before splitting, so that
@@ -131,6 +134,29 @@ impl<'a> Analysis<'a> {
                 plain = plain.replace(*emoji, &format!(" {word} "));
             }
         }
+        // What the whole message says, before reading it sentence by sentence:
+        // some phrases change how every sentence is read ("thats whats
+        // happening right now").
+        let mut message_concepts = ConceptSet::EMPTY;
+        let all_words: Vec<String> = text::clean_plain(&plain)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut index = 0;
+        while index < all_words.len() {
+            let (length, concepts) = lexicon
+                .longest_match(all_words.get(index..).unwrap_or_default())
+                .unwrap_or((1, ConceptSet::EMPTY));
+            message_concepts = message_concepts.union(concepts);
+            index += length.max(1);
+        }
+        analysis.cancelled = rules
+            .modifiers
+            .iter()
+            .map(|modifier| message_concepts.intersects(modifier.cancelled_by))
+            .collect();
+        let affirmed = message_concepts.intersects(rules.sentences.affirmations);
         let mut clause = 0;
         let mut previous_informational = false;
         for (sentence_index, sentence) in text::split_sentences(&plain).into_iter().enumerate() {
@@ -168,6 +194,14 @@ impl<'a> Analysis<'a> {
                     {
                         concepts.insert(rules.fever_reading);
                     }
+                    if rest
+                        .first()
+                        .filter(|word| word.len() == 4)
+                        .and_then(|word| word.parse::<u32>().ok())
+                        .is_some_and(|year| (1900..=2099).contains(&year))
+                    {
+                        concepts.insert(rules.year);
+                    }
                     for offset in 0..length {
                         let Some(word) = words.get(index + offset) else {
                             break;
@@ -199,8 +233,17 @@ impl<'a> Analysis<'a> {
             for derive in rules.derives.iter().filter(|derive| !derive.before_scopes) {
                 analysis.derive(derive, start, end);
             }
-            let informational =
-                analysis.is_informational(start, end, sentence.question, previous_informational);
+            let informational = !affirmed
+                && analysis.is_informational(start, end, sentence.question, previous_informational);
+            // "is it normal with sciatica to not feel when you poo? started
+            // today": a question followed by when it started is a report.
+            if previous_informational
+                && !informational
+                && (start..end).any(|index| analysis.has(index, rules.sentences.times))
+                && let Some(previous) = analysis.informational.last_mut()
+            {
+                *previous = false;
+            }
             analysis.informational.push(informational);
             previous_informational = informational;
             analysis.mark_history(start, end);
@@ -256,6 +299,11 @@ impl<'a> Analysis<'a> {
         let sentences = &self.rules.sentences;
         if word.concepts.intersects(sentences.times) {
             return true;
+        }
+        // "i read about it": the person is telling where they read, not
+        // what they feel.
+        if word.concepts.intersects(sentences.info_markers) {
+            return false;
         }
         if !word.own.union(word.concepts).intersects(sentences.people) {
             return false;
@@ -457,9 +505,15 @@ impl<'a> Analysis<'a> {
             let partner = if derive.next {
                 self.next_with(index, end, derive.within, derive.then)
             } else {
+                let clause = self.word(index).map(|word| word.clause);
                 let low = index.saturating_sub(derive.within).max(start);
                 let high = index.saturating_add(derive.within + 1).min(end);
-                (low..high).find(|&other| other != index && self.has(other, derive.then))
+                (low..high).find(|&other| {
+                    other != index
+                        && self.has(other, derive.then)
+                        && (derive.in_sentence
+                            || self.word(other).map(|word| word.clause) == clause)
+                })
             };
             let Some(partner) = partner else {
                 continue;
@@ -511,7 +565,10 @@ impl<'a> Analysis<'a> {
 
     /// Marks the words each modifier reaches.
     fn mark_scopes(&mut self, start: usize, end: usize) {
-        for modifier in &self.rules.modifiers {
+        for (number, modifier) in self.rules.modifiers.iter().enumerate() {
+            if self.cancelled.get(number).copied().unwrap_or(false) {
+                continue;
+            }
             for index in start..end {
                 if !self.has(index, modifier.trigger) {
                     continue;
@@ -595,11 +652,39 @@ impl<'a> Analysis<'a> {
             self.word(other)
                 .is_some_and(|word| pronouns.contains(&word.text))
         });
-        let sentence = self.word(anchor).map(|word| word.sentence);
-        pronoun
-            && (0..anchor).rev().take(PRONOUN_LOOKBACK).any(|other| {
-                self.live(other, concepts) && self.word(other).map(|word| word.sentence) == sentence
+        let Some(sentence) = self.word(anchor).map(|word| word.sentence) else {
+            return false;
+        };
+        let earlier_in = |wanted: usize| {
+            (0..anchor).rev().take(PRONOUN_LOOKBACK).any(|other| {
+                self.live(other, concepts)
+                    && self.word(other).map(|word| word.sentence) == Some(wanted)
             })
+        };
+        // A sentence with no body part and nobody in it goes on about the
+        // last one told ("My calf got run over. Now massively swollen, tight").
+        (pronoun && earlier_in(sentence))
+            || (self.is_subjectless(anchor) && sentence > 0 && earlier_in(sentence - 1))
+    }
+
+    /// Whether the sentence of word `index` has no body part and nobody in
+    /// it (so it goes on about what the sentence before told).
+    fn is_subjectless(&self, index: usize) -> bool {
+        !self.around(index, Scope::Sentence).any(|other| {
+            self.word(other).is_some_and(|word| {
+                word.concepts.intersects(self.rules.body)
+                    || word.own.intersects(self.rules.sentences.people)
+            })
+        })
+    }
+
+    /// The first word of the sentence after word `index`'s, if any.
+    fn next_sentence_start(&self, index: usize) -> Option<usize> {
+        let sentence = self.word(index)?.sentence;
+        (index..self.words.len()).find(|&other| {
+            self.word(other)
+                .is_some_and(|word| word.sentence == sentence + 1)
+        })
     }
 
     /// Whether a pattern holds anywhere in the message.
@@ -622,13 +707,25 @@ impl<'a> Analysis<'a> {
             Some(anchor_concepts) => {
                 let sentence = self.around(anchor, Scope::Sentence);
                 let near: Vec<usize> = self.around(anchor, pattern.scope).collect();
-                sentence
+                let mut found: Vec<usize> = sentence
                     .filter(|&other| {
                         self.live(other, pattern.sign)
                             && (near.contains(&other)
                                 || (other > anchor && self.pronoun_refers(other, anchor_concepts)))
                     })
-                    .collect()
+                    .collect();
+                // The next sentence goes on about the anchor when it has no
+                // body part and nobody in it ("I have to look to see whether
+                // I'm peeing. No feeling of it at all.").
+                if let Some(next) = self.next_sentence_start(anchor)
+                    && self.is_subjectless(next)
+                {
+                    found.extend(
+                        self.around(next, Scope::Sentence)
+                            .filter(|&other| self.live(other, pattern.sign)),
+                    );
+                }
+                found
             }
         };
         if candidates.is_empty() {

@@ -40,6 +40,8 @@ pub struct Modifier {
     pub ends_at_new_subject: usize,
     /// A new subject right after "and"/"or" does not end it.
     pub joined_subject_continues: bool,
+    /// Any of these anywhere in the message cancels the modifier.
+    pub cancelled_by: ConceptSet,
 }
 
 /// Two concepts close together make a third.
@@ -66,6 +68,8 @@ pub struct Derive {
     pub not_followed_by: Vec<String>,
     /// Applied before negation and "if" are read.
     pub before_scopes: bool,
+    /// With `next` false: anywhere in the sentence, not only the clause.
+    pub in_sentence: bool,
 }
 
 /// Concepts that must be near an anchor.
@@ -115,6 +119,9 @@ pub struct SentenceRules {
     pub times: ConceptSet,
     /// Phrases that make a question a report ("is it bad that").
     pub reports: ConceptSet,
+    /// Phrases that make every question of the message a report ("happened
+    /// to me twice today").
+    pub affirmations: ConceptSet,
     /// Pronouns that stand for a body part told of just before.
     pub pronouns: Vec<String>,
     /// Emoji read as a word ("😂" as "haha").
@@ -165,6 +172,8 @@ pub struct Rules {
     pub history_exempt: ConceptSet,
     /// The concept the screen gives a temperature reading of a fever.
     pub fever_reading: ConceptId,
+    /// The concept the screen gives a year (1900 to 2099).
+    pub year: ConceptId,
     /// The red flags and their patterns, most serious first.
     pub flags: Vec<(RedFlag, Vec<Pattern>)>,
 }
@@ -206,6 +215,8 @@ struct SentencesFile {
     #[serde(default)]
     reports: Names,
     #[serde(default)]
+    affirmations: Names,
+    #[serde(default)]
     pronouns: Vec<String>,
     #[serde(default)]
     emoji_words: BTreeMap<String, String>,
@@ -239,6 +250,8 @@ struct ModifierFile {
     ends_at_new_subject: usize,
     #[serde(default)]
     joined_subject_continues: bool,
+    #[serde(default)]
+    cancelled_by: Names,
 }
 
 #[derive(Deserialize)]
@@ -258,6 +271,8 @@ struct DeriveFile {
     not_followed_by: Vec<String>,
     #[serde(default)]
     before_scopes: bool,
+    #[serde(default)]
+    in_sentence: bool,
 }
 
 #[derive(Deserialize)]
@@ -466,6 +481,7 @@ pub fn read(
     // Concepts given by derives and by the tokenizer exist besides the
     // lexicon's.
     let fever_reading = concepts.intern("fever_reading")?;
+    let year = concepts.intern("year")?;
     for derive in &context.derive {
         if concepts.intern(derive.gives.get_ref()).is_none() {
             problems.push(Problem::at_offset(
@@ -484,6 +500,7 @@ pub fn read(
         problems: Vec::new(),
     };
     resolver.used.insert(fever_reading);
+    resolver.used.insert(year);
     resolver.groups(&context_file, &context.groups);
     resolver.groups(&flags_file, &flags.groups);
 
@@ -516,6 +533,7 @@ pub fn read(
         people: resolver.names(file, &context.sentences.people),
         times: resolver.names(file, &context.sentences.times),
         reports: resolver.names(file, &context.sentences.reports),
+        affirmations: resolver.names(file, &context.sentences.affirmations),
         pronouns: context.sentences.pronouns.clone(),
         emoji_words: context
             .sentences
@@ -558,6 +576,7 @@ pub fn read(
                 ends_at: resolver.names(file, &modifier.ends_at),
                 ends_at_new_subject: modifier.ends_at_new_subject,
                 joined_subject_continues: modifier.joined_subject_continues,
+                cancelled_by: resolver.names(file, &modifier.cancelled_by),
             }
         })
         .collect();
@@ -600,6 +619,7 @@ pub fn read(
                 remove_first: resolver.names(file, &derive.remove_first),
                 not_followed_by: derive.not_followed_by.clone(),
                 before_scopes: derive.before_scopes,
+                in_sentence: derive.in_sentence,
             }
         })
         .collect();
@@ -705,6 +725,7 @@ pub fn read(
             history_present,
             history_exempt,
             fever_reading,
+            year,
             flags: by_flag.into_iter().collect(),
         },
         used,
