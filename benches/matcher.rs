@@ -82,6 +82,8 @@ fn synthetic_faq(base: &Faq, size: usize) -> Faq {
                 title: "synthetic".to_owned(),
                 url: "https://example.org".to_owned(),
             }],
+            urgency: vec!["routine".to_owned()],
+            urgency_signs: Vec::new(),
             path: Default::default(),
         });
     }
@@ -90,6 +92,7 @@ fn synthetic_faq(base: &Faq, size: usize) -> Faq {
     Faq {
         entries,
         synonyms: base.synonyms.clone(),
+        urgency: base.urgency.clone(),
     }
 }
 
@@ -102,6 +105,7 @@ fn bench_decide(c: &mut Criterion) {
             Faq {
                 entries: real.entries[..size].to_vec(),
                 synonyms: real.synonyms.clone(),
+                urgency: real.urgency.clone(),
             }
         } else {
             synthetic_faq(&real, size)

@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::faq::{self, Candidate, Decision, Faq, Matcher, Verdict};
 use crate::problem::Problem;
-use crate::safety::{EmergencyScreen, RedFlag, Reply, SafetyPolicy};
+use crate::safety::{EmergencyScreen, RedFlag, Reply, ReplyKind, SafetyPolicy};
 use crate::sessions::{MemorySessions, Session, SessionStore};
 use crate::symptoms::{AnswerError, Conversation, Step, SymptomCheck};
 
@@ -259,6 +259,11 @@ impl Knowledge {
         }
     }
 }
+
+/// Said under the emergency signs when someone asks about them and the FAQ
+/// has no answer that fits.
+pub const EMERGENCY_SIGNS_NOTE: &str = "These are the signs that need help straight away. For other questions about leg pain, ask \
+     me in your own words or try /symptoms.";
 
 /// Said when a symptom-check answer arrives and no check is running for the
 /// person (it expired, the bot restarted, or it was never started).
@@ -502,7 +507,8 @@ impl Engine {
     /// matcher. `addressed` as in [`Input::Message`].
     pub fn assess(&self, text: &str, addressed: bool) -> Assessment {
         tracing::debug!(message = %text, "assessing message");
-        let flags = self.knowledge().screen.screen(text);
+        let screening = self.knowledge().screen.read(text);
+        let flags = screening.flags;
         if !flags.is_empty() {
             tracing::info!(outcome = "emergency", flags = ?flags, "emergency screen matched");
             return Assessment {
@@ -528,6 +534,30 @@ impl Engine {
             ),
             Decision::None if addressed => (Outcome::None, vec![self.policy.help()]),
             Decision::None => (Outcome::None, Vec::new()),
+        };
+        // A question about emergency signs ("what are the signs of a clot?")
+        // gets its answer with the emergency signs shown first, not the
+        // emergency reply.
+        let replies = if screening.asked_about.is_empty() {
+            replies
+        } else {
+            tracing::info!(asked_about = ?screening.asked_about, "question about emergency signs");
+            let mut replies: Vec<Reply> = replies
+                .into_iter()
+                .map(|reply| match reply.kind() {
+                    ReplyKind::Answer { .. } | ReplyKind::Suggestions | ReplyKind::Help => {
+                        self.policy.with_emergency_signs(reply, &knowledge.faq)
+                    }
+                    _ => reply,
+                })
+                .collect();
+            if replies.is_empty() {
+                replies.push(self.policy.with_emergency_signs(
+                    self.policy.notice(EMERGENCY_SIGNS_NOTE),
+                    &knowledge.faq,
+                ));
+            }
+            replies
         };
         let best = verdict.candidates.first();
         tracing::info!(

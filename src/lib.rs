@@ -18,6 +18,7 @@ pub mod faq;
 mod fasthash;
 pub mod files;
 pub mod problem;
+pub mod review;
 pub mod safety;
 pub mod sessions;
 pub mod symptoms;

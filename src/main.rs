@@ -84,6 +84,9 @@ enum Command {
         /// Print a machine-readable report.
         #[arg(long)]
         json: bool,
+        /// Treat warnings (hard-to-read answers, questions the matcher does not answer) as problems.
+        #[arg(long)]
+        strict: bool,
         /// The FAQ folder (default: faq_dir from the config, normally ./faq).
         dir: Option<PathBuf>,
     },
@@ -167,9 +170,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             faqbot::admin::cli::history(&config.admin, id.as_deref(), json)
         }
         Command::Gaps { json } => faqbot::admin::cli::gaps(&config, &config.admin, json),
-        Command::Check { json, dir } => {
+        Command::Check { json, strict, dir } => {
             let dir = dir.unwrap_or_else(|| config.faq_dir.clone());
-            check(&dir, json)
+            check(&dir, json, strict)
         }
     }
 }
@@ -246,14 +249,20 @@ struct CheckReport<'a> {
     entries: Vec<&'a str>,
     symptom_questions: Vec<&'a str>,
     problems: &'a [Problem],
+    warnings: &'a [Problem],
+    readings: &'a [faqbot::review::TextReading],
 }
 
-fn check(dir: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
+fn check(dir: &std::path::Path, json: bool, strict: bool) -> anyhow::Result<ExitCode> {
     let checked = Knowledge::check_folder(dir);
     let problems = &checked.problems;
+    let review = faqbot::review::review(dir, &checked);
+    let failed = !problems.is_empty() || (strict && !review.warnings.is_empty());
     if json {
         let report = CheckReport {
-            ok: problems.is_empty(),
+            ok: !failed,
+            warnings: &review.warnings,
+            readings: &review.readings,
             dir: dir.display().to_string(),
             entries: checked.faq.ids().collect(),
             symptom_questions: checked
@@ -268,23 +277,42 @@ fn check(dir: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
         let (questions, outcomes) = checked.symptoms.as_ref().map_or((0, 0), |check| {
             (check.questions.len(), check.outcomes.len())
         });
+        let grades: Vec<String> = ["answer", "outcome"]
+            .into_iter()
+            .filter_map(|kind| {
+                review.hardest(kind).map(|hardest| {
+                    format!(
+                        "{kind}s read at grade {:.1} (median; highest {:.1}, {})",
+                        review.median(kind),
+                        hardest.grade,
+                        hardest.id
+                    )
+                })
+            })
+            .collect();
         println!(
-            "{}: ok, {} FAQ entries, {} synonym phrases, symptom check with {} questions and {} outcomes",
+            "{}: ok, {} FAQ entries, {} synonym phrases, symptom check with {} questions and {} outcomes; {}",
             dir.display(),
             checked.faq.entries.len(),
             checked.faq.synonyms.n_phrases(),
             questions,
-            outcomes
+            outcomes,
+            grades.join("; ")
         );
     } else {
         for problem in problems {
             println!("{problem}");
         }
     }
-    Ok(if problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
+    if !json {
+        for warning in &review.warnings {
+            println!("{warning}");
+        }
+    }
+    Ok(if failed {
         ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

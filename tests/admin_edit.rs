@@ -353,7 +353,7 @@ fn an_invalid_edit_is_refused_with_every_problem_in_the_real_folder() {
         .open_entry(&engine, "admin-commented")
         .expect("opens");
     let mut draft = form.draft();
-    draft.answer = "Call {911} now.\nOr {ambulance}.".to_owned();
+    draft.answer = "See {9x9} here.\nOr {leaflet}.".to_owned();
     draft
         .alternates
         .push("could my calf pain be a clot".to_owned());
@@ -378,9 +378,9 @@ fn an_invalid_edit_is_refused_with_every_problem_in_the_real_folder() {
         assert!(problem.line > 1, "{problem}");
     }
     let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
-    assert!(messages.iter().any(|m| m.contains("{911}")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("{9x9}")), "{messages:?}");
     assert!(
-        messages.iter().any(|m| m.contains("{ambulance}")),
+        messages.iter().any(|m| m.contains("{leaflet}")),
         "{messages:?}"
     );
     assert!(

@@ -119,8 +119,8 @@ fn the_watcher_swaps_valid_changes_in_and_rejects_invalid_ones_while_answers_kee
     // 1. A valid change to an entry goes live within 2 seconds.
     let valid = replace_once(
         &original,
-        "don't wait to see if it settles.",
-        "don't wait to see if it settles. RELOAD-MARKER-ONE",
+        "answer = \"\"\"\n",
+        "answer = \"\"\"\nRELOAD-MARKER-ONE ",
     );
     sandbox.write("entries/blood-clot.toml", &valid);
     let took = wait_for(Duration::from_secs(5), || {
@@ -140,10 +140,10 @@ fn the_watcher_swaps_valid_changes_in_and_rejects_invalid_ones_while_answers_kee
 
     // 2. An invalid change in two files is rejected whole: both problems,
     //    with file and line; the last good FAQ and check keep serving.
-    let broken_answer = replace_once(&valid, "RELOAD-MARKER-ONE", "RELOAD-MARKER-BAD {911}");
+    let broken_answer = replace_once(&valid, "RELOAD-MARKER-ONE", "RELOAD-MARKER-BAD {9x9}");
     let placeholder_line = broken_answer
         .lines()
-        .position(|line| line.contains("{911}"))
+        .position(|line| line.contains("{9x9}"))
         .expect("line")
         + 1;
     sandbox.write("entries/blood-clot.toml", &broken_answer);
@@ -158,7 +158,7 @@ fn the_watcher_swaps_valid_changes_in_and_rejects_invalid_ones_while_answers_kee
         .find(|p| p.path.ends_with("entries/blood-clot.toml"))
         .expect("the placeholder problem");
     assert_eq!(blood_clot.line, placeholder_line, "{blood_clot}");
-    assert!(blood_clot.message.contains("{911}"), "{blood_clot}");
+    assert!(blood_clot.message.contains("{9x9}"), "{blood_clot}");
     let sciatica = report
         .problems
         .iter()

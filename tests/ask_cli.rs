@@ -265,10 +265,16 @@ fn configured_emergency_number_is_the_one_replies_name() {
     assert!(!reply.contains("999"), "{reply}");
     assert!(!reply.contains("911"), "{reply}");
 
-    // Without the setting, the reply names no single country's number alone.
+    // Without the setting, an answer names no country's number: it says
+    // "your local emergency number" (the examples come once, in the
+    // emergency reply).
     let default = ask_json(&temp, "", SCIATICA_QUESTION);
     let reply = default["reply"].as_str().expect("reply");
-    assert!(reply.contains("999") && reply.contains("911"), "{reply}");
+    assert!(reply.contains("your local emergency number"), "{reply}");
+    assert!(!reply.contains("999") && !reply.contains("911"), "{reply}");
+    let emergency = ask_json(&temp, "", "my foot suddenly went cold and white");
+    let reply = emergency["reply"].as_str().expect("reply");
+    assert_eq!(reply.matches("999 in the UK").count(), 1, "{reply}");
 }
 
 #[test]

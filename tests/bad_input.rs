@@ -453,7 +453,7 @@ fn mentions_written_into_the_faq_or_the_disclaimer_never_ping() {
     // The text is still there for people to read, only made harmless.
     let answer = &replies[0];
     assert!(answer.body().contains("everyone"), "{}", answer.body());
-    assert!(answer.body().contains("call 112"), "{}", answer.body());
+    assert!(answer.body().contains("Call 112 now"), "{}", answer.body());
     assert!(
         answer.disclaimer().contains("Call 112."),
         "{}",

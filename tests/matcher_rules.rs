@@ -32,6 +32,8 @@ fn entry(id: &str, question: &str, alternates: &[&str], keywords: &[&str]) -> Fa
             title: "test".to_owned(),
             url: "https://example.org".to_owned(),
         }],
+        urgency: vec!["routine".to_owned()],
+        urgency_signs: Vec::new(),
         path: Default::default(),
     }
 }
@@ -40,6 +42,7 @@ fn matcher() -> Matcher {
     let (synonyms, problems) = synonyms::parse(Path::new("synonyms.toml"), SYNONYMS);
     assert!(problems.is_empty(), "{problems:?}");
     let faq = Faq {
+        urgency: Default::default(),
         entries: vec![
             entry(
                 "causes",

@@ -49,7 +49,6 @@ fn render_step(out: &mut String, step: &Step) {
             let _ = writeln!(out, "   {}", outcome.title);
             let _ = writeln!(out, "   {}", outcome.pattern_text);
             let _ = writeln!(out, "   {}", outcome.advice);
-            let _ = writeln!(out, "   {}", outcome.safety_net);
             let _ = writeln!(out, "   see also: {}", outcome.see_also.join(", "));
             let _ = writeln!(out, "   asked: {} questions", outcome.asked.len());
         }

@@ -1095,6 +1095,11 @@ fn set_list(table: &mut Table, key: &str, new: &[String], multiline_by_default: 
     }
 }
 
+/// The urgency blocks a new entry shows until a moderator chooses its own.
+pub const DEFAULT_URGENCY: &str = "urgency = [\"emergency\", \"today\"]";
+const DEFAULT_URGENCY_COMMENT: &str =
+    "# The \"when to get help\" blocks of urgency.toml this answer shows.";
+
 /// The text of a new entry file, laid out like the FAQ's own files.
 fn render_new_entry(entry: &NewEntry) -> String {
     let quoted = |text: &str| Value::from(text.trim()).to_string().trim().to_owned();
@@ -1124,6 +1129,9 @@ fn render_new_entry(entry: &NewEntry) -> String {
     if !see_also.is_empty() {
         out.push_str(&format!("see_also = [{}]\n", inline(&see_also)));
     }
+    // A new entry shows the emergency and same-day signs until a moderator
+    // chooses its blocks (faq/README.md, "When to get help").
+    out.push_str(&format!("{DEFAULT_URGENCY_COMMENT}\n{DEFAULT_URGENCY}\n"));
     out.push_str(&format!(
         "answer = {}\n",
         multiline_string(entry.answer.trim()).to_string().trim()
@@ -1247,7 +1255,7 @@ url = "https://example.org"
         };
         assert_eq!(
             render_new_entry(&entry),
-            "id = \"new-one\"\nquestion = \"Q?\"\nalternates = [\n  \"one\",\n]\nkeywords = [\"k\"]\nanswer = \"\"\"\nA.\nB.\n\"\"\"\n\n[[sources]]\ntitle = \"T\"\nurl = \"https://example.org\"\n"
+            "id = \"new-one\"\nquestion = \"Q?\"\nalternates = [\n  \"one\",\n]\nkeywords = [\"k\"]\n# The \"when to get help\" blocks of urgency.toml this answer shows.\nurgency = [\"emergency\", \"today\"]\nanswer = \"\"\"\nA.\nB.\n\"\"\"\n\n[[sources]]\ntitle = \"T\"\nurl = \"https://example.org\"\n"
         );
     }
 }

@@ -278,6 +278,13 @@ pub fn run(config: Config) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    if !engine.policy().number_configured() {
+        tracing::warn!(
+            "[safety] emergency_number is not set: replies say \"your local emergency number\" \
+             with examples from several countries; set the number for your community's region \
+             in config.toml"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -425,6 +425,8 @@ mod tests {
             alternates: Vec::new(),
             keywords: Vec::new(),
             see_also: Vec::new(),
+            urgency: Vec::new(),
+            urgency_signs: Vec::new(),
             path: std::path::PathBuf::new(),
             sources: vec![
                 Source {

@@ -784,6 +784,14 @@ impl Matcher {
 
     /// Decides whether `message` is a question the FAQ answers.
     pub fn decide(&self, message: &str) -> Verdict {
+        // A message with no letters ("2", "??", "38.5") asks nothing the FAQ
+        // answers, whatever numbers its entries mention ("type 2 diabetes").
+        if !crate::text::clean(message).chars().any(char::is_alphabetic) {
+            return Verdict {
+                decision: Decision::None,
+                candidates: Vec::new(),
+            };
+        }
         let Ranking {
             ranked,
             evidence,

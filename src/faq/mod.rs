@@ -5,6 +5,7 @@
 pub mod loader;
 pub mod matcher;
 pub mod model;
+pub mod readability;
 pub mod synonyms;
 pub mod urgency;
 

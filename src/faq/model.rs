@@ -13,9 +13,7 @@ use crate::symptoms::Level;
 /// readable in a chat and well inside Discord's embed limit (4,096).
 pub const MAX_ANSWER_CHARS: usize = 1_500;
 
-/// The placeholders an answer may contain; the safety policy fills them in
-/// from the configuration.
-pub const PLACEHOLDERS: [&str; 2] = ["emergency_number", "urgent_advice_line"];
+pub use crate::safety::PLACEHOLDERS;
 
 /// Where an answer's facts come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -48,11 +48,13 @@ pub struct Block {
     pub signs: Vec<Sign>,
 }
 
-/// Every block, most urgent first.
+/// Every block, most urgent first, and what to do at each level.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Urgency {
     /// The blocks.
     pub blocks: Vec<Block>,
+    /// What to do at each level (said first in an outcome), by level.
+    pub actions: Vec<(Level, String)>,
 }
 
 impl Urgency {
@@ -64,6 +66,14 @@ impl Urgency {
     /// The block for this level.
     pub fn for_level(&self, level: Level) -> Option<&Block> {
         self.blocks.iter().find(|block| block.level == level)
+    }
+
+    /// What to do at `level`.
+    pub fn action(&self, level: Level) -> &str {
+        self.actions
+            .iter()
+            .find(|(l, _)| *l == level)
+            .map_or("", |(_, text)| text.as_str())
     }
 
     /// The blocks more urgent than `level`, most urgent first: the safety net
@@ -85,6 +95,7 @@ impl Urgency {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    actions: std::collections::BTreeMap<String, Spanned<String>>,
     block: Vec<BlockFile>,
 }
 
@@ -106,6 +117,127 @@ struct SignFile {
     source: Option<Spanned<String>>,
     text: Spanned<String>,
 }
+
+/// Web sites that no longer serve the pages they once did.
+pub const RETIRED_HOSTS: [&str; 1] = ["beta.nhs.uk"];
+
+/// Sites whose pages are written for the public by the NHS, NICE, the Mayo
+/// Clinic or the US National Library of Medicine (a host matches itself and
+/// its subdomains).
+pub const PATIENT_DOMAINS: [&str; 6] = [
+    "nhs.uk",
+    "nhsinform.scot",
+    "nidirect.gov.uk",
+    "nice.org.uk",
+    "mayoclinic.org",
+    "medlineplus.gov",
+];
+
+/// Pages on those sites, or elsewhere, that are written for clinicians, not
+/// for the people who read the bot's replies.
+pub const CLINICIAN_HOSTS: [&str; 7] = [
+    "rightdecisions.scot.nhs.uk",
+    "rms.cornwall.nhs.uk",
+    "cks.nhs.uk",
+    "g-care.glos.nhs.uk",
+    "apps.nhslothian.scot",
+    "www.rcemlearning.co.uk",
+    "bestpractice.bmj.com",
+];
+
+/// The host of a web address, lower case ("beta.nhs.uk").
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#', ':']).next()?;
+    (!host.is_empty()).then(|| host.to_lowercase())
+}
+
+/// What is wrong with a source's address, if anything: not a web address,
+/// or a retired site.
+pub fn source_url_problem(url: &str) -> Option<String> {
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.contains(char::is_whitespace)
+        || host_of(url).is_none()
+    {
+        return Some(format!("`{url}` is not a web address"));
+    }
+    let host = host_of(url)?;
+    RETIRED_HOSTS
+        .iter()
+        .find(|retired| host == **retired)
+        .map(|retired| format!("`{url}` is on {retired}, a retired site: link the current page"))
+}
+
+/// Whether a source is a public patient page of the standing the bot needs:
+/// NHS, NICE, Mayo Clinic or MedlinePlus, and not a page for clinicians.
+pub fn is_patient_page(url: &str) -> bool {
+    let Some(host) = host_of(url) else {
+        return false;
+    };
+    let on_domain = PATIENT_DOMAINS
+        .iter()
+        .any(|domain| host == *domain || host.ends_with(&format!(".{domain}")));
+    on_domain && !CLINICIAN_HOSTS.contains(&host.as_str())
+}
+
+/// Urgency advice in a text's own words: each phrase found, with the message
+/// for it. When and how urgently to get help comes only from the urgency
+/// blocks, so the bot never says it two ways.
+pub fn advice_problems(text: &str) -> Vec<(String, String)> {
+    let lower = text.to_lowercase();
+    let mut found = Vec::new();
+    for placeholder in crate::safety::PLACEHOLDERS {
+        let written = format!("{{{placeholder}}}");
+        if lower.contains(&written) {
+            found.push((
+                written.clone(),
+                format!(
+                    "{written} in the text: when and how urgently to get help comes from the \
+                     urgency blocks (urgency.toml), not this text"
+                ),
+            ));
+        }
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '&' || c == '-'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    for phrase in URGENCY_WORDS {
+        let phrase_words: Vec<&str> = phrase.split(' ').collect();
+        if words
+            .windows(phrase_words.len())
+            .any(|window| window == phrase_words.as_slice())
+        {
+            found.push((
+                phrase.to_owned(),
+                format!(
+                    "\"{phrase}\" in the text: urgency advice comes from the urgency blocks \
+                     (urgency.toml) and their signs, not this text"
+                ),
+            ));
+        }
+    }
+    found
+}
+
+/// Words of urgency advice that an answer's or outcome's own text must not
+/// use.
+const URGENCY_WORDS: [&str; 14] = [
+    "urgent",
+    "urgently",
+    "ambulance",
+    "a&e",
+    "emergency department",
+    "emergency room",
+    "999",
+    "911",
+    "112",
+    "same day",
+    "same-day",
+    "straight away",
+    "immediately",
+    "right away",
+];
 
 /// The level of a block or sign, from its id ("urgent" is today).
 pub fn parse_level(id: &str) -> Option<Level> {
@@ -159,6 +291,22 @@ pub fn parse(path: &Path, source: &str) -> (Urgency, Vec<Problem>) {
         }
     };
     let mut urgency = Urgency::default();
+    for (level_id, text) in &file.actions {
+        match parse_level(level_id) {
+            Some(level) => urgency
+                .actions
+                .push((level, text.get_ref().trim().to_owned())),
+            None => problems.push(at(
+                text.span().start,
+                format!("[actions] `{level_id}` is not a level"),
+            )),
+        }
+    }
+    for level in Level::ALL {
+        if !urgency.actions.iter().any(|(l, _)| *l == level) {
+            problems.push(at(0, format!("[actions] needs `{}`", level.id())));
+        }
+    }
     for block in file.block {
         let Some(level) = parse_level(block.level.get_ref()) else {
             problems.push(at(
@@ -212,7 +360,9 @@ pub fn parse(path: &Path, source: &str) -> (Urgency, Vec<Problem>) {
             signs,
         });
     }
-    urgency.blocks.sort_by(|a, b| b.level.cmp(&a.level));
+    urgency
+        .blocks
+        .sort_by_key(|block| std::cmp::Reverse(block.level));
     if urgency.for_level(Level::Emergency).is_none() {
         problems.push(at(
             0,
@@ -263,18 +413,17 @@ mod tests {
 
     #[test]
     fn unknown_rules_and_levels_are_reported_at_their_line() {
-        let source = "[[block]]\nid = \"today\"\nlevel = \"urgent\"\nheading = \"h\"\nshort = \
-                      \"s\"\n[[block.sign]]\nrule = \"X9\"\ntext = \"t\"\n";
+        let source = "[actions]\nemergency = \"a\"\n[[block]]\nid = \"today\"\nlevel = \
+                      \"urgent\"\nheading = \"h\"\nshort = \"s\"\n[[block.sign]]\nrule = \
+                      \"X9\"\ntext = \"t\"\n";
         let (_, problems) = parse(Path::new("u.toml"), source);
-        assert!(
+        let found = |line: usize, text: &str| {
             problems
                 .iter()
-                .any(|p| p.line == 7 && p.message.contains("X9"))
-        );
-        assert!(
-            problems
-                .iter()
-                .any(|p| p.message.contains("emergency block"))
-        );
+                .any(|p| (line == 0 || p.line == line) && p.message.contains(text))
+        };
+        assert!(found(9, "X9"), "{problems:#?}");
+        assert!(found(0, "emergency block"));
+        assert!(found(0, "[actions] needs `urgent`"));
     }
 }

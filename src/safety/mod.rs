@@ -16,6 +16,11 @@ use crate::faq::{Candidate, Faq, FaqEntry, Source};
 use crate::symptoms::{Level, Outcome, Prompt};
 pub use emergency::{EmergencyScreen, RedFlag, Screening};
 
+/// Every `{placeholder}` a data file may use; the safety policy fills each
+/// from the configuration (clinical-basis.md f.2: never a hard-coded number).
+/// `faqbot check` refuses any other name, in every file.
+pub const PLACEHOLDERS: [&str; 2] = ["emergency_number", "urgent_advice_line"];
+
 /// Said when no emergency number is configured (clinical-basis.md f.2: the
 /// same number means different things in different countries).
 pub const UNSET_EMERGENCY_NUMBER: &str = "your local emergency number";
@@ -421,23 +426,40 @@ impl SafetyPolicy {
         reply
     }
 
-    /// The end of a symptom check: what to do and by when first, then the
-    /// pattern the answers fit (never a diagnosis), what should make the
-    /// person seek help sooner, FAQ entries to read, and the sources.
+    /// The end of a symptom check. An emergency: the number first, one
+    /// line of why, what to do while waiting. Otherwise: what to do at the
+    /// level (from `faq/urgency.toml`), the outcome's own advice, the pattern
+    /// the answers fit (never a diagnosis), the more urgent blocks as a
+    /// safety net, FAQ entries to read, and the sources with their links.
     pub fn symptom_outcome(&self, outcome: &Outcome, faq: &Faq) -> Reply {
         let mut body = String::new();
         if outcome.level == Level::Emergency {
-            body.push_str(&format!("**Call {} now.**\n\n", self.emergency_number));
-        }
-        body.push_str(&format!("**What to do:** {}", outcome.advice.trim()));
-        if !outcome.pattern_text.trim().is_empty() {
-            body.push_str(&format!("\n\n**Why:** {}", outcome.pattern_text.trim()));
-        }
-        if !outcome.safety_net.trim().is_empty() {
             body.push_str(&format!(
-                "\n\n**Get help sooner if:** {}",
-                outcome.safety_net.trim()
+                "{}, or go to the nearest emergency department.\n{}\nWhile you wait: don't \
+                 drive yourself. If you're alone, tell someone.",
+                self.call_now(),
+                outcome.advice.trim()
             ));
+        } else {
+            body.push_str(&format!("**{}**", faq.urgency.action(outcome.level)));
+            if !outcome.advice.trim().is_empty() {
+                body.push_str(&format!("\n{}", outcome.advice.trim()));
+            }
+            if !outcome.pattern_text.trim().is_empty() {
+                body.push_str(&format!("\n\n**Why:** {}", outcome.pattern_text.trim()));
+            }
+            let safety_net: Vec<&str> = faq
+                .urgency
+                .above(outcome.level)
+                .map(|block| block.short.as_str())
+                .collect();
+            if !safety_net.is_empty() {
+                body.push_str("\n\n**If things change:**");
+                for line in safety_net {
+                    body.push_str("\n- ");
+                    body.push_str(line);
+                }
+            }
         }
         let mut reply = self.reply(
             ReplyKind::SymptomOutcome {
@@ -450,9 +472,9 @@ impl SafetyPolicy {
         reply.sources = outcome
             .sources
             .iter()
-            .map(|title| Source {
-                title: neutralise(title),
-                url: String::new(),
+            .map(|source| Source {
+                title: neutralise(&source.title),
+                url: neutralise(source.url.as_deref().unwrap_or_default()),
             })
             .collect();
         reply.related = outcome
@@ -500,9 +522,11 @@ mod tests {
     fn default_policy_names_several_countries_and_never_one_number() {
         let policy = SafetyPolicy::new(&SafetySettings::default());
         let reply = policy.help();
-        assert!(reply.disclaimer().contains("999 in the UK"));
-        assert!(reply.disclaimer().contains("911 in the US"));
+        assert!(reply.disclaimer().contains("your local emergency number"));
         assert!(reply.disclaimer().contains("not medical advice"));
+        let emergency = policy.emergency(&[RedFlag::Stroke]);
+        assert!(emergency.body().contains("999 in the UK"));
+        assert!(emergency.body().contains("911 in the US"));
     }
 
     #[test]

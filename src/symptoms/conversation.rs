@@ -65,14 +65,13 @@ pub struct Outcome {
     pub title: String,
     /// "Your answers fit a pattern that can be caused by ...".
     pub pattern_text: String,
-    /// What to do and by when.
+    /// What to do, specific to this outcome (the level's action and the
+    /// safety net come from `faq/urgency.toml` when the reply is built).
     pub advice: String,
-    /// What should make the person seek help sooner.
-    pub safety_net: String,
     /// FAQ entry ids to read next.
     pub see_also: Vec<String>,
-    /// Sources, as "[S16] title".
-    pub sources: Vec<String>,
+    /// Sources: public pages with their titles.
+    pub sources: Vec<super::SourceRef>,
     /// The item ids asked, in order.
     pub asked: Vec<String>,
     /// The rule of the data file that chose the outcome, if one did.
@@ -409,14 +408,10 @@ impl Conversation {
             title: def.title.clone(),
             pattern_text: pattern_def.map(|p| p.text.clone()).unwrap_or_default(),
             advice: def.advice.clone(),
-            safety_net: def.safety_net.clone(),
             see_also,
             sources: source_tags
                 .iter()
-                .map(|tag| match check.sources.get(tag) {
-                    Some(title) => format!("[{tag}] {title}"),
-                    None => format!("[{tag}]"),
-                })
+                .filter_map(|tag| check.sources.get(tag).cloned())
                 .collect(),
             asked: self.history.iter().map(|g| g.question.clone()).collect(),
             rule: match end {

@@ -23,7 +23,7 @@ use super::condition::{self, Ast, Expr};
 use super::level::Level;
 use super::model::{
     ChoiceDef, Condition, LeadingPattern, OutcomeDef, PATTERN_IDS, PatternDef, PatternRef,
-    Question, QuestionKind, Rule, SymptomCheck, Target,
+    Question, QuestionKind, Rule, SourceRef, SymptomCheck, Target,
 };
 use crate::problem::Problem;
 
@@ -131,7 +131,6 @@ struct RawOutcome {
     pattern: Option<Str>,
     title: Option<Str>,
     advice: Option<Str>,
-    safety_net: Option<Str>,
     see_also: Vec<Str>,
     see_also_span: Span,
     sources: Vec<Str>,
@@ -273,7 +272,82 @@ impl<'a> Loader<'a> {
         out
     }
 
-    /// A `[name]` table of string values (sources, conditions).
+    /// The `[sources]` table: each tag is a title (a reference for the
+    /// clinical reviewer, never shown) or `{ title = "…", url = "https://…" }`
+    /// (a public page, which outcomes and patterns may cite).
+    fn sources_table(&mut self, root: &DeTable<'_>) -> BTreeMap<String, SourceRef> {
+        let Some((name, value)) = root.get_key_value("sources") else {
+            return BTreeMap::new();
+        };
+        let DeValue::Table(table) = value.get_ref() else {
+            self.problem(
+                name.span().start,
+                "`sources` must be a table, written `[sources]`",
+            );
+            return BTreeMap::new();
+        };
+        let mut out = BTreeMap::new();
+        for (tag, v) in table.iter() {
+            let source = match v.get_ref() {
+                DeValue::String(title) => Some(SourceRef {
+                    title: title.to_string(),
+                    url: None,
+                }),
+                DeValue::Table(fields) => {
+                    let field = |key: &str| match fields.get(key).map(|f| f.get_ref()) {
+                        Some(DeValue::String(text)) => Some(text.to_string()),
+                        _ => None,
+                    };
+                    for (key, _) in fields.iter() {
+                        if !matches!(key.get_ref().as_ref(), "title" | "url") {
+                            self.problem(
+                                key.span().start,
+                                format!("unknown key `{}` in a source (title, url)", key.get_ref()),
+                            );
+                        }
+                    }
+                    match (field("title"), field("url")) {
+                        (Some(title), Some(url)) => Some(SourceRef {
+                            title,
+                            url: Some(url),
+                        }),
+                        _ => {
+                            self.problem(
+                                v.span().start,
+                                format!("source `{}` needs a title and a url", tag.get_ref()),
+                            );
+                            None
+                        }
+                    }
+                }
+                other => {
+                    self.problem(
+                        v.span().start,
+                        format!(
+                            "source `{}` must be a title or {{ title = \"…\", url = \"…\" }}, not {}",
+                            tag.get_ref(),
+                            other.type_str()
+                        ),
+                    );
+                    None
+                }
+            };
+            if let Some(source) = source {
+                if let Some(url) = &source.url
+                    && let Some(message) = crate::faq::urgency::source_url_problem(url)
+                {
+                    self.problem(
+                        v.span().start,
+                        format!("source `{}`: {message}", tag.get_ref()),
+                    );
+                }
+                out.insert(tag.get_ref().to_string(), source);
+            }
+        }
+        out
+    }
+
+    /// A `[name]` table of string values (conditions).
     fn string_table(&mut self, root: &DeTable<'_>, key: &str) -> Vec<(Str, Str)> {
         let Some((name, value)) = root.get_key_value(key) else {
             return Vec::new();
@@ -336,11 +410,7 @@ impl<'a> Loader<'a> {
         let title = self.string(root, "title", "the symptom check");
         let start = self.string(root, "start", "the symptom check");
 
-        let sources: BTreeMap<String, String> = self
-            .string_table(root, "sources")
-            .into_iter()
-            .map(|(k, v)| (k.text, v.text))
-            .collect();
+        let sources = self.sources_table(root);
         let named = self.string_table(root, "conditions");
 
         let raw_questions = self.raw_questions(root);
@@ -526,7 +596,6 @@ impl<'a> Loader<'a> {
                 pattern: pattern.unwrap_or(PatternRef::Leading),
                 title: text_of(&raw.title),
                 advice: text_of(&raw.advice),
-                safety_net: text_of(&raw.safety_net),
                 see_also: raw.see_also.iter().map(|s| s.text.clone()).collect(),
                 sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
                 span: raw.id.span.clone(),
@@ -867,15 +936,7 @@ impl<'a> Loader<'a> {
             self.known_keys(
                 table,
                 &[
-                    "id",
-                    "level",
-                    "pattern",
-                    "title",
-                    "advice",
-                    "safety_net",
-                    "see_also",
-                    "sources",
-                    "note",
+                    "id", "level", "pattern", "title", "advice", "see_also", "sources", "note",
                 ],
                 &what,
             );
@@ -889,7 +950,6 @@ impl<'a> Loader<'a> {
                 pattern: self.required(table, "pattern", &what, &span),
                 title: self.required(table, "title", &what, &span),
                 advice: self.required(table, "advice", &what, &span),
-                safety_net: self.required(table, "safety_net", &what, &span),
                 see_also,
                 see_also_span,
                 sources,

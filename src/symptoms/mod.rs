@@ -48,7 +48,7 @@ pub use conversation::{AnswerError, Choice, Conversation, Outcome, Prompt, Step}
 pub use level::{Level, UnknownLevel};
 pub use model::{
     ChoiceDef, Condition, LeadingPattern, OutcomeDef, PATTERN_IDS, PLACEHOLDERS, PatternDef,
-    PatternRef, Question, QuestionKind, Rule, SymptomCheck, Target,
+    PatternRef, Question, QuestionKind, Rule, SourceRef, SymptomCheck, Target,
 };
 pub use script::{ScriptError, ScriptResult, run_answers};
 pub use validate::PathStats;

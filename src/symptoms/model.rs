@@ -41,9 +41,17 @@ pub const PATTERN_IDS: [&str; 19] = [
     "unclear",
 ];
 
-/// The placeholders outcome texts may use; the safety policy fills them from
-/// configuration (clinical-basis.md f.2: never a hard-coded number).
-pub const PLACEHOLDERS: [&str; 3] = ["emergency_number", "urgent_advice_line", "region_name"];
+pub use crate::safety::PLACEHOLDERS;
+
+/// A source as the check cites it: a title, and the address of a public
+/// page when people are shown it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SourceRef {
+    /// The title, e.g. "NHS: Sciatica".
+    pub title: String,
+    /// The page, for sources people see (outcomes and patterns).
+    pub url: Option<String>,
+}
 
 /// A condition from the file: its text for people, its resolved form for the
 /// machine.
@@ -224,10 +232,10 @@ pub struct OutcomeDef {
     pub pattern: PatternRef,
     /// A short heading.
     pub title: String,
-    /// What to do and by when (clinical-basis.md d.5 wording).
+    /// What to do, specific to this outcome. How urgently comes from the
+    /// level's action and the safety net from the more urgent blocks of
+    /// `faq/urgency.toml`, never from this text.
     pub advice: String,
-    /// What should make the person seek help sooner.
-    pub safety_net: String,
     /// FAQ entry ids to read next.
     pub see_also: Vec<String>,
     /// Source tags (section h).
@@ -282,7 +290,7 @@ pub struct SymptomCheck {
     /// The ordered leading-pattern list.
     pub leading: Vec<LeadingPattern>,
     /// Source tag to title (section h).
-    pub sources: BTreeMap<String, String>,
+    pub sources: BTreeMap<String, SourceRef>,
     /// The outcome used when rule set c.2 has to raise the level, per level.
     pub floor: BTreeMap<Level, usize>,
     /// The first question.

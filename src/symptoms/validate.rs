@@ -702,11 +702,7 @@ impl SymptomCheck {
         };
         for outcome in &self.outcomes {
             see_also(&outcome.see_also, outcome.see_also_span.start, problems);
-            for (field, text) in [
-                ("title", &outcome.title),
-                ("advice", &outcome.advice),
-                ("safety_net", &outcome.safety_net),
-            ] {
+            for (field, text) in [("title", &outcome.title), ("advice", &outcome.advice)] {
                 for problem in text_problems(text) {
                     problems.push(self.problem_at(
                         outcome.span.start,
@@ -714,18 +710,27 @@ impl SymptomCheck {
                     ));
                 }
             }
-            if outcome.level == Level::Emergency && !outcome.advice.contains("{emergency_number}") {
+            for (_, message) in crate::faq::urgency::advice_problems(&outcome.advice) {
                 problems.push(self.problem_at(
                     outcome.span.start,
-                    format!(
-                        "emergency outcome `{}` must tell people to call {{emergency_number}}",
-                        outcome.id
-                    ),
+                    format!("outcome `{}` advice: {message}", outcome.id),
                 ));
             }
+            self.check_shown_sources(
+                &outcome.sources,
+                &format!("outcome `{}`", outcome.id),
+                outcome.span.start,
+                problems,
+            );
         }
         for pattern in &self.patterns {
             see_also(&pattern.see_also, pattern.see_also_span.start, problems);
+            self.check_shown_sources(
+                &pattern.sources,
+                &format!("pattern `{}`", pattern.id),
+                pattern.span.start,
+                problems,
+            );
             let lower = pattern.text.to_lowercase();
             if lower.contains("you have") || !lower.contains("pattern") {
                 problems.push(self.problem_at(
@@ -751,6 +756,38 @@ impl SymptomCheck {
                         format!("question `{}`: {problem}", question.id),
                     ));
                 }
+            }
+        }
+    }
+}
+
+impl SymptomCheck {
+    /// Sources people see (an outcome's or a pattern's) must be public
+    /// patient pages with their links.
+    fn check_shown_sources(
+        &self,
+        tags: &[String],
+        what: &str,
+        at: usize,
+        problems: &mut Vec<Problem>,
+    ) {
+        for tag in tags {
+            let Some(source) = self.sources.get(tag) else {
+                continue;
+            };
+            let ok = source
+                .url
+                .as_deref()
+                .is_some_and(crate::faq::urgency::is_patient_page);
+            if !ok {
+                problems.push(self.problem_at(
+                    at,
+                    format!(
+                        "{what} cites source `{tag}`, which people see: it needs a public patient \
+                         page of the NHS, NICE, the Mayo Clinic or MedlinePlus, written \
+                         {tag} = {{ title = \"…\", url = \"https://…\" }}"
+                    ),
+                ));
             }
         }
     }

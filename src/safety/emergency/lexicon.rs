@@ -373,6 +373,13 @@ impl Lexicon {
                 }
             }
         }
+        // Typed forms: "wipin" for "wiping", "legz" for "legs".
+        if word.ends_with("in") {
+            candidates.push(format!("{word}g"));
+        }
+        if let Some(stem) = word.strip_suffix('z') {
+            candidates.push(format!("{stem}s"));
+        }
         for (suffix, replacement) in [("ies", "y"), ("ier", "y"), ("ied", "y")] {
             if let Some(stem) = word.strip_suffix(suffix) {
                 candidates.push(format!("{stem}{replacement}"));

@@ -46,6 +46,7 @@
 //! never logged.
 
 mod lexicon;
+mod model;
 mod reading;
 mod rules;
 
@@ -67,6 +68,8 @@ pub const LEXICON_FILE: &str = "lexicon.tsv";
 pub const CONTEXT_FILE: &str = "context.toml";
 /// The flags file, in [`EMERGENCY_DIR`].
 pub const FLAGS_FILE: &str = "flags.toml";
+/// The second opinion's weights, in [`EMERGENCY_DIR`].
+pub const MODEL_FILE: &str = "model.tsv";
 /// The largest data file the screen reads.
 const MAX_FILE_BYTES: u64 = 1_000_000;
 
@@ -74,6 +77,7 @@ const MAX_FILE_BYTES: u64 = 1_000_000;
 const SHIPPED_LEXICON: &str = include_str!("../../../faq/emergency/lexicon.tsv");
 const SHIPPED_CONTEXT: &str = include_str!("../../../faq/emergency/context.toml");
 const SHIPPED_FLAGS: &str = include_str!("../../../faq/emergency/flags.toml");
+const SHIPPED_MODEL: &str = include_str!("../../../faq/emergency/model.tsv");
 
 /// An emergency red flag the screen recognised (clinical-basis.md c.1, and a
 /// stroke).
@@ -109,11 +113,15 @@ pub enum RedFlag {
     /// Sudden weakness or numbness down one side (face, arm or leg), a
     /// drooping face or slurred speech: a possible stroke (NHS: call 999).
     Stroke,
+    /// No rule fired, but the words of the message are like those of the
+    /// emergencies the screen was tuned on (the second opinion,
+    /// `model.tsv`): recall first.
+    Possible,
 }
 
 impl RedFlag {
     /// Every red flag, most serious first.
-    pub const ALL: [RedFlag; 8] = [
+    pub const ALL: [RedFlag; 9] = [
         RedFlag::ChestPainOrBreathless,
         RedFlag::SuddenColdPaleNumbLeg,
         RedFlag::SaddleNumbness,
@@ -122,6 +130,7 @@ impl RedFlag {
         RedFlag::FeverWithSpreadingRedness,
         RedFlag::SevereTenseCalf,
         RedFlag::Stroke,
+        RedFlag::Possible,
     ];
 
     /// The id used in `flags.toml` and JSON, e.g. "chest_pain_or_breathless".
@@ -135,6 +144,7 @@ impl RedFlag {
             RedFlag::FeverWithSpreadingRedness => "fever_with_spreading_redness",
             RedFlag::SevereTenseCalf => "severe_tense_calf",
             RedFlag::Stroke => "stroke",
+            RedFlag::Possible => "possible",
         }
     }
 
@@ -156,7 +166,7 @@ impl RedFlag {
             RedFlag::BothLegsWeakOrNumb => Some("rf_both_legs_weak_or_numb"),
             RedFlag::FeverWithSpreadingRedness => Some("rf_fever_or_very_unwell"),
             RedFlag::SevereTenseCalf => Some("rf_severe_pain_tense_calf"),
-            RedFlag::Stroke => None,
+            RedFlag::Stroke | RedFlag::Possible => None,
         }
     }
 
@@ -182,6 +192,7 @@ impl RedFlag {
             RedFlag::Stroke => {
                 "signs of a stroke (a drooping face, weakness down one side or slurred speech)"
             }
+            RedFlag::Possible => "something that may need help straight away",
         }
     }
 }
@@ -204,6 +215,7 @@ pub struct EmergencyScreen {
     concepts: Concepts,
     lexicon: Lexicon,
     rules: Rules,
+    model: model::Model,
 }
 
 impl EmergencyScreen {
@@ -217,6 +229,7 @@ impl EmergencyScreen {
             lexicon: (Path::new(LEXICON_FILE), SHIPPED_LEXICON),
             context: (Path::new(CONTEXT_FILE), SHIPPED_CONTEXT),
             flags: (Path::new(FLAGS_FILE), SHIPPED_FLAGS),
+            model: (Path::new(MODEL_FILE), SHIPPED_MODEL),
         };
         let (screen, problems) = EmergencyScreen::build(&sources);
         for problem in &problems {
@@ -230,6 +243,7 @@ impl EmergencyScreen {
     fn empty() -> Self {
         EmergencyScreen {
             concepts: Concepts::default(),
+            model: model::Model::default(),
             lexicon: Lexicon::default(),
             rules: Rules {
                 body: Default::default(),
@@ -276,13 +290,17 @@ impl EmergencyScreen {
         let (lexicon_path, lexicon) = read(LEXICON_FILE);
         let (context_path, context) = read(CONTEXT_FILE);
         let (flags_path, flags) = read(FLAGS_FILE);
-        let (Some(lexicon), Some(context), Some(flags)) = (lexicon, context, flags) else {
+        let (model_path, model) = read(MODEL_FILE);
+        let (Some(lexicon), Some(context), Some(flags), Some(model)) =
+            (lexicon, context, flags, model)
+        else {
             return Err(problems);
         };
         let sources = Sources {
             lexicon: (&lexicon_path, &lexicon),
             context: (&context_path, &context),
             flags: (&flags_path, &flags),
+            model: (&model_path, &model),
         };
         let (screen, mut found) = EmergencyScreen::build(&sources);
         problems.append(&mut found);
@@ -308,11 +326,14 @@ impl EmergencyScreen {
         };
         unused_concepts(sources, &lines, &concepts, &used, &mut problems);
         let lexicon = Lexicon::build(&lines, rules.no_typos);
+        let (model, mut found) = model::Model::parse(sources.model.0, sources.model.1);
+        problems.append(&mut found);
         (
             Some(EmergencyScreen {
                 concepts,
                 lexicon,
                 rules,
+                model,
             }),
             problems,
         )
@@ -328,7 +349,11 @@ impl EmergencyScreen {
     /// What the message describes and what it only asks about.
     pub fn read(&self, message: &str) -> Screening {
         let mut analysis = Analysis::new(&self.lexicon, &self.rules, message);
-        let flags = self.flags(&analysis);
+        let mut flags = self.flags(&analysis);
+        // The second opinion only adds an alarm the rules did not raise.
+        if flags.is_empty() && self.model.alarms(message) {
+            flags.push(RedFlag::Possible);
+        }
         let asked_about = if flags.is_empty() && analysis.has_informational() {
             analysis.set_mode(Mode::Everything);
             self.flags(&analysis)
@@ -371,8 +396,10 @@ impl EmergencyScreen {
         }
         let screening = self.read(message);
         out.push_str(&format!(
-            "flags: {:?}\nasked about: {:?}\n",
-            screening.flags, screening.asked_about
+            "flags: {:?}\nasked about: {:?}\nsecond opinion (log-odds): {:.2}\n",
+            screening.flags,
+            screening.asked_about,
+            self.model.score(message)
         ));
         out
     }
@@ -435,6 +462,7 @@ mod tests {
             lexicon: (Path::new(LEXICON_FILE), SHIPPED_LEXICON),
             context: (Path::new(CONTEXT_FILE), SHIPPED_CONTEXT),
             flags: (Path::new(FLAGS_FILE), SHIPPED_FLAGS),
+            model: (Path::new(MODEL_FILE), SHIPPED_MODEL),
         };
         let (screen, problems) = EmergencyScreen::build(&sources);
         let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();

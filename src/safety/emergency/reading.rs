@@ -329,9 +329,9 @@ impl<'a> Analysis<'a> {
     fn is_new_subject(&self, index: usize) -> bool {
         self.is_report_marker(index)
             && self.word(index).is_some_and(|word| {
-                word.own
-                    .union(word.concepts)
-                    .intersects(self.rules.sentences.people)
+                let own = word.own.union(word.concepts);
+                own.intersects(self.rules.sentences.people)
+                    && !own.intersects(self.rules.sentences.not_subjects)
             })
     }
 
@@ -459,11 +459,18 @@ impl<'a> Analysis<'a> {
     /// Whether the sign at word `index` is explained by calm context;
     /// `overridden` (a sudden onset, severe pain, an injury) sets it aside,
     /// except the context that is always calm.
-    fn calm(&self, index: usize, blockers: ConceptSet, overridden: bool) -> bool {
+    fn calm(
+        &self,
+        index: usize,
+        blockers: ConceptSet,
+        always: ConceptSet,
+        overridden: bool,
+    ) -> bool {
+        let always = always.union(blockers.and(self.rules.always_calm));
         if overridden {
-            self.blocked(index, blockers.and(self.rules.always_calm))
+            self.blocked(index, always)
         } else {
-            self.blocked(index, blockers)
+            self.blocked(index, blockers.union(always))
         }
     }
 
@@ -518,6 +525,17 @@ impl<'a> Analysis<'a> {
             let Some(partner) = partner else {
                 continue;
             };
+            if derive.same_scope
+                && self.word(index).map(|w| w.scoped) != self.word(partner).map(|w| w.scoped)
+            {
+                continue;
+            }
+            let (low, high) = (index.min(partner), index.max(partner));
+            if !derive.not_across.is_empty()
+                && (low + 1..high).any(|between| self.has(between, derive.not_across))
+            {
+                continue;
+            }
             let next_word = self
                 .word(partner + 1)
                 .filter(|next| Some(next.sentence) == self.word(partner).map(|w| w.sentence))
@@ -545,19 +563,24 @@ impl<'a> Analysis<'a> {
             .filter_map(|index| self.word(index).map(|word| word.clause))
             .collect();
         clauses.dedup();
+        // A long-ago episode goes on over the clauses that follow it in the
+        // sentence ("in 2020 I was rushed in because I couldn't pee") until
+        // one tells something as now ("but now my chest hurts").
+        let mut in_past = false;
         for clause in clauses {
             let in_clause = |index: &usize| self.word(*index).is_some_and(|w| w.clause == clause);
             let past = (start..end)
                 .filter(in_clause)
                 .any(|index| self.has(index, self.rules.history_past));
-            let present = (start..end).filter(in_clause).any(|index| {
-                self.word(index).is_some_and(|word| {
-                    word.concepts
-                        .union(word.own)
-                        .intersects(self.rules.history_present)
-                })
-            });
-            if past && !present {
+            let present = (start..end)
+                .filter(in_clause)
+                .any(|index| self.has(index, self.rules.history_present));
+            if present {
+                in_past = false;
+            } else if past {
+                in_past = true;
+            }
+            if in_past {
                 self.historical.insert(clause);
             }
         }
@@ -663,7 +686,9 @@ impl<'a> Analysis<'a> {
         };
         // A sentence with no body part and nobody in it goes on about the
         // last one told ("My calf got run over. Now massively swollen, tight").
-        (pronoun && earlier_in(sentence))
+        // "it" may stand for what the sentence before told ("My calf hurts
+        // after a car door slammed on it. It's tight and hard").
+        (pronoun && (earlier_in(sentence) || (sentence > 0 && earlier_in(sentence - 1))))
             || (self.is_subjectless(anchor) && sentence > 0 && earlier_in(sentence - 1))
     }
 
@@ -740,7 +765,7 @@ impl<'a> Analysis<'a> {
         let counted: Vec<usize> = candidates
             .into_iter()
             .filter(|&other| {
-                !self.calm(other, pattern.calm, strong)
+                !self.calm(other, pattern.calm, pattern.calm_always, strong)
                     && !self.in_sentence_any(other, pattern.calm_in_sentence)
             })
             .collect();

@@ -70,6 +70,10 @@ pub struct Derive {
     pub before_scopes: bool,
     /// With `next` false: anywhere in the sentence, not only the clause.
     pub in_sentence: bool,
+    /// Concepts that, between the two words, cancel the rule.
+    pub not_across: ConceptSet,
+    /// Both words must be inside, or both outside, a negation or "if".
+    pub same_scope: bool,
 }
 
 /// Concepts that must be near an anchor.
@@ -107,6 +111,8 @@ pub struct Pattern {
     pub anchor_calm: ConceptSet,
     /// Concepts near the anchor that set calm context aside.
     pub strong: Option<Need>,
+    /// Calm context that `strong` does not set aside.
+    pub calm_always: ConceptSet,
 }
 
 /// How sentences that ask for information are told from reports.
@@ -117,6 +123,8 @@ pub struct SentenceRules {
     pub people: ConceptSet,
     /// Words for a time ("suddenly", "an hour ago"): one makes it a report.
     pub times: ConceptSet,
+    /// People words that never start a new subject ("me", "myself").
+    pub not_subjects: ConceptSet,
     /// Phrases that make a question a report ("is it bad that").
     pub reports: ConceptSet,
     /// Phrases that make every question of the message a report ("happened
@@ -213,6 +221,8 @@ struct SentencesFile {
     people: Names,
     times: Names,
     #[serde(default)]
+    not_subjects: Names,
+    #[serde(default)]
     reports: Names,
     #[serde(default)]
     affirmations: Names,
@@ -273,6 +283,10 @@ struct DeriveFile {
     before_scopes: bool,
     #[serde(default)]
     in_sentence: bool,
+    #[serde(default)]
+    not_across: Names,
+    #[serde(default)]
+    same_scope: bool,
 }
 
 #[derive(Deserialize)]
@@ -307,6 +321,8 @@ struct PatternFile {
     #[serde(default)]
     anchor_calm: Names,
     strong: Option<NeedFile>,
+    #[serde(default)]
+    calm_always: Names,
 }
 
 #[derive(Deserialize)]
@@ -456,6 +472,8 @@ pub struct Sources<'a> {
     pub context: (&'a Path, &'a str),
     /// `flags.toml`.
     pub flags: (&'a Path, &'a str),
+    /// `model.tsv`.
+    pub model: (&'a Path, &'a str),
 }
 
 /// Reads the context and flag files over the lexicon's concepts. Returns the
@@ -532,6 +550,7 @@ pub fn read(
     let sentences = SentenceRules {
         people: resolver.names(file, &context.sentences.people),
         times: resolver.names(file, &context.sentences.times),
+        not_subjects: resolver.names(file, &context.sentences.not_subjects),
         reports: resolver.names(file, &context.sentences.reports),
         affirmations: resolver.names(file, &context.sentences.affirmations),
         pronouns: context.sentences.pronouns.clone(),
@@ -620,6 +639,8 @@ pub fn read(
                 not_followed_by: derive.not_followed_by.clone(),
                 before_scopes: derive.before_scopes,
                 in_sentence: derive.in_sentence,
+                not_across: resolver.names(file, &derive.not_across),
+                same_scope: derive.same_scope,
             }
         })
         .collect();
@@ -627,14 +648,21 @@ pub fn read(
     let file = &flags_file;
     let mut by_flag: BTreeMap<RedFlag, Vec<Pattern>> = BTreeMap::new();
     for flag in &flags.flag {
-        let Some(red_flag) = RedFlag::from_id(flag.id.get_ref()) else {
+        let Some(red_flag) =
+            RedFlag::from_id(flag.id.get_ref()).filter(|flag| *flag != RedFlag::Possible)
+        else {
             resolver.problem(
                 file,
                 flag.id.span().start,
                 format!(
                     "unknown red flag `{}` (expected one of: {})",
                     flag.id.get_ref(),
-                    RedFlag::ALL.map(RedFlag::id).join(", ")
+                    RedFlag::ALL
+                        .iter()
+                        .filter(|flag| **flag != RedFlag::Possible)
+                        .map(|flag| flag.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
             continue;
@@ -692,13 +720,14 @@ pub fn read(
                         .strong
                         .as_ref()
                         .map(|need| resolver.need(file, need)),
+                    calm_always: resolver.names(file, &pattern.calm_always),
                 }
             })
             .collect();
         by_flag.insert(red_flag, patterns);
     }
     for red_flag in RedFlag::ALL {
-        if !by_flag.contains_key(&red_flag) {
+        if red_flag != RedFlag::Possible && !by_flag.contains_key(&red_flag) {
             resolver.problem(
                 file,
                 0,

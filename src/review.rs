@@ -1,0 +1,155 @@
+//! What `faqbot check` reports beyond problems: how well the FAQ reads and
+//! works, as warnings a moderator should look at. A warning never stops the
+//! FAQ from going live (unless `check --strict`); a problem always does.
+//!
+//! - Plain words: every answer and outcome gets a reading grade
+//!   ([`crate::faq::readability`]); one above [`MAX_GRADE`], or a sentence of
+//!   more than 25 words, is a warning.
+//! - Length: an answer whose reply (with its urgency blocks) would not fit a
+//!   Discord message is a warning.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::engine::CheckedFolder;
+use crate::faq::readability::{self, LONG_SENTENCE_WORDS};
+use crate::problem::Problem;
+
+/// The highest reading grade an answer or outcome should have.
+pub const MAX_GRADE: f64 = 8.0;
+/// The longest reply body (answer and urgency blocks) that fits a Discord
+/// embed (4,096 characters) with room for the title and sources.
+pub const MAX_REPLY_CHARS: usize = 3_800;
+
+/// The reading grade of one answer or outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TextReading {
+    /// "answer" or "outcome".
+    pub kind: &'static str,
+    /// The entry or outcome id.
+    pub id: String,
+    /// Its Flesch–Kincaid grade.
+    pub grade: f64,
+    /// How many of its sentences are longer than 25 words.
+    pub long_sentences: usize,
+}
+
+/// The warnings and readings of a checked folder.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Review {
+    /// Warnings, each at its file and line.
+    pub warnings: Vec<Problem>,
+    /// The reading grade of every answer and outcome.
+    pub readings: Vec<TextReading>,
+}
+
+impl Review {
+    /// The median grade of one kind ("answer" or "outcome").
+    pub fn median(&self, kind: &str) -> f64 {
+        let grades: Vec<f64> = self
+            .readings
+            .iter()
+            .filter(|reading| reading.kind == kind)
+            .map(|reading| reading.grade)
+            .collect();
+        readability::median(&grades)
+    }
+
+    /// The hardest text of one kind.
+    pub fn hardest(&self, kind: &str) -> Option<&TextReading> {
+        self.readings
+            .iter()
+            .filter(|reading| reading.kind == kind)
+            .max_by(|a, b| a.grade.total_cmp(&b.grade))
+    }
+}
+
+/// Reviews a checked folder (whatever loaded of it).
+pub fn review(dir: &Path, checked: &CheckedFolder) -> Review {
+    let mut review = Review::default();
+    for entry in &checked.faq.entries {
+        let source = std::fs::read_to_string(&entry.path).unwrap_or_default();
+        let at = source.find("answer").unwrap_or(0);
+        let position = |message: String| Problem::at_offset(&entry.path, &source, at, message);
+        let reading = readability::read(&entry.answer);
+        add_reading(
+            &mut review,
+            "answer",
+            &entry.id,
+            &reading,
+            position(String::new()),
+        );
+        let blocks: usize = entry
+            .urgency
+            .iter()
+            .filter_map(|id| checked.faq.urgency.get(id))
+            .map(|block| {
+                block.heading.len()
+                    + block.signs.iter().map(|s| s.text.len() + 3).sum::<usize>()
+                    + block.after.as_ref().map_or(0, String::len)
+            })
+            .sum();
+        let length = entry.answer.chars().count() + blocks;
+        if length > MAX_REPLY_CHARS {
+            review.warnings.push(position(format!(
+                "warning: the answer with its urgency blocks is about {length} characters; \
+                 Discord shows at most about {MAX_REPLY_CHARS}: list fewer blocks or shorten it"
+            )));
+        }
+    }
+    if let Some(check) = &checked.symptoms {
+        let path = dir.join(crate::faq::loader::SYMPTOM_CHECK_FILE);
+        let source = std::fs::read_to_string(&path).unwrap_or_default();
+        for outcome in &check.outcomes {
+            let at = source
+                .find(&format!("id = \"{}\"", outcome.id))
+                .unwrap_or(0);
+            let reading = readability::read(&outcome.advice);
+            add_reading(
+                &mut review,
+                "outcome",
+                &outcome.id,
+                &reading,
+                Problem::at_offset(&path, &source, at, String::new()),
+            );
+        }
+    }
+    review
+}
+
+/// Records a text's reading, and a warning when it is hard to read.
+fn add_reading(
+    review: &mut Review,
+    kind: &'static str,
+    id: &str,
+    reading: &readability::Reading,
+    at: Problem,
+) {
+    review.readings.push(TextReading {
+        kind,
+        id: id.to_owned(),
+        grade: reading.grade,
+        long_sentences: reading.long_sentences.len(),
+    });
+    if reading.grade > MAX_GRADE {
+        review.warnings.push(Problem {
+            message: format!(
+                "warning: the {kind} of `{id}` reads at grade {:.1} (aim for 6 or less, never \
+                 above {MAX_GRADE:.0}): use shorter words and sentences",
+                reading.grade
+            ),
+            ..at.clone()
+        });
+    }
+    for sentence in &reading.long_sentences {
+        let start: String = sentence.chars().take(40).collect();
+        review.warnings.push(Problem {
+            message: format!(
+                "warning: a sentence of the {kind} of `{id}` has more than \
+                 {LONG_SENTENCE_WORDS} words (\"{start}…\"): split it"
+            ),
+            ..at.clone()
+        });
+    }
+}
