@@ -120,5 +120,32 @@ fn bench_decide(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_decide);
+/// The emergency screen on every message kind, and on a 400-character story
+/// (the size the emergency-screen issue names): the rules, and the second
+/// opinion when no rule fires.
+fn bench_screen(c: &mut Criterion) {
+    let screen = faqbot::safety::EmergencyScreen::new();
+    let story_400 = "so my dad is 71 and has had the usual calf ache on his walks for about two \
+                     years, he stops for a minute and it goes. this morning he said his left foot \
+                     felt funny and now it looks pale and it is cold to touch compared to the \
+                     other one, and he says it feels numb and he cant really wiggle his toes. he \
+                     doesnt want to make a fuss. is this just his circulation again?";
+    let calm_400 = "quick question from a long time lurker: my calves ache when i walk to the \
+                    shops, about ten minutes, then i stop and it goes off after a minute or two. \
+                    no chest pain, no numbness anywhere, bladder and bowels fine, no swelling or \
+                    redness. i am 66, used to smoke, and my gp has mentioned checking my arteries \
+                    one day. is it worth asking for that test now or should i just keep walking?";
+    let mut group = c.benchmark_group("screen");
+    for (name, message) in MESSAGES
+        .into_iter()
+        .chain([("story_400", story_400), ("calm_400", calm_400)])
+    {
+        group.bench_with_input(BenchmarkId::from_parameter(name), &message, |b, message| {
+            b.iter(|| screen.read(std::hint::black_box(message)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_decide, bench_screen);
 criterion_main!(benches);

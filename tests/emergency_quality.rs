@@ -22,15 +22,17 @@ use faqbot::safety::EmergencyScreen;
 
 /// SHA-256 of `holdout.tsv` as written, before the screen was changed.
 const HOLDOUT_SHA256: &str = "31d2d736c321a72f781bc2815164f0e07ed0d5fd53e31d26332327dc82780ce5";
-/// SHA-256 of `holdout3.tsv`, a held-out set by a third writer, written
-/// after tuning-g (the former second held-out set, looked at and moved to
-/// the tuning side) and read first on the screen as it was then.
-const HOLDOUT3_SHA256: &str = "HASH3";
+/// SHA-256 of `holdout4.tsv`, a held-out set by a fourth writer, written
+/// after holdout3 was looked at and moved to the tuning side (tuning-h), and
+/// read first on the screen as it was then.
+const HOLDOUT4_SHA256: &str = "dd965b07496b6366700a615b8f306d1cdc8228b7711c3f1139a2cf15e6937585";
 
-/// The share of held-out emergencies that must get the emergency reply.
-/// The target is 98% (README "Emergency screen" has the figures);
-/// this floor keeps what has been reached from slipping back.
-const EMERGENCY_FLOOR: f64 = 90.0;
+/// The share of held-out emergencies that must get the emergency reply (the
+/// target; README "Emergency screen" has the figures).
+const EMERGENCY_FLOOR: f64 = 98.0;
+/// holdout4.tsv's first read (181 of 185): below the target, which is not
+/// met on this set yet; the floor keeps it from falling.
+const HOLDOUT4_FLOOR: f64 = 97.8;
 
 /// One message of a set.
 struct Line {
@@ -158,6 +160,14 @@ fn tuning_set(name: &str) -> Figures {
 }
 
 #[test]
+fn tuning_set_h_figures() {
+    let figures = tuning_set("tuning-h.tsv");
+    assert!(figures.emergencies >= 150 && figures.calm >= 150);
+    assert!(percent(figures.caught, figures.emergencies) >= 98.0);
+    assert!(percent(figures.alarms, figures.calm) <= 10.0);
+}
+
+#[test]
 fn tuning_set_g_figures() {
     let figures = tuning_set("tuning-g.tsv");
     assert!(figures.emergencies >= 150 && figures.calm >= 150);
@@ -232,23 +242,34 @@ fn held_out_set(name: &str, sha256: &str) -> Figures {
 
 #[test]
 fn held_out_sets_meet_the_targets() {
-    for (name, sha256) in [
-        ("holdout.tsv", HOLDOUT_SHA256),
-        ("holdout3.tsv", HOLDOUT3_SHA256),
+    // Per set: the floor is the target (98%) where the set meets it, and the
+    // first read where it does not yet (holdout4: 181 of 185, 97.8%), so
+    // that it cannot fall unnoticed.
+    for (name, sha256, floor) in [
+        ("holdout.tsv", HOLDOUT_SHA256, EMERGENCY_FLOOR),
+        ("holdout4.tsv", HOLDOUT4_SHA256, HOLDOUT4_FLOOR),
     ] {
         let figures = held_out_set(name, sha256);
         assert!(figures.emergencies >= 150 && figures.calm >= 150);
         let caught = percent(figures.caught, figures.emergencies);
         let alarmed = percent(figures.alarms, figures.calm);
         assert!(
-            caught >= EMERGENCY_FLOOR,
-            "{name}: emergencies caught {caught:.1}% (floor {EMERGENCY_FLOOR}%)"
+            caught >= floor,
+            "{name}: emergencies caught {caught:.1}% (floor {floor}%)"
         );
         assert!(
             alarmed <= 10.0,
             "{name}: calm alarms {alarmed:.1}% (target at most 10%)"
         );
-        let offtopic = figures.by_flag.get("offtopic").copied().unwrap_or_default();
-        assert_eq!(offtopic.0, offtopic.1, "{name}: an alarm on off-topic chat");
+        // No emergency reply on off-topic chat (holdout3 had one at its first
+        // read and two after a refit of the second opinion; it was then
+        // looked at and became tuning-h).
+        let (right, all) = figures.by_flag.get("offtopic").copied().unwrap_or_default();
+        assert!(all > 0, "{name}: no off-topic messages");
+        assert!(
+            right == all,
+            "{name}: {} alarms on off-topic chat",
+            all - right
+        );
     }
 }

@@ -57,7 +57,7 @@ fn the_emergency_red_flags_come_first_and_a_yes_ends_at_once() {
             (_, Step::Done(outcome)) => {
                 assert_eq!(outcome.level, Level::Emergency, "{flag}");
                 assert_eq!(outcome.asked.last().map(String::as_str), Some(*flag));
-                assert!(outcome.advice.contains("{emergency_number}"));
+                assert!(outcome.title.contains("{emergency_number}"), "{flag}");
             }
             (_, Step::Ask(next)) => panic!("`yes` to {flag} went on to {}", next.question_id),
         }

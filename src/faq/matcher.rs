@@ -811,7 +811,13 @@ impl Matcher {
         let best = ranked.first().map_or(0.0, |c| c.score);
         let second = ranked.get(1).map_or(0.0, |c| c.score);
 
-        let margin = if second_adds <= DOMINATED_ADDS && first_adds >= RETRIEVAL_MIN_WEIGHT {
+        // The message says all of one of the best entry's phrasings ("what
+        // is PAD?" is the PAD entry's keyword) and only part of the second's
+        // ("how far should I walk with PAD?"): the best is what it asks.
+        let says_a_whole_phrasing = best >= COMPLETE_PHRASING && second < COMPLETE_PHRASING;
+        let margin = if (second_adds <= DOMINATED_ADDS && first_adds >= RETRIEVAL_MIN_WEIGHT)
+            || says_a_whole_phrasing
+        {
             DOMINATED_MARGIN
         } else {
             settings.min_margin

@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::fasthash::FastMap;
+
 use crate::problem::Problem;
 use crate::text;
 
@@ -153,12 +155,21 @@ pub struct LexiconLine {
 #[derive(Clone, Default)]
 pub struct Lexicon {
     /// Phrases by their first word, longest first.
-    by_first_word: HashMap<String, Vec<Phrase>>,
+    by_first_word: FastMap<String, Vec<Phrase>>,
     /// Single-word entries that a misspelling may match, by first letter.
-    fuzzy_targets: HashMap<char, Vec<(String, ConceptSet)>>,
-    /// Single-word entries that another form of the word may match
-    /// ("wipes", "weaker", "drooped"), by word.
-    base_forms: HashMap<String, ConceptSet>,
+    fuzzy_targets: FastMap<char, Vec<(String, ConceptSet)>>,
+    /// Letters in the longest fuzzy target: a longer word (by more than two)
+    /// cannot be one misspelt, and is not tried (a 100,000-letter "word"
+    /// would otherwise make billions of deletion variants).
+    longest_fuzzy_target: usize,
+    /// Every target and its forms with one letter deleted (two for targets
+    /// of 10 letters or more), to the targets they come from: a misspelling
+    /// shares one of these with the word it meant (symmetric deletion), so
+    /// only a few candidates are measured.
+    deletions: FastMap<u64, Vec<(u32, u32)>>,
+    /// Other forms of single-word entries ("wipes", "weaker", "drooped",
+    /// "wipin", "legz"), made once when the lexicon is built.
+    word_forms: FastMap<String, ConceptSet>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -291,7 +302,9 @@ impl Lexicon {
                 continue;
             };
             if rest.is_empty() && !line.concepts.intersects(no_typos) {
-                lexicon.base_forms.insert(first.clone(), line.concepts);
+                for form in word_forms(first) {
+                    lexicon.word_forms.entry(form).or_insert(line.concepts);
+                }
             }
             if rest.is_empty()
                 && first.chars().count() >= 6
@@ -316,6 +329,30 @@ impl Lexicon {
         for phrases in lexicon.by_first_word.values_mut() {
             phrases.sort_by_key(|phrase| std::cmp::Reverse(phrase.rest.len()));
         }
+        for (initial, targets) in &lexicon.fuzzy_targets {
+            let initial_code = u32::from(*initial);
+            for (index, (target, _)) in targets.iter().enumerate() {
+                lexicon.longest_fuzzy_target =
+                    lexicon.longest_fuzzy_target.max(target.chars().count());
+                let index = u32::try_from(index).unwrap_or(u32::MAX);
+                for variant in deletion_variants(target, target.len() >= 10) {
+                    lexicon
+                        .deletions
+                        .entry(variant)
+                        .or_default()
+                        .push((initial_code, index));
+                }
+            }
+        }
+        for candidates in lexicon.deletions.values_mut() {
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        // A form that is a lexicon word of its own keeps its own meaning.
+        let listed: Vec<String> = lexicon.by_first_word.keys().cloned().collect();
+        for word in listed {
+            lexicon.word_forms.remove(&word);
+        }
         lexicon
     }
 
@@ -337,12 +374,18 @@ impl Lexicon {
 
     /// The longest phrase starting at `words[0]`: its length in words and its
     /// concepts. Falls back to a misspelling match for a long single word.
-    pub fn longest_match(&self, words: &[String]) -> Option<(usize, ConceptSet)> {
-        let first = words.first()?;
+    pub fn longest_match<S: AsRef<str>>(&self, words: &[S]) -> Option<(usize, ConceptSet)> {
+        let first = words.first()?.as_ref();
         if let Some(phrases) = self.by_first_word.get(first) {
             for phrase in phrases {
                 let after = words.get(1..=phrase.rest.len());
-                if after.is_some_and(|after| after == phrase.rest.as_slice()) {
+                let matches = after.is_some_and(|after| {
+                    after
+                        .iter()
+                        .zip(&phrase.rest)
+                        .all(|(word, want)| word.as_ref() == want)
+                });
+                if matches {
                     return Some((1 + phrase.rest.len(), phrase.concepts));
                 }
             }
@@ -353,42 +396,11 @@ impl Lexicon {
     }
 
     /// Concepts of the lexicon word `word` is a form of: "wipes" of "wipe",
-    /// "weaker" of "weak", "drooped" of "droop", "tingled" of "tingle",
-    /// "stabbing" of "stab". Only words the lexicon does not list itself,
-    /// and never grammar (context.toml `no_typos`).
+    /// "weaker" of "weak", "drooped" of "droop", "stabbing" of "stab",
+    /// "wipin" of "wiping", "legz" of "legs". Only words the lexicon does not
+    /// list itself, and never grammar (context.toml `no_typos`).
     pub fn base_form(&self, word: &str) -> Option<ConceptSet> {
-        if word.len() < 4 || !word.is_ascii() {
-            return None;
-        }
-        let mut candidates: Vec<String> = Vec::new();
-        for suffix in ["s", "es", "ed", "d", "er", "ing", "ly"] {
-            if let Some(stem) = word.strip_suffix(suffix) {
-                candidates.push(stem.to_owned());
-                // "wiping" -> "wipe", "drooping" -> "droop" (above).
-                candidates.push(format!("{stem}e"));
-                // "stabbing" -> "stab", "slurred" -> "slur".
-                let bytes = stem.as_bytes();
-                if bytes.len() >= 2 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] {
-                    candidates.push(stem[..stem.len() - 1].to_owned());
-                }
-            }
-        }
-        // Typed forms: "wipin" for "wiping", "legz" for "legs".
-        if word.ends_with("in") {
-            candidates.push(format!("{word}g"));
-        }
-        if let Some(stem) = word.strip_suffix('z') {
-            candidates.push(format!("{stem}s"));
-        }
-        for (suffix, replacement) in [("ies", "y"), ("ier", "y"), ("ied", "y")] {
-            if let Some(stem) = word.strip_suffix(suffix) {
-                candidates.push(format!("{stem}{replacement}"));
-            }
-        }
-        candidates
-            .iter()
-            .filter(|stem| stem.len() >= 3)
-            .find_map(|stem| self.base_forms.get(stem).copied())
+        self.word_forms.get(word).copied()
     }
 
     /// Concepts of the lexicon word a misspelling most likely meant: same
@@ -398,7 +410,10 @@ impl Lexicon {
     /// be a neighbouring key, so "shaving" does not become "shaking".
     pub fn fuzzy_match(&self, word: &str) -> Option<ConceptSet> {
         let length = word.chars().count();
-        if length < 6 || !word.chars().all(|c| c.is_ascii_lowercase()) {
+        if length < 6
+            || length > self.longest_fuzzy_target + 2
+            || !word.chars().all(|c| c.is_ascii_lowercase())
+        {
             return None;
         }
         if length == 6 {
@@ -407,8 +422,25 @@ impl Lexicon {
         }
         let initial = word.chars().next()?;
         let targets = self.fuzzy_targets.get(&initial)?;
+        let initial_code = u32::from(initial);
+        let mut candidates: Vec<u32> = Vec::new();
+        for variant in deletion_variants(word, length >= 10) {
+            if let Some(found) = self.deletions.get(&variant) {
+                candidates.extend(
+                    found
+                        .iter()
+                        .filter(|(code, _)| *code == initial_code)
+                        .map(|(_, index)| *index),
+                );
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut best: Option<(usize, ConceptSet)> = None;
-        for (target, concepts) in targets {
+        for (target, concepts) in candidates
+            .iter()
+            .filter_map(|index| targets.get(*index as usize))
+        {
             let target_length = target.chars().count();
             let allowed = if length >= 10 && target_length >= 10 {
                 2
@@ -443,6 +475,77 @@ impl Lexicon {
                 .map(|(_, concepts)| *concepts)
         })
     }
+}
+
+/// A word and its forms with one letter deleted (and two, when `two`).
+///
+/// Each variant is given by its hash (of the letters left), so no string is
+/// made: two variants with one hash only add a candidate, which is measured.
+fn deletion_variants(word: &str, two: bool) -> Vec<u64> {
+    let bytes = word.as_bytes();
+    let hash_without = |skip_a: usize, skip_b: usize| -> u64 {
+        use std::hash::Hasher;
+        let mut hasher = crate::fasthash::FastHasher::default();
+        for (index, byte) in bytes.iter().enumerate() {
+            if index != skip_a && index != skip_b {
+                hasher.write_u8(*byte);
+            }
+        }
+        hasher.finish()
+    };
+    let none = usize::MAX;
+    let mut out = Vec::with_capacity(if two {
+        bytes.len() * bytes.len()
+    } else {
+        bytes.len() + 1
+    });
+    out.push(hash_without(none, none));
+    for i in 0..bytes.len() {
+        out.push(hash_without(i, none));
+        if two {
+            for j in i + 1..bytes.len() {
+                out.push(hash_without(i, j));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The other forms of a word that the screen reads as the word itself:
+/// plurals and verb forms ("-s", "-es", "-ed", "-d", "-ing", "-er", "-ly",
+/// with a final "e" dropped, a last consonant doubled, "y" as "ies", "ied",
+/// "ier"), and phone-typed forms ("-in" for "-ing", "z" for a plural "s").
+fn word_forms(word: &str) -> Vec<String> {
+    if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Vec::new();
+    }
+    let mut forms = Vec::new();
+    let mut stems = vec![word.to_owned()];
+    if let Some(stem) = word.strip_suffix('e') {
+        stems.push(stem.to_owned());
+    }
+    if let Some(last) = word.chars().last()
+        && !matches!(last, 'a' | 'e' | 'i' | 'o' | 'u' | 'w' | 'x' | 'y')
+    {
+        stems.push(format!("{word}{last}"));
+    }
+    for stem in &stems {
+        for suffix in ["s", "es", "ed", "d", "er", "ing", "ly", "in"] {
+            forms.push(format!("{stem}{suffix}"));
+        }
+    }
+    if let Some(stem) = word.strip_suffix('y') {
+        for suffix in ["ies", "ied", "ier"] {
+            forms.push(format!("{stem}{suffix}"));
+        }
+    }
+    if let Some(stem) = word.strip_suffix('s') {
+        forms.push(format!("{stem}z"));
+    }
+    forms.retain(|form| form.len() >= 4 && form != word);
+    forms
 }
 
 /// Edit distance for typing slips between two ASCII words: a missing, extra

@@ -247,6 +247,7 @@ impl EmergencyScreen {
             lexicon: Lexicon::default(),
             rules: Rules {
                 body: Default::default(),
+                second_opinion_needs: Default::default(),
                 no_typos: Default::default(),
                 always_calm: Default::default(),
                 calm_reach_default: 0,
@@ -259,6 +260,7 @@ impl EmergencyScreen {
                 history_past: Default::default(),
                 history_present: Default::default(),
                 history_exempt: Default::default(),
+                history_closed: Default::default(),
                 fever_reading: Concepts::default()
                     .intern("fever_reading")
                     .unwrap_or_else(|| unreachable!("an empty interner has room")),
@@ -350,8 +352,9 @@ impl EmergencyScreen {
     pub fn read(&self, message: &str) -> Screening {
         let mut analysis = Analysis::new(&self.lexicon, &self.rules, message);
         let mut flags = self.flags(&analysis);
-        // The second opinion only adds an alarm the rules did not raise.
-        if flags.is_empty() && self.model.alarms(message) {
+        // The second opinion only adds an alarm the rules did not raise, and
+        // only on a message about a body.
+        if flags.is_empty() && analysis.about_a_body() && self.model.alarms(&analysis.plain) {
             flags.push(RedFlag::Possible);
         }
         let asked_about = if flags.is_empty() && analysis.has_informational() {

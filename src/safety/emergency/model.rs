@@ -10,8 +10,9 @@
 //! message it scores above its threshold gets the emergency reply even when
 //! no rule fired (recall first). It never silences a rule.
 
-use std::collections::HashMap;
 use std::path::Path;
+
+use crate::fasthash::FastMap;
 
 use crate::problem::Problem;
 use crate::text;
@@ -19,7 +20,12 @@ use crate::text;
 /// The fitted weights.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
-    weights: HashMap<String, f64>,
+    /// Word to its id.
+    words: FastMap<String, u32>,
+    /// The weight of each word alone, by id.
+    unigram: Vec<f64>,
+    /// Weights of word pairs, by the two words' ids.
+    pairs: FastMap<(u32, u32), f64>,
     bias: f64,
     /// The score (log-odds) at or above which a message alarms.
     logit_threshold: f64,
@@ -72,7 +78,7 @@ impl Model {
                                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
                         });
                     if clean {
-                        model.weights.insert(feature.to_owned(), value);
+                        model.add(&words, value);
                     } else {
                         problems.push(problem(format!(
                             "feature `{feature}` must be one or two words of a-z and 0-9"
@@ -94,31 +100,74 @@ impl Model {
         (model, problems)
     }
 
-    /// Whether the model alarms on `message`.
-    pub fn alarms(&self, message: &str) -> bool {
-        !self.weights.is_empty() && self.score(message) >= self.logit_threshold
+    /// The id of a word, adding it if new.
+    fn id_of(&mut self, word: &str) -> u32 {
+        if let Some(id) = self.words.get(word) {
+            return *id;
+        }
+        let id = u32::try_from(self.unigram.len()).unwrap_or(u32::MAX - 1);
+        self.words.insert(word.to_owned(), id);
+        self.unigram.push(0.0);
+        id
+    }
+
+    /// Adds a feature of one word or a pair of words.
+    fn add(&mut self, words: &[&str], weight: f64) {
+        match words {
+            [word] => {
+                let id = self.id_of(word);
+                if let Some(slot) = self.unigram.get_mut(id as usize) {
+                    *slot = weight;
+                }
+            }
+            [first, second] => {
+                let pair = (self.id_of(first), self.id_of(second));
+                self.pairs.insert(pair, weight);
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the model alarms on `plain`, a message without code, links
+    /// and mentions ([`text::without_markup`]).
+    pub fn alarms(&self, plain: &str) -> bool {
+        !self.words.is_empty() && self.score_plain(plain) >= self.logit_threshold
     }
 
     /// The log-odds the model gives `message` of being an emergency.
     pub fn score(&self, message: &str) -> f64 {
         // Code, links and mentions are no part of what a person says (the
         // rules skip them too).
-        let cleaned = clean(&text::without_markup(message));
-        let words: Vec<&str> = cleaned.split(' ').filter(|w| !w.is_empty()).collect();
-        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        self.score_plain(&text::without_markup(message))
+    }
+
+    /// [`Model::score`] of a message without code, links and mentions.
+    pub fn score_plain(&self, plain: &str) -> f64 {
+        let cleaned = clean(plain);
         let mut score = self.bias;
-        let mut add = |feature: String| {
-            if let Some(weight) = self.weights.get(&feature)
-                && seen.insert(feature)
-            {
-                score += weight;
+        // Features are present or not: each counts once.
+        let mut seen_words = vec![0u64; self.unigram.len().div_ceil(64)];
+        let mut seen_pairs: Vec<(u32, u32)> = Vec::new();
+        let mut previous: Option<u32> = None;
+        for word in cleaned.split(' ').filter(|word| !word.is_empty()) {
+            let id = self.words.get(word).copied();
+            if let Some(id) = id {
+                let (slot, bit) = (id as usize / 64, id % 64);
+                if let Some(bits) = seen_words.get_mut(slot)
+                    && *bits & (1 << bit) == 0
+                {
+                    *bits |= 1 << bit;
+                    score += self.unigram.get(id as usize).copied().unwrap_or(0.0);
+                }
+                if let Some(first) = previous
+                    && let Some(weight) = self.pairs.get(&(first, id))
+                    && !seen_pairs.contains(&(first, id))
+                {
+                    seen_pairs.push((first, id));
+                    score += weight;
+                }
             }
-        };
-        for (index, word) in words.iter().enumerate() {
-            add((*word).to_owned());
-            if let Some(next) = words.get(index + 1) {
-                add(format!("{word} {next}"));
-            }
+            previous = id;
         }
         score
     }
@@ -134,7 +183,12 @@ pub fn clean(message: &str) -> String {
     };
     let mut out = String::with_capacity(bounded.len());
     let mut pending_space = false;
-    for c in bounded.chars().flat_map(char::to_lowercase) {
+    let lower: std::borrow::Cow<'_, str> = if bounded.is_ascii() {
+        std::borrow::Cow::Owned(bounded.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Owned(bounded.to_lowercase())
+    };
+    for c in lower.chars() {
         if c == '\'' || c == '\u{2019}' {
             continue;
         }

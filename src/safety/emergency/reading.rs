@@ -16,8 +16,8 @@ const PRONOUN_LOOKBACK: usize = 30;
 /// One cleaned word of the message with what it means and where it is.
 #[derive(Debug, Clone)]
 pub struct Word {
-    /// The cleaned word.
-    pub text: String,
+    /// Where the cleaned word is in the analysis' text arena.
+    text: (u32, u32),
     /// The concepts of the phrase that starts at this word (empty for the
     /// later words of a phrase).
     pub concepts: ConceptSet,
@@ -41,7 +41,10 @@ pub struct Word {
 /// "has" after a noun), so the noun reads as itself and not as a plural
 /// ("leg's been swollen" is one leg). Pronoun contractions in `keep` ("it's",
 /// "he's", "what's") stay whole.
-fn drop_possessive_s(clause: &str, keep: &[String]) -> String {
+fn drop_possessive_s<'c>(clause: &'c str, keep: &[String]) -> std::borrow::Cow<'c, str> {
+    if !clause.contains(['\'', '\u{2019}', '\u{02BC}']) {
+        return std::borrow::Cow::Borrowed(clause);
+    }
     let mut out = String::with_capacity(clause.len());
     let mut chars = clause.char_indices().peekable();
     while let Some((offset, c)) = chars.next() {
@@ -72,7 +75,13 @@ fn drop_possessive_s(clause: &str, keep: &[String]) -> String {
         }
         out.push(c);
     }
-    out
+    std::borrow::Cow::Owned(out)
+}
+
+/// What the context reading needs of a sentence besides its words.
+struct SentenceInput {
+    /// It ended with a question mark.
+    question: bool,
 }
 
 /// One word as read, for explanations.
@@ -110,8 +119,14 @@ pub struct Analysis<'a> {
     informational: Vec<bool>,
     /// Per modifier: cancelled for this message.
     cancelled: Vec<bool>,
-    /// Clauses that tell a past, resolved episode.
-    historical: std::collections::HashSet<usize>,
+    /// The message without code, links and mentions.
+    pub plain: String,
+    /// The cleaned words, one after the other (see [`Word::text`]).
+    arena: String,
+    /// Every concept of the message, after derived concepts.
+    present: ConceptSet,
+    /// Per clause: it tells a past, resolved episode.
+    historical: Vec<bool>,
     mode: Mode,
 }
 
@@ -122,43 +137,27 @@ impl<'a> Analysis<'a> {
             rules,
             words: Vec::new(),
             informational: Vec::new(),
-            historical: std::collections::HashSet::new(),
+            historical: Vec::new(),
             cancelled: Vec::new(),
+            plain: String::new(),
+            arena: String::new(),
+            present: ConceptSet::EMPTY,
             mode: Mode::Reports,
         };
         // Code, links and mentions go before splitting, so that
         // "example.com/chest-pain" is not cut at its dot into words.
-        let mut plain = text::without_markup(message);
+        analysis.plain = text::without_markup(message);
+        let mut plain = analysis.plain.clone();
         for (emoji, word) in &rules.sentences.emoji_words {
             if plain.contains(*emoji) {
                 plain = plain.replace(*emoji, &format!(" {word} "));
             }
         }
-        // What the whole message says, before reading it sentence by sentence:
-        // some phrases change how every sentence is read ("thats whats
-        // happening right now").
-        let mut message_concepts = ConceptSet::EMPTY;
-        let all_words: Vec<String> = text::clean_plain(&plain)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let mut index = 0;
-        while index < all_words.len() {
-            let (length, concepts) = lexicon
-                .longest_match(all_words.get(index..).unwrap_or_default())
-                .unwrap_or((1, ConceptSet::EMPTY));
-            message_concepts = message_concepts.union(concepts);
-            index += length.max(1);
-        }
-        analysis.cancelled = rules
-            .modifiers
-            .iter()
-            .map(|modifier| message_concepts.intersects(modifier.cancelled_by))
-            .collect();
-        let affirmed = message_concepts.intersects(rules.sentences.affirmations);
+        // First the words of every sentence, then what the whole message says
+        // (some phrases change how every sentence is read: "thats whats
+        // happening right now"), then each sentence in context.
         let mut clause = 0;
-        let mut previous_informational = false;
+        let mut sentences: Vec<(usize, usize, bool)> = Vec::new();
         for (sentence_index, sentence) in text::split_sentences(&plain).into_iter().enumerate() {
             let start = analysis.words.len();
             for raw_clause in sentence
@@ -169,11 +168,7 @@ impl<'a> Analysis<'a> {
                     raw_clause,
                     &rules.sentences.keep_apostrophe_s,
                 ));
-                let words: Vec<String> = cleaned
-                    .split(' ')
-                    .filter(|word| !word.is_empty())
-                    .map(str::to_owned)
-                    .collect();
+                let words: Vec<&str> = cleaned.split(' ').filter(|word| !word.is_empty()).collect();
                 if words.is_empty() {
                     continue;
                 }
@@ -208,7 +203,14 @@ impl<'a> Analysis<'a> {
                         };
                         let word_index = analysis.words.len();
                         analysis.words.push(Word {
-                            text: word.clone(),
+                            text: {
+                                let begin = u32::try_from(analysis.arena.len()).unwrap_or(u32::MAX);
+                                analysis.arena.push_str(word);
+                                (
+                                    begin,
+                                    u32::try_from(analysis.arena.len()).unwrap_or(u32::MAX),
+                                )
+                            },
                             concepts: if offset == 0 {
                                 concepts
                             } else {
@@ -225,13 +227,43 @@ impl<'a> Analysis<'a> {
                     index += length.max(1);
                 }
             }
-            let end = analysis.words.len();
+            sentences.push((start, analysis.words.len(), sentence.question));
+        }
+        analysis.historical = vec![false; clause + 1];
+        let message_concepts = analysis
+            .words
+            .iter()
+            .fold(ConceptSet::EMPTY, |set, word| set.union(word.concepts));
+        analysis.cancelled = rules
+            .modifiers
+            .iter()
+            .map(|modifier| message_concepts.intersects(modifier.cancelled_by))
+            .collect();
+        let affirmed = message_concepts.intersects(rules.sentences.affirmations);
+        let mut previous_informational = false;
+        for (start, end, question) in sentences {
+            let sentence = SentenceInput { question };
+            // What the sentence holds, grown by each derived concept: a rule
+            // whose two concepts are not both here is skipped.
+            let mut present = (start..end).fold(ConceptSet::EMPTY, |set, index| {
+                set.union(
+                    analysis
+                        .word(index)
+                        .map_or(ConceptSet::EMPTY, |w| w.concepts),
+                )
+            });
             for derive in rules.derives.iter().filter(|derive| derive.before_scopes) {
-                analysis.derive(derive, start, end);
+                if present.intersects(derive.first) && present.intersects(derive.then) {
+                    analysis.derive(derive, start, end);
+                    present = present.union(derive.gives);
+                }
             }
             analysis.mark_scopes(start, end);
             for derive in rules.derives.iter().filter(|derive| !derive.before_scopes) {
-                analysis.derive(derive, start, end);
+                if present.intersects(derive.first) && present.intersects(derive.then) {
+                    analysis.derive(derive, start, end);
+                    present = present.union(derive.gives);
+                }
             }
             let informational = !affirmed
                 && analysis.is_informational(start, end, sentence.question, previous_informational);
@@ -248,6 +280,10 @@ impl<'a> Analysis<'a> {
             previous_informational = informational;
             analysis.mark_history(start, end);
         }
+        analysis.present = analysis
+            .words
+            .iter()
+            .fold(ConceptSet::EMPTY, |set, word| set.union(word.concepts));
         analysis
     }
 
@@ -256,7 +292,7 @@ impl<'a> Analysis<'a> {
         self.words
             .iter()
             .map(|word| WordReading {
-                text: word.text.clone(),
+                text: self.text(word).to_owned(),
                 concepts: word.concepts,
                 sentence: word.sentence,
                 scoped: word.scoped,
@@ -267,6 +303,14 @@ impl<'a> Analysis<'a> {
                     .unwrap_or(false),
             })
             .collect()
+    }
+
+    /// Whether the message names a part of the body or a finding
+    /// (context.toml `second_opinion_needs`): the second opinion only reads
+    /// messages about a body, so chat about a laptop or a football team
+    /// never alarms.
+    pub fn about_a_body(&self) -> bool {
+        self.present.intersects(self.rules.second_opinion_needs)
     }
 
     /// Whether any sentence asks for information.
@@ -283,6 +327,13 @@ impl<'a> Analysis<'a> {
 
     fn word(&self, index: usize) -> Option<&Word> {
         self.words.get(index)
+    }
+
+    /// The cleaned text of a word.
+    fn text(&self, word: &Word) -> &str {
+        self.arena
+            .get(word.text.0 as usize..word.text.1 as usize)
+            .unwrap_or("")
     }
 
     fn has(&self, index: usize, concepts: ConceptSet) -> bool {
@@ -308,7 +359,7 @@ impl<'a> Analysis<'a> {
         if !word.own.union(word.concepts).intersects(sentences.people) {
             return false;
         }
-        if word.text == "i" {
+        if self.text(word) == "i" {
             let generic = index
                 .checked_sub(1)
                 .and_then(|before| self.word(before))
@@ -352,8 +403,8 @@ impl<'a> Analysis<'a> {
                 .get(word.sentence)
                 .copied()
                 .unwrap_or(false);
-        let historical =
-            self.historical.contains(&word.clause) && !found.intersects(self.rules.history_exempt);
+        let historical = self.historical.get(word.clause).copied().unwrap_or(false)
+            && !found.intersects(self.rules.history_exempt);
         !informational && !historical && (found.intersects(self.rules.body) || !word.scoped)
     }
 
@@ -539,7 +590,7 @@ impl<'a> Analysis<'a> {
             let next_word = self
                 .word(partner + 1)
                 .filter(|next| Some(next.sentence) == self.word(partner).map(|w| w.sentence))
-                .map(|next| next.text.as_str());
+                .map(|next| self.text(next));
             if next_word.is_some_and(|next| derive.not_followed_by.iter().any(|w| w == next)) {
                 continue;
             }
@@ -563,11 +614,12 @@ impl<'a> Analysis<'a> {
             .filter_map(|index| self.word(index).map(|word| word.clause))
             .collect();
         clauses.dedup();
+        let clauses = clauses;
         // A long-ago episode goes on over the clauses that follow it in the
         // sentence ("in 2020 I was rushed in because I couldn't pee") until
         // one tells something as now ("but now my chest hurts").
         let mut in_past = false;
-        for clause in clauses {
+        for &clause in &clauses {
             let in_clause = |index: &usize| self.word(*index).is_some_and(|w| w.clause == clause);
             let past = (start..end)
                 .filter(in_clause)
@@ -580,8 +632,41 @@ impl<'a> Analysis<'a> {
             } else if past {
                 in_past = true;
             }
-            if in_past {
-                self.historical.insert(clause);
+            if in_past && let Some(slot) = self.historical.get_mut(clause) {
+                *slot = true;
+            }
+        }
+        // An episode told first and dated after, in a sentence that says it
+        // is over ("I had saddle numbness and an op, that was 10 years ago
+        // and I'm fine now"): the date reaches back over the clauses before
+        // it, until one tells something as now. Without the closing words
+        // ("both legs gave way, I had surgery in 2015") nothing changes.
+        let closed = (start..end).any(|index| self.has(index, self.rules.history_closed));
+        if !closed {
+            return;
+        }
+        // A clause that says the episode is over ("I'm fine now") is about
+        // the past episode, whatever its tense.
+        let mut dated_after = false;
+        for &clause in clauses.iter().rev() {
+            let in_clause = |index: &usize| self.word(*index).is_some_and(|w| w.clause == clause);
+            let closes = (start..end)
+                .filter(in_clause)
+                .any(|index| self.has(index, self.rules.history_closed));
+            let past = (start..end)
+                .filter(in_clause)
+                .any(|index| self.has(index, self.rules.history_past));
+            let present = !closes
+                && (start..end)
+                    .filter(in_clause)
+                    .any(|index| self.has(index, self.rules.history_present));
+            if present {
+                dated_after = false;
+            } else if past {
+                dated_after = true;
+            }
+            if dated_after && let Some(slot) = self.historical.get_mut(clause) {
+                *slot = true;
             }
         }
     }
@@ -613,7 +698,7 @@ impl<'a> Analysis<'a> {
                         && other
                             .checked_sub(1)
                             .and_then(|before| self.word(before))
-                            .is_some_and(|before| before.text == "or" || before.text == "and");
+                            .is_some_and(|before| matches!(self.text(before), "or" | "and"));
                     if modifier.ends_at_new_subject > 0
                         && other >= index + modifier.ends_at_new_subject
                         && self.is_new_subject(other)
@@ -673,7 +758,7 @@ impl<'a> Analysis<'a> {
         let pronouns = &self.rules.sentences.pronouns;
         let pronoun = (anchor.saturating_sub(3)..anchor).any(|other| {
             self.word(other)
-                .is_some_and(|word| pronouns.contains(&word.text))
+                .is_some_and(|word| pronouns.iter().any(|p| p == self.text(word)))
         });
         let Some(sentence) = self.word(anchor).map(|word| word.sentence) else {
             return false;
@@ -715,6 +800,9 @@ impl<'a> Analysis<'a> {
     /// Whether a pattern holds anywhere in the message.
     pub fn pattern_holds(&self, pattern: &Pattern) -> bool {
         let anchors = pattern.anchor.unwrap_or(pattern.sign);
+        if !self.present.intersects(anchors) || !self.present.intersects(pattern.sign) {
+            return false;
+        }
         (0..self.words.len())
             .filter(|&index| self.live(index, anchors))
             .any(|anchor| self.pattern_holds_at(pattern, anchor))

@@ -154,6 +154,9 @@ pub struct SentenceRules {
 pub struct Rules {
     /// Body concepts: negation and "if" never apply to them.
     pub body: ConceptSet,
+    /// The second opinion (model.tsv) only reads a message with one of
+    /// these: a part of the body or a finding.
+    pub second_opinion_needs: ConceptSet,
     /// Concepts a misspelling never matches.
     pub no_typos: ConceptSet,
     /// Calm context that nothing overrides.
@@ -178,6 +181,10 @@ pub struct Rules {
     pub history_present: ConceptSet,
     /// Concepts that a clause about the past does not silence.
     pub history_exempt: ConceptSet,
+    /// Concepts that say an episode is over ("fine now", "all normal
+    /// since"): in a sentence with one, a dated clause also reaches back over
+    /// the clauses before it.
+    pub history_closed: ConceptSet,
     /// The concept the screen gives a temperature reading of a fever.
     pub fever_reading: ConceptId,
     /// The concept the screen gives a year (1900 to 2099).
@@ -200,6 +207,7 @@ struct ContextFile {
     always_calm: Names,
     #[serde(default)]
     pseudo_triggers: Names,
+    second_opinion_needs: Names,
     calm_reach_default: usize,
     #[serde(default)]
     calm_reach: BTreeMap<String, Spanned<usize>>,
@@ -246,6 +254,8 @@ struct HistoryFile {
     present: Names,
     #[serde(default)]
     exempt: Names,
+    #[serde(default)]
+    closed: Names,
 }
 
 #[derive(Deserialize)]
@@ -527,6 +537,7 @@ pub fn read(
     let no_typos = resolver.names(file, &context.no_typos);
     let always_calm = resolver.names(file, &context.always_calm);
     resolver.names(file, &context.pseudo_triggers);
+    let second_opinion_needs = resolver.names(file, &context.second_opinion_needs);
     let mut calm_reach = Vec::new();
     for (name, reach) in &context.calm_reach {
         match resolver.concepts.get(name) {
@@ -577,6 +588,7 @@ pub fn read(
     let history_past = resolver.names(file, &context.history.past);
     let history_present = resolver.names(file, &context.history.present);
     let history_exempt = resolver.names(file, &context.history.exempt);
+    let history_closed = resolver.names(file, &context.history.closed);
     let modifiers = context
         .modifier
         .iter()
@@ -741,6 +753,7 @@ pub fn read(
     Some((
         Rules {
             body,
+            second_opinion_needs,
             no_typos,
             always_calm,
             calm_reach_default: context.calm_reach_default,
@@ -753,6 +766,7 @@ pub fn read(
             history_past,
             history_present,
             history_exempt,
+            history_closed,
             fever_reading,
             year,
             flags: by_flag.into_iter().collect(),
