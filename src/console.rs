@@ -30,6 +30,9 @@ pub fn render(reply: &Reply) -> String {
     }
     out.push_str(reply.body());
     out.push('\n');
+    if reply.offers_check() {
+        out.push_str("Type 'symptoms' to start the symptom check.\n");
+    }
     if !reply.options().is_empty() {
         out.push('\n');
         for (number, option) in reply.options().iter().enumerate() {

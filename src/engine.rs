@@ -127,6 +127,9 @@ pub struct Assessment {
     pub verdict: Option<Verdict>,
     /// What the person sees.
     pub replies: Vec<Reply>,
+    /// The message told someone's own leg symptoms, and the reply offers the
+    /// guided symptom check.
+    pub offers_check: bool,
 }
 
 impl Assessment {
@@ -516,6 +519,7 @@ impl Engine {
                 replies: vec![self.policy.emergency(&flags)],
                 flags,
                 verdict: None,
+                offers_check: false,
             };
         }
         let knowledge = self.knowledge();
@@ -559,6 +563,22 @@ impl Engine {
             }
             replies
         };
+        // Someone telling their own (or a relative's) leg symptoms is
+        // offered the symptom check, with the answer or on its own.
+        let offers_check = screening.tells_symptoms;
+        let replies = if offers_check {
+            let mut replies: Vec<Reply> = replies
+                .into_iter()
+                .filter(|reply| !matches!(reply.kind(), ReplyKind::Help))
+                .map(|reply| self.policy.with_check_offer(reply))
+                .collect();
+            if replies.is_empty() {
+                replies.push(self.policy.check_offer());
+            }
+            replies
+        } else {
+            replies
+        };
         let best = verdict.candidates.first();
         tracing::info!(
             outcome = ?outcome,
@@ -571,6 +591,7 @@ impl Engine {
             flags: Vec::new(),
             verdict: Some(verdict),
             replies,
+            offers_check,
         }
     }
 

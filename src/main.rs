@@ -202,6 +202,7 @@ struct AskResult<'a> {
     id: Option<&'a str>,
     score: f32,
     candidates: &'a [faqbot::faq::Candidate],
+    offers_check: bool,
     reply: String,
 }
 
@@ -221,6 +222,7 @@ fn ask(engine: &Engine, json: bool, query: &[String]) -> anyhow::Result<ExitCode
                 id: assessment.answer_id(),
                 score: assessment.candidates().first().map_or(0.0, |c| c.score),
                 candidates: assessment.candidates(),
+                offers_check: assessment.offers_check,
                 reply,
             };
             writeln!(out, "{}", serde_json::to_string(&result)?)?;

@@ -93,7 +93,14 @@ fn assert_result_shape(value: &Value) {
     let keys: BTreeSet<&str> = object.keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        BTreeSet::from(["decision", "id", "score", "candidates", "reply"]),
+        BTreeSet::from([
+            "decision",
+            "id",
+            "score",
+            "candidates",
+            "offers_check",
+            "reply"
+        ]),
         "{value}"
     );
     let decision = value["decision"].as_str().expect("decision is a string");
@@ -166,6 +173,32 @@ fn ask_json_answers_a_sciatica_question_with_the_entry_and_disclaimer() {
     assert!(
         !reply.contains("{emergency_number}"),
         "placeholders are filled in: {reply}"
+    );
+}
+
+/// A person's own story gets the offer of the symptom check, said in the
+/// reply and reported as `offers_check`; a plain question does not.
+#[test]
+fn ask_json_offers_the_symptom_check_for_a_persons_own_story() {
+    let temp = TempDir::new("offer");
+    let story = "My calves hurt after about 200 metres and it stops when I rest. \
+                 I'm 66 and used to smoke. What could it be?";
+    let result = ask_json(&temp, "", story);
+    assert_result_shape(&result);
+    assert_eq!(result["offers_check"], true, "{result}");
+    let reply = result["reply"].as_str().expect("reply");
+    assert!(reply.contains("symptom check"), "{reply}");
+    assert!(reply.contains("Type 'symptoms'"), "{reply}");
+    assert!(reply.contains("not medical advice"), "{reply}");
+
+    let question = ask_json(&temp, "", "why do my calves hurt when I walk?");
+    assert_eq!(question["offers_check"], false, "{question}");
+    assert!(
+        !question["reply"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Type 'symptoms'"),
+        "{question}"
     );
 }
 

@@ -112,6 +112,15 @@ fn assert_assessment_is_consistent(assessment: &Assessment, addressed: bool, con
                 "{context}: {kinds:?}"
             );
         }
+        // Nothing answers it, but it tells someone's own leg symptoms: the
+        // offer of the symptom check, alone.
+        Outcome::None if assessment.offers_check => {
+            assert!(
+                matches!(kinds.as_slice(), [ReplyKind::Notice]),
+                "{context}: {kinds:?}"
+            );
+            assert!(assessment.replies[0].offers_check(), "{context}");
+        }
         Outcome::None if addressed => {
             assert!(
                 matches!(kinds.as_slice(), [ReplyKind::Help]),

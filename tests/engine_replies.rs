@@ -314,3 +314,51 @@ fn the_same_message_always_gets_the_same_replies() {
         assert_ne!(first.outcome, Outcome::Emergency, "{text:?}");
     }
 }
+
+/// A story about someone's own leg symptoms is offered the symptom check:
+/// with the answer or suggestions when there are some, on its own when no
+/// entry fits; never in place of the emergency reply, never for a plain
+/// question, a negated finding or chat about something else.
+#[test]
+fn a_persons_own_story_is_offered_the_symptom_check() {
+    let engine = engine();
+    let offered = |text: &str| {
+        let assessment = engine.assess(text, false);
+        let in_reply = assessment.replies.iter().any(Reply::offers_check);
+        assert_eq!(assessment.offers_check, in_reply, "{text}");
+        (
+            assessment.offers_check,
+            assessment.outcome,
+            assessment.replies,
+        )
+    };
+    for story in [
+        "My calves hurt after about 200 metres and it stops when I rest. I'm 66 and used to \
+         smoke. What could it be?",
+        "my mum's legs have been aching on her walks for about three months now",
+        "I've had a sore tendon at the back of my heel since I started running again, it's worse \
+         in the mornings",
+    ] {
+        let (offers, outcome, replies) = offered(story);
+        assert!(offers, "{story}");
+        assert_ne!(outcome, Outcome::Emergency, "{story}");
+        for reply in &replies {
+            assert!(reply.body().contains("symptom check"), "{story}");
+            assert!(!reply.disclaimer().is_empty());
+        }
+    }
+    for question in [
+        "why do my calves hurt when I walk?",
+        "what is peripheral artery disease?",
+        "no pain in my legs at all, just asking which walking shoes are good",
+        "anyone watching the football tonight",
+    ] {
+        assert!(!offered(question).0, "{question}");
+    }
+    // An emergency gets the emergency reply and nothing else.
+    let (offers, outcome, replies) =
+        offered("my leg has gone cold and white since this morning and I can't feel my foot");
+    assert_eq!(outcome, Outcome::Emergency);
+    assert!(!offers);
+    assert_eq!(replies.len(), 1);
+}

@@ -1059,6 +1059,7 @@ fn outcome_of(replies: &[Reply]) -> Option<Outcome> {
     match first.kind() {
         ReplyKind::Suggestions => Some(Outcome::Suggest),
         ReplyKind::Help => Some(Outcome::None),
+        ReplyKind::Notice if first.offers_check() => Some(Outcome::None),
         _ => None,
     }
 }

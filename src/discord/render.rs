@@ -22,6 +22,8 @@ pub mod ui {
     pub const CANCEL: &str = "Cancel";
     /// The caption of the "start again" button.
     pub const RESTART: &str = "Start again";
+    /// The button under a reply to someone's own story.
+    pub const START_CHECK: &str = "Start the symptom check (only you will see it)";
     /// The placeholder of a symptom-check select menu.
     pub const PICK: &str = "Pick your answer(s)";
     /// Said to someone who clicks buttons meant for another person.
@@ -52,6 +54,7 @@ pub mod limits {
     pub const SELECT_LABEL: usize = 100;
     pub const SELECT_OPTIONS: usize = 25;
     pub const BUTTONS_PER_ROW: usize = 5;
+    pub const ROWS: usize = 5;
     pub const CONTENT: usize = 2000;
     pub const CHOICE_NAME: usize = 100;
 }
@@ -223,6 +226,18 @@ pub fn render(reply: &Reply, owner: u64, check: &str) -> Rendered {
         }
         _ => Vec::new(),
     };
+    // Someone told their own symptoms: a button that starts the symptom
+    // check for the person who clicks it, privately (an ephemeral message).
+    let mut components = components;
+    if reply.offers_check() && components.len() < limits::ROWS {
+        components.extend(button_row(vec![symptom_button(
+            owner,
+            check,
+            Action::SymptomRestart,
+            ui::START_CHECK,
+            ButtonStyle::Success,
+        )]));
+    }
     Rendered {
         content,
         embed: embed(reply),
@@ -503,6 +518,34 @@ mod tests {
         assert_eq!(buttons.len(), 3);
         assert_eq!(buttons[0]["custom_id"], "faqbot:v1:e:42::a:");
         assert_eq!(buttons[0]["label"], "Question a?");
+    }
+
+    #[test]
+    fn an_offer_of_the_check_gets_a_start_button_for_the_asker() {
+        let faq = faq(vec![entry("calf", "Why do my calves hurt?")]);
+        let answer = policy().answer(faq.get("calf").expect("entry"), &faq);
+        let offered = policy().with_check_offer(answer.clone());
+        let rendered = render(&offered, 42, "abc");
+        let rows = to_json(&rendered.components);
+        let button = &rows[0]["components"][0];
+        assert_eq!(button["custom_id"], "faqbot:v1:r:42:abc::");
+        assert_eq!(button["label"], ui::START_CHECK);
+        assert!(
+            to_json(&rendered.embed)["description"]
+                .as_str()
+                .unwrap_or("")
+                .contains("symptom check")
+        );
+        // Without the offer, no button.
+        assert!(render(&answer, 42, "abc").components.is_empty());
+        // The offer alone, when no entry fits, has the button too.
+        let alone = render(&policy().check_offer(), 42, "abc");
+        assert_eq!(
+            to_json(&alone.components)[0]["components"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
     }
 
     #[test]

@@ -595,6 +595,15 @@ struct Evidence {
 }
 
 impl Evidence {
+    /// Whether the message is about legs and walking more than about
+    /// anything else. "Walking" is about legs when something hurts
+    /// ("walking makes my calves ache"), not on its own ("walking 10k steps
+    /// for weight loss", "the walking dead").
+    fn about_legs(&self) -> bool {
+        let topic = self.topic + if self.symptom > 0 { self.activity } else { 0 };
+        topic >= 1 && topic > 2 * self.elsewhere
+    }
+
     /// Whether the message may be answered (or offered suggestions) at all:
     /// it is about legs and walking more than about anything else, or it is
     /// a short message made only of FAQ words ("ice or heat").
@@ -603,11 +612,7 @@ impl Evidence {
     /// the message: a fragment like "how is diabetes diagnosed" is made of FAQ
     /// words, but no single entry is about all of them.
     fn on_topic(&self, explains_all: bool) -> bool {
-        // "Walking" is about legs when something hurts ("walking makes my
-        // calves ache"), not on its own ("walking 10k steps for weight
-        // loss", "the walking dead").
-        let topic = self.topic + if self.symptom > 0 { self.activity } else { 0 };
-        let about_legs = topic >= 1 && topic > 2 * self.elsewhere;
+        let about_legs = self.about_legs();
         let clear_fragment =
             self.elsewhere == 0 && self.unexplained == 0 && self.terms >= 1 && explains_all;
         self.asks && (about_legs || clear_fragment)

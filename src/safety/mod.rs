@@ -83,6 +83,10 @@ pub struct ReplyOption {
     pub label: String,
 }
 
+/// The offer of the symptom check, under a reply to someone's own story.
+const CHECK_OFFER: &str = "I can't say what is causing it, but a short symptom check (a few yes or no \
+                           questions, just for you) can suggest how urgently to get it checked.";
+
 /// One message of the bot, ready to be rendered by a front end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reply {
@@ -93,6 +97,7 @@ pub struct Reply {
     options: Vec<ReplyOption>,
     related: Vec<ReplyOption>,
     disclaimer: String,
+    offers_check: bool,
 }
 
 impl Reply {
@@ -123,6 +128,12 @@ impl Reply {
     /// The disclaimer that goes with the reply. Never empty.
     pub fn disclaimer(&self) -> &str {
         &self.disclaimer
+    }
+    /// Whether the reply offers the guided symptom check (a Start button on
+    /// Discord, "type symptoms" in the terminal): the message told someone's
+    /// own symptoms.
+    pub fn offers_check(&self) -> bool {
+        self.offers_check
     }
     /// Whether this is the emergency reply.
     pub fn is_emergency(&self) -> bool {
@@ -227,7 +238,33 @@ impl SafetyPolicy {
             options: Vec::new(),
             related: Vec::new(),
             disclaimer: self.disclaimer.clone(),
+            offers_check: false,
         }
+    }
+
+    /// `reply` with the offer of the symptom check, for a message that told
+    /// someone's own symptoms.
+    pub fn with_check_offer(&self, mut reply: Reply) -> Reply {
+        reply.body = format!(
+            "{}
+
+{CHECK_OFFER}",
+            reply.body
+        );
+        reply.offers_check = true;
+        reply
+    }
+
+    /// The offer of the symptom check alone, for a story about someone's
+    /// own leg symptoms that no FAQ entry answers.
+    pub fn check_offer(&self) -> Reply {
+        let mut reply = self.reply(
+            ReplyKind::Notice,
+            None,
+            format!("It sounds like you're describing symptoms. {CHECK_OFFER}"),
+        );
+        reply.offers_check = true;
+        reply
     }
 
     /// The emergency reply (clinical-basis.md d.5, level `emergency`): short

@@ -206,6 +206,11 @@ pub struct Screening {
     /// Red flags the message only asks about ("what are the signs of a
     /// clot?"): the answer should show the emergency signs prominently.
     pub asked_about: Vec<RedFlag>,
+    /// The message tells the writer's or a relative's own symptoms (a person
+    /// and what they feel, in a sentence that is not a general question,
+    /// with a story's marks: when, how long, what happened): the reply
+    /// offers the symptom check.
+    pub tells_symptoms: bool,
 }
 
 /// The screen: built once from its data files, then used for every message.
@@ -261,6 +266,7 @@ impl EmergencyScreen {
                 history_present: Default::default(),
                 history_exempt: Default::default(),
                 history_closed: Default::default(),
+                story: Default::default(),
                 fever_reading: Concepts::default()
                     .intern("fever_reading")
                     .unwrap_or_else(|| unreachable!("an empty interner has room")),
@@ -369,7 +375,12 @@ impl EmergencyScreen {
             asked_about = ?asked_about,
             "emergency screen ran"
         );
-        Screening { flags, asked_about }
+        let tells_symptoms = analysis.tells_symptoms();
+        Screening {
+            flags,
+            asked_about,
+            tells_symptoms,
+        }
     }
 
     /// How the screen read `message`, for people who review its data: each

@@ -313,6 +313,30 @@ impl<'a> Analysis<'a> {
         self.present.intersects(self.rules.second_opinion_needs)
     }
 
+    /// Whether the message tells someone's own leg symptoms (context.toml
+    /// `[story]`): it names a part of the legs (`about`); one sentence that is not a general question names a
+    /// person and something they feel, outside a negation or "if"; and the
+    /// message has a story's marks (when, how long, what happened), or more
+    /// than one sentence, or `min_words` words.
+    pub fn tells_symptoms(&self) -> bool {
+        let story = &self.rules.story;
+        if !self.present.intersects(story.about) {
+            return false;
+        }
+        let sentences = self.informational.len();
+        let told = (0..sentences).any(|sentence| {
+            if self.informational.get(sentence).copied().unwrap_or(true) {
+                return false;
+            }
+            let in_sentence = || self.words.iter().filter(move |w| w.sentence == sentence);
+            in_sentence().any(|w| w.concepts.union(w.own).intersects(story.people))
+                && in_sentence().any(|w| !w.scoped && w.concepts.intersects(story.findings))
+        });
+        told && (sentences >= 2
+            || self.words.len() >= story.min_words
+            || self.present.intersects(story.markers))
+    }
+
     /// Whether any sentence asks for information.
     pub fn has_informational(&self) -> bool {
         self.informational.iter().any(|&asks| asks)

@@ -149,6 +149,23 @@ pub struct SentenceRules {
     pub keep_apostrophe_s: Vec<String>,
 }
 
+/// When a message tells the writer's (or a relative's) own symptoms, so the
+/// reply offers the symptom check (context.toml `[story]`).
+#[derive(Debug, Clone, Default)]
+pub struct StoryRules {
+    /// What the story must be about: the legs.
+    pub about: ConceptSet,
+    /// Who: the writer or someone close ("I", "my", "mum's").
+    pub people: ConceptSet,
+    /// What they feel ("aching", "numb", "cramp").
+    pub findings: ConceptSet,
+    /// Words that make it a story rather than a general question: when it
+    /// started, how long, what happened.
+    pub markers: ConceptSet,
+    /// A message this long (in words) is a story without a marker.
+    pub min_words: usize,
+}
+
 /// Everything the screen reads a message with, besides the lexicon.
 #[derive(Debug, Clone)]
 pub struct Rules {
@@ -185,6 +202,8 @@ pub struct Rules {
     /// since"): in a sentence with one, a dated clause also reaches back over
     /// the clauses before it.
     pub history_closed: ConceptSet,
+    /// When a message tells someone's own symptoms.
+    pub story: StoryRules,
     /// The concept the screen gives a temperature reading of a fever.
     pub fever_reading: ConceptId,
     /// The concept the screen gives a year (1900 to 2099).
@@ -217,10 +236,21 @@ struct ContextFile {
     groups: BTreeMap<String, Spanned<Names>>,
     sentences: SentencesFile,
     history: HistoryFile,
+    story: StoryFile,
     #[serde(default)]
     modifier: Vec<ModifierFile>,
     #[serde(default)]
     derive: Vec<DeriveFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoryFile {
+    about: Names,
+    people: Names,
+    findings: Names,
+    markers: Names,
+    min_words: usize,
 }
 
 #[derive(Deserialize)]
@@ -589,6 +619,13 @@ pub fn read(
     let history_present = resolver.names(file, &context.history.present);
     let history_exempt = resolver.names(file, &context.history.exempt);
     let history_closed = resolver.names(file, &context.history.closed);
+    let story = StoryRules {
+        about: resolver.names(file, &context.story.about),
+        people: resolver.names(file, &context.story.people),
+        findings: resolver.names(file, &context.story.findings),
+        markers: resolver.names(file, &context.story.markers),
+        min_words: context.story.min_words,
+    };
     let modifiers = context
         .modifier
         .iter()
@@ -767,6 +804,7 @@ pub fn read(
             history_present,
             history_exempt,
             history_closed,
+            story,
             fever_reading,
             year,
             flags: by_flag.into_iter().collect(),
