@@ -1,0 +1,172 @@
+//! The findings of the second clinician-style review of the content
+//! (2026-12-06, against ../shared/clinical-basis.md c.1/c.2), one assertion
+//! per finding, so that none comes back.
+
+use std::path::Path;
+
+use faqbot::faq::{Faq, load_dir};
+use faqbot::symptoms::Level;
+
+fn faq() -> Faq {
+    let (faq, problems) = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"));
+    assert!(problems.is_empty(), "{problems:#?}");
+    faq
+}
+
+fn short_line(faq: &Faq, level: Level) -> String {
+    faq.urgency
+        .for_level(level)
+        .expect("a block for the level")
+        .short
+        .to_lowercase()
+}
+
+fn symptom_check() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("faq/symptom-check.toml"))
+        .expect("readable")
+}
+
+/// The emergency safety net under every outcome names every c.1 emergency
+/// sign (E1–E5), not a subset.
+#[test]
+fn the_emergency_safety_net_names_every_emergency_sign() {
+    let short = short_line(&faq(), Level::Emergency);
+    for sign in [
+        "chest pain",
+        "breathe in",
+        "breathlessness",
+        "coughing up blood",
+        "cold",
+        "pale",
+        "blue",
+        "can't move",
+        "numbness around your bottom",
+        "peeing",
+        "bowels",
+        "both legs",
+        "sciatica in both legs",
+        "very tight or hard",
+        "shivers",
+        "very unwell",
+        "fever",
+    ] {
+        assert!(short.contains(sign), "emergency short line lacks {sign:?}");
+    }
+    // c.1 acts on a tight calf or a hard one: never "tight, hard and painful".
+    assert!(!short.contains("hard and painful"));
+}
+
+/// The same-day safety net names the clot risk factors, darker skin, pain at
+/// rest and blackening toes (c.2 U1, U2, U7).
+#[test]
+fn the_same_day_safety_net_names_the_risk_factors() {
+    let short = short_line(&faq(), Level::Urgent);
+    for sign in [
+        "darker",
+        "operation",
+        "hospital stay",
+        "plaster",
+        "long journey",
+        "pregnancy",
+        "the pill or hrt",
+        "cancer",
+        "earlier clot",
+        "at rest",
+        "turning black",
+    ] {
+        assert!(short.contains(sign), "today short line lacks {sign:?}");
+    }
+}
+
+/// A blue, pale, cold or numb calf below a sore knee is an emergency (E2),
+/// not a same-day sign.
+#[test]
+fn a_blue_or_numb_calf_below_a_sore_knee_is_an_emergency() {
+    let faq = faq();
+    let knee = faq.get("knee-pain").expect("knee-pain");
+    let blue = knee
+        .urgency_signs
+        .iter()
+        .find(|sign| sign.text.contains("blue"))
+        .expect("the sign");
+    assert_eq!(blue.level, Level::Emergency);
+    assert!(blue.text.contains("numb"));
+}
+
+/// Slow numbness in the feet is routine; new severe or quickly worsening
+/// numbness in both legs is the emergency sign, and says how it differs.
+#[test]
+fn slow_numbness_in_the_feet_and_the_emergency_sign_are_told_apart() {
+    let faq = faq();
+    for id in ["neuropathy", "diabetes-legs"] {
+        let entry = faq.get(id).expect(id);
+        let feet = entry
+            .urgency_signs
+            .iter()
+            .find(|sign| sign.text.contains("numbness") && sign.text.contains("feet"))
+            .unwrap_or_else(|| panic!("{id}: a routine sign about the feet"));
+        assert_eq!(feet.level, Level::Routine, "{id}");
+        assert!(feet.text.contains("slowly"), "{id}: {}", feet.text);
+    }
+    let block = faq.urgency.for_level(Level::Emergency).expect("emergency");
+    assert!(
+        block
+            .signs
+            .iter()
+            .any(|sign| sign.text.contains("both legs") && sign.text.contains("severe"))
+    );
+}
+
+/// A child who can't walk or put weight on a leg is seen the same day.
+#[test]
+fn a_child_who_cannot_walk_is_seen_the_same_day() {
+    let faq = faq();
+    let children = faq.get("children").expect("children");
+    let sign = children
+        .urgency_signs
+        .iter()
+        .find(|sign| sign.text.contains("can't walk"))
+        .expect("the sign");
+    assert_eq!(sign.level, Level::Urgent);
+}
+
+/// Pregnancy names the signs of pre-eclampsia with swelling.
+#[test]
+fn pregnancy_names_the_signs_of_pre_eclampsia() {
+    let faq = faq();
+    let pregnancy = faq.get("pregnancy").expect("pregnancy");
+    assert!(pregnancy.urgency_signs.iter().any(|sign| {
+        sign.level == Level::Urgent && sign.text.contains("headache") && sign.text.contains("ribs")
+    }));
+}
+
+/// Calf-pain entries show the clot signs: a one-sided calf ache on walking
+/// is how the NHS describes a DVT.
+#[test]
+fn calf_pain_entries_show_the_clot_signs() {
+    let faq = faq();
+    for id in ["leg-cramps", "compartment-syndrome", "stress-fracture"] {
+        let entry = faq.get(id).expect(id);
+        for block in ["emergency", "today"] {
+            assert!(
+                entry.urgency.iter().any(|b| b == block),
+                "{id} does not show {block}"
+            );
+        }
+    }
+}
+
+/// The symptom check: the re-asked emergency questions are no narrower than
+/// the first ones; self-care for walking pain never says to rest from it and
+/// gives a time frame; cramp advice does not promise "harmless".
+#[test]
+fn the_symptom_checks_wording_keeps_the_reviews_fixes() {
+    let text = symptom_check();
+    assert!(text.contains("or does sciatica pain now go down both legs?"));
+    assert!(text.contains("or does wiping after the toilet feel different?"));
+    assert!(!text.contains("rest from anything that clearly makes it worse"));
+    assert!(text.contains("not clearly better within 2 weeks"));
+    assert!(!text.contains("Cramps are common and usually harmless"));
+    assert!(text.contains("last longer than 10 minutes"));
+    assert!(!text.contains("very tight, hard and painful"));
+}
