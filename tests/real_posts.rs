@@ -160,7 +160,7 @@ fn real_tuning_posts_meet_their_floors() {
     // on a non-emergency post): floors at the figures of 2026-12-06.
     assert!(f.right >= 19, "right answers fell below 19");
     assert!(f.wrong <= 2, "more than 2 wrong answers");
-    assert!(f.false_emergencies <= 18, "more than 18 false emergencies");
+    assert!(f.false_emergencies <= 15, "more than 15 false emergencies");
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn real_held_out_posts_meet_their_floors() {
     // emergency screen's changes; the offer: its first read).
     assert!(f.right >= 12, "right answers fell below 12");
     assert!(f.wrong <= 2, "more than 2 wrong answers");
-    assert!(f.false_emergencies <= 18, "more than 18 false emergencies");
+    assert!(f.false_emergencies <= 17, "more than 17 false emergencies");
     assert!(
         f.stories_offered >= 192,
         "check offered on fewer than 192 stories"

@@ -266,6 +266,8 @@ impl EmergencyScreen {
                 history_present: Default::default(),
                 history_exempt: Default::default(),
                 history_closed: Default::default(),
+                history_narrative: Default::default(),
+                history_narrative_blockers: Default::default(),
                 story: Default::default(),
                 fever_reading: Concepts::default()
                     .intern("fever_reading")

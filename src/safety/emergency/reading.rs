@@ -284,7 +284,47 @@ impl<'a> Analysis<'a> {
             .words
             .iter()
             .fold(ConceptSet::EMPTY, |set, word| set.union(word.concepts));
+        analysis.mark_narrative_history();
         analysis
+    }
+
+    /// A story told by its own clock ("It was a Thursday night … By the next
+    /// morning … Two days later …"), with nothing that ties it to now ("this
+    /// morning", "an hour ago", "now"): every clause up to the last sentence
+    /// with a clock word tells the past, unless it says something as now
+    /// ("and it still hurts"). A story with a clock that starts "yesterday"
+    /// is about now, and is read as before.
+    fn mark_narrative_history(&mut self) {
+        let rules = self.rules;
+        if !self.present.intersects(rules.history_narrative)
+            || self.present.intersects(rules.history_narrative_blockers)
+        {
+            return;
+        }
+        let Some(last) = self
+            .words
+            .iter()
+            .filter(|word| word.concepts.intersects(rules.history_narrative))
+            .map(|word| word.sentence)
+            .max()
+        else {
+            return;
+        };
+        let mut now_clauses: Vec<usize> = self
+            .words
+            .iter()
+            .filter(|word| word.concepts.intersects(rules.history_present))
+            .map(|word| word.clause)
+            .collect();
+        now_clauses.sort_unstable();
+        now_clauses.dedup();
+        for word in self.words.iter().filter(|word| word.sentence <= last) {
+            if now_clauses.binary_search(&word.clause).is_err()
+                && let Some(slot) = self.historical.get_mut(word.clause)
+            {
+                *slot = true;
+            }
+        }
     }
 
     /// Each word as read, for [`super::EmergencyScreen::explain`].

@@ -202,6 +202,12 @@ pub struct Rules {
     /// since"): in a sentence with one, a dated clause also reaches back over
     /// the clauses before it.
     pub history_closed: ConceptSet,
+    /// A story's clock ("the next day", "two days later"): in a message with
+    /// one and none of `history_narrative_blockers`, every clause up to the
+    /// last sentence with one tells the past, unless it says now.
+    pub history_narrative: ConceptSet,
+    /// Words that tie a story to now ("this morning", "an hour ago", "now").
+    pub history_narrative_blockers: ConceptSet,
     /// When a message tells someone's own symptoms.
     pub story: StoryRules,
     /// The concept the screen gives a temperature reading of a fever.
@@ -286,6 +292,10 @@ struct HistoryFile {
     exempt: Names,
     #[serde(default)]
     closed: Names,
+    #[serde(default)]
+    narrative: Names,
+    #[serde(default)]
+    narrative_blockers: Names,
 }
 
 #[derive(Deserialize)]
@@ -619,6 +629,8 @@ pub fn read(
     let history_present = resolver.names(file, &context.history.present);
     let history_exempt = resolver.names(file, &context.history.exempt);
     let history_closed = resolver.names(file, &context.history.closed);
+    let history_narrative = resolver.names(file, &context.history.narrative);
+    let history_narrative_blockers = resolver.names(file, &context.history.narrative_blockers);
     let story = StoryRules {
         about: resolver.names(file, &context.story.about),
         people: resolver.names(file, &context.story.people),
@@ -804,6 +816,8 @@ pub fn read(
             history_present,
             history_exempt,
             history_closed,
+            history_narrative,
+            history_narrative_blockers,
             story,
             fever_reading,
             year,
