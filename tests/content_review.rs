@@ -171,5 +171,7 @@ fn the_symptom_checks_wording_keeps_the_reviews_fixes() {
     assert!(!text.contains("very tight, hard and painful"));
     // Self-care for a strain or shin splints says when to see a GP.
     assert!(text.contains("See a GP if it is not starting to get better after a few days."));
-    assert!(text.contains("See a GP if the pain is very bad, or not better after 2 weeks of this."));
+    assert!(
+        text.contains("See a GP if the pain is very bad, or not better after 2 weeks of this.")
+    );
 }

@@ -177,7 +177,12 @@ pub fn is_patient_page(url: &str) -> bool {
     let on_domain = PATIENT_DOMAINS
         .iter()
         .any(|domain| host == *domain || host.ends_with(&format!(".{domain}")));
-    on_domain && !CLINICIAN_HOSTS.contains(&host.as_str())
+    // NICE writes guidelines and quality standards for professionals and
+    // commissioners; its pages for the public are its "information for the
+    // public" (`/ifp/`).
+    let nice_for_professionals = (host == "nice.org.uk" || host.ends_with(".nice.org.uk"))
+        && !(url.contains("/ifp/") || url.contains("/informationforpublic"));
+    on_domain && !CLINICIAN_HOSTS.contains(&host.as_str()) && !nice_for_professionals
 }
 
 /// Urgency advice in a text's own words: each phrase found, with the message
@@ -375,6 +380,23 @@ pub fn parse(path: &Path, source: &str) -> (Urgency, Vec<Problem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patient_pages_are_told_from_pages_for_professionals() {
+        assert!(is_patient_page(
+            "https://www.nhs.uk/conditions/deep-vein-thrombosis-dvt/"
+        ));
+        assert!(is_patient_page(
+            "https://www.nice.org.uk/guidance/ipg557/ifp/chapter/The-condition"
+        ));
+        // NICE guidelines and quality standards are written for professionals.
+        assert!(!is_patient_page("https://www.nice.org.uk/guidance/cg147"));
+        assert!(!is_patient_page(
+            "https://www.nice.org.uk/guidance/qs52/chapter/Quality-statement-3-Supervised-exercise-programmes"
+        ));
+        assert!(!is_patient_page("https://cks.nhs.uk/topics/leg-cramps/"));
+        assert!(!is_patient_page("https://example.com/nhs.uk"));
+    }
 
     #[test]
     fn shipped_blocks_load_without_problems() {
