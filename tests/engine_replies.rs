@@ -336,6 +336,8 @@ fn a_persons_own_story_is_offered_the_symptom_check() {
         "My calves hurt after about 200 metres and it stops when I rest. I'm 66 and used to \
          smoke. What could it be?",
         "my mum's legs have been aching on her walks for about three months now",
+        // One sentence, no "when": the writer's age makes it a story.
+        "my calves hurt after 200 metres and stop when I rest, I am 66, what could it be?",
         "I've had a sore tendon at the back of my heel since I started running again, it's worse \
          in the mornings",
     ] {

@@ -374,7 +374,25 @@ impl<'a> Analysis<'a> {
         });
         told && (sentences >= 2
             || self.words.len() >= story.min_words
-            || self.present.intersects(story.markers))
+            || self.present.intersects(story.markers)
+            || self.tells_an_age())
+    }
+
+    /// Whether the message gives the writer's age ("I'm 66", "I am 70",
+    /// "aged 58"): a story's detail, as when it started is. (A child's age,
+    /// "my 7 year old", is not: the symptom check is written for adults.)
+    fn tells_an_age(&self) -> bool {
+        let texts: Vec<&str> = self.words.iter().map(|word| self.text(word)).collect();
+        texts.iter().enumerate().any(|(index, text)| {
+            let number =
+                !text.is_empty() && text.len() <= 3 && text.bytes().all(|b| b.is_ascii_digit());
+            let before = index
+                .checked_sub(1)
+                .and_then(|i| texts.get(i))
+                .copied()
+                .unwrap_or("");
+            number && matches!(before, "im" | "am" | "aged" | "turned")
+        })
     }
 
     /// Whether any sentence asks for information.
