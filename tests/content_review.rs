@@ -68,7 +68,7 @@ fn the_same_day_safety_net_names_the_risk_factors() {
         "plaster",
         "long journey",
         "pregnancy",
-        "the pill or hrt",
+        "the pill or hormone replacement therapy (hrt)",
         "cancer",
         "earlier clot",
         "at rest",
@@ -174,4 +174,121 @@ fn the_symptom_checks_wording_keeps_the_reviews_fixes() {
     assert!(
         text.contains("See a GP if the pain is very bad, or not better after 2 weeks of this.")
     );
+}
+
+/// Review 2.6: one swollen leg is "today" (c.2 U1), and the answer says so
+/// itself, before the self-care meant for swelling in both legs.
+#[test]
+fn one_swollen_leg_is_sent_for_help_today() {
+    let faq = faq();
+    let entry = faq.get("swollen-ankles").expect("swollen-ankles");
+    let one_leg = entry
+        .answer
+        .find("only one leg")
+        .expect("the one-leg paragraph");
+    let today = entry.answer[one_leg..]
+        .find("today")
+        .map(|at| at + one_leg)
+        .expect("an action for one leg");
+    let both = entry.answer.find("both legs").expect("a both-legs heading");
+    assert!(
+        today < both,
+        "the action comes before the both-legs self-care"
+    );
+    assert!(entry.urgency.iter().any(|b| b == "today"));
+}
+
+/// Review 2.7: a hot, red or swollen joint with a fever is the E4 pair, an
+/// emergency, and fever is no longer told as a usual symptom of arthritis.
+#[test]
+fn a_hot_joint_with_a_fever_is_an_emergency_in_the_arthritis_entry() {
+    let faq = faq();
+    let entry = faq.get("arthritis").expect("arthritis");
+    assert!(entry.urgency.iter().any(|b| b == "emergency"));
+    assert!(entry.urgency_signs.iter().any(|sign| {
+        sign.level == Level::Emergency && sign.text.contains("fever") && sign.text.contains("hot")
+    }));
+    assert!(!entry.answer.contains("high temperature"));
+}
+
+/// Reviews 3.2–3.5: no diagnosis, no unsourced advice, no prescription
+/// medicines by name, no claim the source does not make.
+#[test]
+fn no_diagnosis_unsourced_advice_or_medicine_names() {
+    // What is shown, without the comments that record the review.
+    let text: String = symptom_check()
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(!text.contains("is often osteoarthritis"));
+    assert!(!text.to_lowercase().contains("with a pen"));
+    let faq = faq();
+    let neuropathy = &faq.get("neuropathy").expect("neuropathy").answer;
+    for medicine in ["amitriptyline", "duloxetine", "gabapentin", "pregabalin"] {
+        assert!(
+            !neuropathy.contains(medicine),
+            "neuropathy names {medicine}"
+        );
+    }
+    let achilles = &faq.get("achilles").expect("achilles").answer;
+    assert!(!achilles.contains("just as well"));
+    assert!(!achilles.contains("mostly if"));
+}
+
+/// Review 6.4: a cramp lasting over 10 minutes has one level everywhere
+/// (c.1 self-care row: "see a GP if … longer than 10 minutes").
+#[test]
+fn a_long_cramp_has_one_level_in_every_entry() {
+    let faq = faq();
+    let levels: Vec<(String, Level)> = faq
+        .entries
+        .iter()
+        .flat_map(|entry| {
+            entry
+                .urgency_signs
+                .iter()
+                .filter(|sign| sign.text.contains("cramp") && sign.text.contains("10 minutes"))
+                .map(|sign| (entry.id.clone(), sign.level))
+        })
+        .collect();
+    assert!(levels.len() >= 3, "{levels:?}");
+    assert!(
+        levels.iter().all(|(_, level)| *level == Level::Routine),
+        "{levels:?}"
+    );
+}
+
+/// Review 6.5: statins tells the two cases apart, and the signs of muscle
+/// damage are any one, not all together.
+#[test]
+fn statins_separates_explained_aches_from_unexplained_pain() {
+    let faq = faq();
+    let answer = &faq.get("statins").expect("statins").answer;
+    assert!(answer.contains("keep taking your statin"));
+    assert!(answer.contains("stop the statin and get help today"));
+    assert!(answer.contains("any of"));
+    assert!(!answer.contains("weakness, and dark"));
+}
+
+/// Review 6.6: an entry that names a clot says what to do about it, and one
+/// that names a clot in the lungs says that chest pain or breathlessness is
+/// an emergency.
+#[test]
+fn entries_that_name_a_clot_point_to_the_action() {
+    let faq = faq();
+    for id in [
+        "bakers-cyst",
+        "muscle-strain",
+        "travel-after-clot",
+        "blood-clot",
+        "pregnancy",
+    ] {
+        let answer = &faq.get(id).expect(id).answer;
+        assert!(answer.contains("get help today"), "{id}");
+    }
+    for id in ["travel-after-clot", "blood-clot", "pregnancy"] {
+        let answer = &faq.get(id).expect(id).answer;
+        assert!(answer.contains("is an emergency"), "{id}");
+    }
 }
