@@ -1,14 +1,14 @@
 //! How the emergency screen does on messages its authors did not write.
 //!
-//! Two sets of `expected<TAB>flag<TAB>style<TAB>message` lines, each written
+//! Sets of `expected<TAB>flag<TAB>style<TAB>message` lines, each written
 //! from clinical-basis.md c.1/c.2 by a helper who never saw the screen's code
 //! or word lists (half emergencies across every c.1 flag and stroke, half
 //! calm: urgent-but-not-emergency cases, negations, past events, figures of
 //! speech, questions for information, ordinary claudication, off-topic chat):
 //!
-//! - `tuning-b.tsv`: a tuning set. Its misses are printed (with
-//!   `--nocapture`) and the screen may be tuned on them.
-//! - `holdout.tsv`: held out. Only its aggregate figures are ever printed;
+//! - `tuning-b.tsv` … `tuning-h.tsv`: tuning sets. Their misses are printed
+//!   (with `--nocapture`) and the screen may be tuned on them.
+//! - `holdout.tsv`, `holdout4.tsv`, `holdout5.tsv`: held out. Only its aggregate figures are ever printed;
 //!   its hash is pinned so that it cannot change unnoticed. Once anybody
 //!   looks at its misses it becomes a tuning set and a new held-out set is
 //!   written (README "Emergency screen").
@@ -26,6 +26,10 @@ const HOLDOUT_SHA256: &str = "31d2d736c321a72f781bc2815164f0e07ed0d5fd53e31d2633
 /// after holdout3 was looked at and moved to the tuning side (tuning-h), and
 /// read first on the screen as it was then.
 const HOLDOUT4_SHA256: &str = "dd965b07496b6366700a615b8f306d1cdc8228b7711c3f1139a2cf15e6937585";
+/// SHA-256 of `holdout5.tsv`, a held-out set by a fifth writer (186
+/// emergencies, 195 calm), first read on the screen of commit ca3afc1:
+/// 184 of 186 emergencies (98.9%), 5 of 195 calm (2.6%), 0 of 35 off-topic.
+const HOLDOUT5_SHA256: &str = "76323a1b673e595e1df32a6d4e9337857bb2eb5fa204eddc8cb793332f36d5f7";
 
 /// The share of held-out emergencies that must get the emergency reply (the
 /// target; README "Emergency screen" has the figures).
@@ -248,6 +252,7 @@ fn held_out_sets_meet_the_targets() {
     for (name, sha256, floor) in [
         ("holdout.tsv", HOLDOUT_SHA256, EMERGENCY_FLOOR),
         ("holdout4.tsv", HOLDOUT4_SHA256, HOLDOUT4_FLOOR),
+        ("holdout5.tsv", HOLDOUT5_SHA256, EMERGENCY_FLOOR),
     ] {
         let figures = held_out_set(name, sha256);
         assert!(figures.emergencies >= 150 && figures.calm >= 150);
