@@ -39,8 +39,8 @@ fn the_emergency_safety_net_names_every_emergency_sign() {
         "cold",
         "pale",
         "blue",
-        "can't move",
-        "numbness around your bottom",
+        "hard to move",
+        "numbness or tingling around your bottom",
         "peeing",
         "bowels",
         "both legs",
@@ -291,4 +291,76 @@ fn entries_that_name_a_clot_point_to_the_action() {
         let answer = &faq.get(id).expect(id).answer;
         assert!(answer.contains("is an emergency"), "{id}");
     }
+}
+
+// The findings of the third review (review 2, faq/reviews/2026-12-06-review-2.md):
+// each contradiction with c.1/c.2 it found, so that none comes back.
+
+fn block_signs(faq: &Faq, level: Level) -> Vec<String> {
+    faq.urgency
+        .for_level(level)
+        .expect("a block for the level")
+        .signs
+        .iter()
+        .map(|sign| sign.text.to_lowercase())
+        .collect()
+}
+
+/// C1-01: night or rest pain in the feet is "today" (c.2 U2) in the
+/// diabetes entry too, not routine as "nerve pain".
+#[test]
+fn rest_pain_in_the_feet_is_today_for_people_with_diabetes() {
+    let faq = faq();
+    let entry = faq.get("diabetes-legs").expect("diabetes-legs");
+    assert!(entry.urgency_signs.iter().any(|sign| {
+        sign.level == Level::Urgent && sign.text.contains("at night") && sign.text.contains("foot")
+    }));
+    assert!(
+        !entry
+            .urgency_signs
+            .iter()
+            .any(|sign| sign.level == Level::Routine && sign.text.contains("pain in your feet"))
+    );
+}
+
+/// C1-02 … C1-05: the emergency signs use c.1's own scope: weakness of both
+/// legs "severe or getting worse", numbness or tingling or a change when
+/// wiping, a leg "hard to move", and fever with any one leg sign.
+#[test]
+fn emergency_signs_keep_the_scope_of_c1() {
+    let faq = faq();
+    let signs = block_signs(&faq, Level::Emergency);
+    let find = |words: &[&str]| {
+        signs
+            .iter()
+            .find(|sign| words.iter().all(|word| sign.contains(word)))
+            .cloned()
+            .unwrap_or_else(|| panic!("no emergency sign with {words:?}: {signs:#?}"))
+    };
+    assert!(!find(&["both legs", "severe"]).contains("quickly"));
+    find(&["tingling", "bottom", "wiping"]);
+    find(&["hard to move"]);
+    find(&["fever", "darker", "tender"]);
+}
+
+/// C1-06: a new calf pain after bed rest or in a plaster cast is a same-day
+/// clot sign (c.1 vte_risk_factors) in the list shown under every answer.
+#[test]
+fn bed_rest_and_a_cast_are_clot_risks_in_the_same_day_signs() {
+    let signs = block_signs(&faq(), Level::Urgent);
+    assert!(
+        signs
+            .iter()
+            .any(|sign| sign.contains("calf") && sign.contains("plaster"))
+    );
+}
+
+/// C1-07: the plainer re-ask of the fever question keeps every finding of
+/// c.1 as its own ("a fever, or shivers, … dizzy").
+#[test]
+fn the_fever_re_ask_keeps_every_finding() {
+    let text = symptom_check();
+    assert!(text.contains(
+        "simpler = \"Do you have a fever, or shivers, or feel very unwell, confused, dizzy or faint?\""
+    ));
 }
