@@ -171,9 +171,10 @@ fn the_symptom_checks_wording_keeps_the_reviews_fixes() {
     assert!(!text.contains("very tight, hard and painful"));
     // Self-care for a strain or shin splints says when to see a GP.
     assert!(text.contains("See a GP if it is not starting to get better after a few days."));
-    assert!(
-        text.contains("See a GP if the pain is very bad, or not better after 2 weeks of this.")
-    );
+    // Shin splints: the NHS figure (a week), as the entry says (review 3).
+    assert!(text.contains(
+        "See a GP if the pain is very bad or getting worse, or not better after a week of this."
+    ));
 }
 
 /// Review 2.6: one swollen leg is "today" (c.2 U1), and the answer says so
@@ -363,4 +364,63 @@ fn the_fever_re_ask_keeps_every_finding() {
     assert!(text.contains(
         "simpler = \"Do you have a fever, or shivers, or feel very unwell, confused, dizzy or faint?\""
     ));
+}
+
+// The findings of the fourth review (review 3, faq/reviews/2026-12-06-review-3.md).
+
+/// C1, C2: a plainer re-ask is never narrower than the emergency question it
+/// replaces (its answer is the one recorded): every c.1 finding is kept.
+#[test]
+fn plainer_re_asks_keep_every_finding() {
+    let text = symptom_check();
+    for simpler in [
+        "simpler = \"Do you have chest pain, pain when you breathe in, trouble getting your breath, or have you coughed up blood?\"",
+        "simpler = \"Has your leg or foot suddenly gone cold, pale, white or blue, or numb, or become hard to move?\"",
+        "simpler = \"Is there red, darker, hot or painful skin on your leg that is spreading?\"",
+    ] {
+        assert!(text.contains(simpler), "{simpler}");
+    }
+}
+
+/// C3–C6: the one-line safety nets name every finding of their level: a leg
+/// or foot, every sign of being unwell with a fever, darker skin.
+#[test]
+fn the_safety_nets_name_every_finding() {
+    let faq = faq();
+    let emergency = short_line(&faq, Level::Emergency);
+    for words in ["leg or foot", "confused", "dizzy", "faint", "darker"] {
+        assert!(
+            emergency.contains(words),
+            "emergency short line lacks {words:?}"
+        );
+    }
+    let today = short_line(&faq, Level::Urgent);
+    for words in ["darker", "shivers", "one foot or leg getting weaker"] {
+        assert!(today.contains(words), "today short line lacks {words:?}");
+    }
+}
+
+/// C7–C13: entries that name a finding of c.1/c.2 show the level it has
+/// there: Achilles and the others show the emergency block; one swollen leg
+/// in running-calves or muscle-strain is "today"; foot pain at rest in
+/// neuropathy is "today".
+#[test]
+fn entries_show_the_level_of_the_findings_they_name() {
+    let faq = faq();
+    for id in ["achilles", "cramp-supplements", "statins", "restless-legs"] {
+        let entry = faq.get(id).expect(id);
+        assert!(entry.urgency.iter().any(|b| b == "emergency"), "{id}");
+    }
+    for id in ["running-calves", "muscle-strain"] {
+        let answer = &faq.get(id).expect(id).answer;
+        assert!(
+            answer.contains("one leg") || answer.contains("one calf"),
+            "{id}"
+        );
+        assert!(answer.contains("get help today"), "{id}");
+    }
+    let neuropathy = faq.get("neuropathy").expect("neuropathy");
+    assert!(neuropathy.urgency_signs.iter().any(|sign| {
+        sign.level == Level::Urgent && sign.text.contains("at rest") && sign.text.contains("night")
+    }));
 }
