@@ -254,10 +254,16 @@ fn a_long_cramp_has_one_level_in_every_entry() {
         })
         .collect();
     assert!(levels.len() >= 3, "{levels:?}");
-    assert!(
-        levels.iter().all(|(_, level)| *level == Level::Routine),
-        "{levels:?}"
-    );
+    // In pregnancy a cramp that does not pass is new pain in one calf with
+    // a clot risk factor: c.2 U7, "today" (review 4 C1).
+    for (id, level) in &levels {
+        let expected = if id == "pregnancy" {
+            Level::Urgent
+        } else {
+            Level::Routine
+        };
+        assert_eq!(*level, expected, "{id}");
+    }
 }
 
 /// Review 6.5: statins tells the two cases apart, and the signs of muscle
@@ -423,4 +429,36 @@ fn entries_show_the_level_of_the_findings_they_name() {
     assert!(neuropathy.urgency_signs.iter().any(|sign| {
         sign.level == Level::Urgent && sign.text.contains("at rest") && sign.text.contains("night")
     }));
+}
+
+// The findings of the fifth review (review 4, faq/reviews/2026-12-06-review-4.md).
+
+/// C2, C4: burning feet at night are not a routine sign beside the "today"
+/// sign for foot pain at night, and the clot-risk signs use c.1's window
+/// ("in the last 3 months", pregnancy now included).
+#[test]
+fn night_foot_pain_and_clot_risks_read_as_c1() {
+    let faq = faq();
+    let diabetes = faq.get("diabetes-legs").expect("diabetes-legs");
+    assert!(
+        !diabetes
+            .urgency_signs
+            .iter()
+            .any(|sign| sign.level == Level::Routine && sign.text.contains("sleep"))
+    );
+    let signs = block_signs(&faq, Level::Urgent);
+    let risk_signs: Vec<&String> = signs
+        .iter()
+        .filter(|sign| sign.contains("new pain in one calf"))
+        .collect();
+    assert!(
+        risk_signs
+            .iter()
+            .any(|sign| sign.contains("pregnancy") && sign.contains("3 months"))
+    );
+    assert!(
+        risk_signs
+            .iter()
+            .any(|sign| sign.contains("hrt") && sign.contains("last 3 months"))
+    );
 }
