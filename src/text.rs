@@ -31,6 +31,10 @@ pub fn clean(message: &str) -> String {
 
 /// The first [`MAX_INPUT_CHARS`] characters of `message`.
 fn bounded(message: &str) -> &str {
+    // No more bytes than the limit: no more characters either.
+    if message.len() <= MAX_INPUT_CHARS {
+        return message;
+    }
     match message.char_indices().nth(MAX_INPUT_CHARS) {
         Some((end, _)) => &message[..end],
         None => message,
@@ -90,16 +94,16 @@ pub fn clean_plain(text: &str) -> String {
 fn clean_ascii(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in text.chars() {
-        if is_apostrophe(c) {
+    for byte in text.bytes() {
+        if matches!(byte, b'\'' | b'`') {
             continue;
         }
-        if c.is_ascii_alphanumeric() {
+        if byte.is_ascii_alphanumeric() {
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }
             pending_space = false;
-            out.push(c.to_ascii_lowercase());
+            out.push(char::from(byte.to_ascii_lowercase()));
         } else {
             pending_space = true;
         }
@@ -216,14 +220,117 @@ fn split_words(cleaned: &str) -> Vec<String> {
         .collect()
 }
 
+/// The clauses of a sentence: the pieces between `,` `:` `(` `)` `[` `]`
+/// `–` `—`, as `str::split` with those characters gives them (empty pieces
+/// included), found byte by byte.
+pub fn split_clauses(sentence: &str) -> Vec<&str> {
+    let bytes = sentence.as_bytes();
+    let mut clauses = Vec::with_capacity(4);
+    let mut start = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let width = match bytes.get(at) {
+            Some(b',' | b':' | b'(' | b')' | b'[' | b']') => 1,
+            // "–" (U+2013) and "—" (U+2014).
+            Some(0xE2) if matches!(bytes.get(at + 1..at + 3), Some([0x80, 0x93 | 0x94])) => 3,
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        clauses.push(sentence.get(start..at).unwrap_or(""));
+        at += width;
+        start = at;
+    }
+    clauses.push(sentence.get(start..).unwrap_or(""));
+    clauses
+}
+
+/// The words of a cleaned text ([`clean`], [`clean_plain`]: words joined by
+/// single spaces), as `split(' ')` without empty pieces gives them.
+pub fn words_of(cleaned: &str) -> Vec<&str> {
+    let mut words = Vec::with_capacity(cleaned.len() / 4 + 1);
+    let mut start = 0;
+    for (at, byte) in cleaned.bytes().enumerate() {
+        if byte == b' ' {
+            if start < at {
+                words.push(cleaned.get(start..at).unwrap_or(""));
+            }
+            start = at + 1;
+        }
+    }
+    if start < cleaned.len() {
+        words.push(cleaned.get(start..).unwrap_or(""));
+    }
+    words
+}
+
 /// Removes code, URLs, mentions and Discord entities but keeps punctuation
 /// and line breaks, so the result can still be split into sentences.
 pub fn without_markup(message: &str) -> String {
-    strip_code(bounded(message))
+    let message = bounded(message);
+    if !has_markup(message) {
+        // Nothing to strip (most messages): only the spacing is normalised,
+        // exactly as `strip_tokens` does, without its per-word checks.
+        let mut out = String::with_capacity(message.len() + 8);
+        for (index, line) in message.lines().enumerate() {
+            if index > 0 {
+                out.push('\n');
+            }
+            if line.is_ascii() {
+                // ASCII: the same words as `split_whitespace`, each followed
+                // by one space, copied byte by byte.
+                let mut in_word = false;
+                for byte in line.bytes() {
+                    if matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+                        if in_word {
+                            out.push(' ');
+                            in_word = false;
+                        }
+                    } else {
+                        out.push(char::from(byte));
+                        in_word = true;
+                    }
+                }
+                if in_word {
+                    out.push(' ');
+                }
+                continue;
+            }
+            for token in line.split_whitespace() {
+                out.push_str(token);
+                out.push(' ');
+            }
+        }
+        return out;
+    }
+    strip_markup(message)
+}
+
+/// The general path of [`without_markup`].
+fn strip_markup(message: &str) -> String {
+    strip_code(message)
         .lines()
         .map(strip_tokens)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Whether `text` may hold code, a Discord entity, a mention or a link: a
+/// backtick, `<`, `@`, `://` or `www.` (any case). Without any of them,
+/// [`without_markup`] only normalises spacing.
+fn has_markup(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Each a fast search of its own (memchr), rather than a test per byte.
+    bytes.contains(&b'`')
+        || bytes.contains(&b'<')
+        || bytes.contains(&b'@')
+        || text.contains("://")
+        || text.match_indices('.').any(|(dot, _)| {
+            dot.checked_sub(3)
+                .and_then(|start| bytes.get(start..dot))
+                .is_some_and(|www| www.eq_ignore_ascii_case(b"www"))
+        })
 }
 
 /// One sentence of a raw message.
@@ -241,32 +348,41 @@ pub struct Sentence<'a> {
 /// faqbot: the matcher and the emergency screen both use it.
 pub fn split_sentences(text: &str) -> Vec<Sentence<'_>> {
     let text = bounded(text);
+    let bytes = text.as_bytes();
     let mut sentences: Vec<Sentence<'_>> = Vec::new();
     let mut start = 0;
-    let mut previous: Option<char> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((offset, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, next)| next);
-        let decimal = c == '.'
-            && previous.is_some_and(|p| p.is_ascii_digit())
-            && next.is_some_and(|n| n.is_ascii_digit());
-        if matches!(c, '.' | '?' | '!' | ';' | '\n' | '…') && !decimal {
-            let piece = text.get(start..offset).unwrap_or("").trim();
-            if piece.is_empty() {
-                if c == '?'
-                    && let Some(last) = sentences.last_mut()
-                {
-                    last.question = true;
-                }
-            } else {
-                sentences.push(Sentence {
-                    text: piece,
-                    question: c == '?',
-                });
-            }
-            start = offset + c.len_utf8();
+    // Byte by byte: every stop but "…" is one ASCII byte, and a digit next
+    // to a stop is one ASCII byte too, so this reads as character by
+    // character does.
+    for (offset, &byte) in bytes.iter().enumerate() {
+        let width = match byte {
+            b'.' | b'?' | b'!' | b';' | b'\n' => 1,
+            0xE2 if bytes.get(offset + 1..offset + 3) == Some(&[0x80, 0xA6]) => 3,
+            _ => continue,
+        };
+        let decimal = byte == b'.'
+            && offset
+                .checked_sub(1)
+                .and_then(|before| bytes.get(before))
+                .is_some_and(u8::is_ascii_digit)
+            && bytes.get(offset + 1).is_some_and(u8::is_ascii_digit);
+        if decimal {
+            continue;
         }
-        previous = Some(c);
+        let piece = text.get(start..offset).unwrap_or("").trim();
+        if piece.is_empty() {
+            if byte == b'?'
+                && let Some(last) = sentences.last_mut()
+            {
+                last.question = true;
+            }
+        } else {
+            sentences.push(Sentence {
+                text: piece,
+                question: byte == b'?',
+            });
+        }
+        start = offset + width;
     }
     let rest = text.get(start..).unwrap_or("").trim();
     if !rest.is_empty() {
@@ -290,11 +406,11 @@ pub fn sentences(message: &str) -> Vec<&str> {
 
 /// The number a word starts with ("39", "38c", "102f"), up to three digits.
 pub fn leading_number(word: &str) -> Option<u32> {
-    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
-    if digits.is_empty() || digits.len() > 3 {
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 3 {
         return None;
     }
-    digits.parse().ok()
+    word.get(..digits)?.parse().ok()
 }
 
 /// Whether a temperature reading is a fever: 38 to 45 (°C) or 100 to 110
@@ -459,11 +575,133 @@ mod tests {
     }
 
     #[test]
+    fn the_fast_path_of_without_markup_reads_like_the_general_one() {
+        for message in [
+            "",
+            "   ",
+            "plain words only",
+            "  two  spaces\tand a tab  ",
+            "line one\r\nline two\n\n  line four  \n",
+            "no\u{a0}break and\u{2003}em space, 38.9 degrees!",
+            "ends with a colon: and a slash / here",
+            "w ww wwwx www",
+            "www. and wWw.x and .www and ww.",
+            "a.b.c... and ..",
+            "visit WWW.example.com now",
+            "see https://example.com/chest-pain.",
+            "hi <@123456789012345678> and `code` and @everyone",
+            "a < b and c > d",
+            "a:/b and c//d",
+            "vertical\u{0B}tab and form\u{0C}feed\r",
+            "ünïcode  words\u{2028}here",
+        ] {
+            assert_eq!(
+                without_markup(message),
+                strip_markup(message),
+                "{message:?}"
+            );
+        }
+        assert!(!has_markup("ends with a colon: and a slash / here"));
+        assert!(has_markup("visit WWW.example.com now"));
+        assert!(has_markup("x://"));
+    }
+
+    #[test]
     fn sentences_split_on_stops_and_lines() {
         assert_eq!(
             sentences("hi all. what is PAD? thanks!\nbye"),
             vec!["hi all", "what is PAD", "thanks", "bye"]
         );
+    }
+
+    /// The character-by-character splitter that the byte loop replaced,
+    /// kept as the reference.
+    fn split_sentences_by_chars(text: &str) -> Vec<Sentence<'_>> {
+        let mut sentences: Vec<Sentence<'_>> = Vec::new();
+        let mut start = 0;
+        let mut previous: Option<char> = None;
+        let mut chars = text.char_indices().peekable();
+        while let Some((offset, c)) = chars.next() {
+            let next = chars.peek().map(|&(_, next)| next);
+            let decimal = c == '.'
+                && previous.is_some_and(|p| p.is_ascii_digit())
+                && next.is_some_and(|n| n.is_ascii_digit());
+            if matches!(c, '.' | '?' | '!' | ';' | '\n' | '…') && !decimal {
+                let piece = text.get(start..offset).unwrap_or("").trim();
+                if piece.is_empty() {
+                    if c == '?'
+                        && let Some(last) = sentences.last_mut()
+                    {
+                        last.question = true;
+                    }
+                } else {
+                    sentences.push(Sentence {
+                        text: piece,
+                        question: c == '?',
+                    });
+                }
+                start = offset + c.len_utf8();
+            }
+            previous = Some(c);
+        }
+        let rest = text.get(start..).unwrap_or("").trim();
+        if !rest.is_empty() {
+            sentences.push(Sentence {
+                text: rest,
+                question: false,
+            });
+        }
+        sentences
+    }
+
+    #[test]
+    fn clauses_split_like_str_split() {
+        for sentence in [
+            "",
+            ",",
+            "a, b: c (d) [e] f – g — h",
+            "no stops here",
+            "ends with a comma,",
+            "dash‒not‐a‑stop – yes",
+            "é, ü: 日本 (語)",
+        ] {
+            let expected: Vec<&str> = sentence
+                .split([',', ':', '(', ')', '[', ']', '–', '—'])
+                .collect();
+            assert_eq!(split_clauses(sentence), expected, "{sentence:?}");
+        }
+    }
+
+    #[test]
+    fn words_of_splits_like_split_on_spaces() {
+        for cleaned in ["", " ", "a", "a b", " a  b ", "chest pain now", "é ü"] {
+            let expected: Vec<&str> = cleaned.split(' ').filter(|w| !w.is_empty()).collect();
+            assert_eq!(words_of(cleaned), expected, "{cleaned:?}");
+        }
+    }
+
+    #[test]
+    fn the_byte_splitter_reads_like_the_character_splitter() {
+        for text in [
+            "",
+            "...",
+            "a temperature of 38.9. then 39.5?",
+            "é.5 and 5.é and ٣.٣ and 3.٣",
+            "wait… what?? ok!!; fine\nnext\r\nline",
+            "…?…",
+            "ends with a stop.",
+            "3.",
+            ".3",
+            "chest pain?  ? is it bad",
+            "日本語。ok. ü? ß;",
+            "\u{2026}\u{2026}x",
+        ] {
+            assert_eq!(
+                split_sentences(text),
+                split_sentences_by_chars(text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -53,7 +53,12 @@ impl ConceptSet {
 
     /// Whether the two sets share a concept.
     pub fn intersects(self, other: ConceptSet) -> bool {
-        self.0.iter().zip(other.0.iter()).any(|(a, b)| a & b != 0)
+        // Without early exit: four ANDs are cheaper than the branches.
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0, |any, (a, b)| any | (a & b))
+            != 0
     }
 
     /// The concepts in both sets.
@@ -83,7 +88,7 @@ impl ConceptSet {
 
     /// Whether the set is empty.
     pub fn is_empty(self) -> bool {
-        self.0.iter().all(|word| *word == 0)
+        self.0.iter().fold(0, |any, word| any | word) == 0
     }
 
     /// The concepts of the set, in index order.
@@ -151,6 +156,17 @@ pub struct LexiconLine {
     pub line: usize,
 }
 
+/// What [`Lexicon::read_at`] found at a word.
+#[derive(Debug, Clone, Copy)]
+pub struct Found {
+    /// Words in the phrase.
+    pub length: usize,
+    /// The phrase's concepts.
+    pub concepts: ConceptSet,
+    /// The first word's own concepts ([`Lexicon::word_concepts`]).
+    pub own: ConceptSet,
+}
+
 /// The phrase tables, prepared once.
 #[derive(Clone, Default)]
 pub struct Lexicon {
@@ -170,6 +186,23 @@ pub struct Lexicon {
     /// Other forms of single-word entries ("wipes", "weaker", "drooped",
     /// "wipin", "legz"), made once when the lexicon is built.
     word_forms: FastMap<String, ConceptSet>,
+    /// Everything [`Lexicon::read_at`] needs about a word, worked out once
+    /// when the screen is built, for every first word of a phrase and every
+    /// everyday word (the second opinion's vocabulary): one look-up per word
+    /// instead of three, and no common word measured against the
+    /// misspelling tables in every message.
+    known: FastMap<String, Known>,
+}
+
+/// What the lexicon knows about one word ([`Lexicon::remember_fallbacks`]).
+#[derive(Debug, Clone, Default)]
+struct Known {
+    /// The phrases it starts, longest first.
+    phrases: Vec<Phrase>,
+    /// Its own concepts ([`Lexicon::word_concepts`]).
+    own: ConceptSet,
+    /// What it reads as when no phrase matches ([`Lexicon::fallback`]).
+    fallback: Option<ConceptSet>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -372,27 +405,92 @@ impl Lexicon {
             .map_or(ConceptSet::EMPTY, |phrase| phrase.concepts)
     }
 
-    /// The longest phrase starting at `words[0]`: its length in words and its
-    /// concepts. Falls back to a misspelling match for a long single word.
-    pub fn longest_match<S: AsRef<str>>(&self, words: &[S]) -> Option<(usize, ConceptSet)> {
+    /// The longest phrase starting at `words[0]` (its length in words and
+    /// its concepts; a misspelling match for a long single word), and the
+    /// first word's own concepts ([`Lexicon::word_concepts`]), from one
+    /// look-up.
+    pub fn read_at<S: AsRef<str>>(&self, words: &[S]) -> Option<Found> {
         let first = words.first()?.as_ref();
+        if let Some(known) = self.known.get(first) {
+            return Self::longest_phrase(&known.phrases, words, known.own).or_else(|| {
+                known.fallback.map(|concepts| Found {
+                    length: 1,
+                    concepts,
+                    own: known.own,
+                })
+            });
+        }
+        let mut own = ConceptSet::EMPTY;
         if let Some(phrases) = self.by_first_word.get(first) {
-            for phrase in phrases {
-                let after = words.get(1..=phrase.rest.len());
-                let matches = after.is_some_and(|after| {
-                    after
-                        .iter()
-                        .zip(&phrase.rest)
-                        .all(|(word, want)| word.as_ref() == want)
-                });
-                if matches {
-                    return Some((1 + phrase.rest.len(), phrase.concepts));
-                }
+            own = phrases
+                .iter()
+                .find(|phrase| phrase.rest.is_empty())
+                .map_or(ConceptSet::EMPTY, |phrase| phrase.concepts);
+            if let Some(found) = Self::longest_phrase(phrases, words, own) {
+                return Some(found);
             }
         }
-        self.base_form(first)
-            .or_else(|| self.fuzzy_match(first))
-            .map(|concepts| (1, concepts))
+        Some(Found {
+            length: 1,
+            concepts: self.fallback(first)?,
+            own,
+        })
+    }
+
+    /// The first (longest) of `phrases` that `words[1..]` go on with.
+    fn longest_phrase<S: AsRef<str>>(
+        phrases: &[Phrase],
+        words: &[S],
+        own: ConceptSet,
+    ) -> Option<Found> {
+        phrases.iter().find_map(|phrase| {
+            let after = words.get(1..=phrase.rest.len())?;
+            after
+                .iter()
+                .zip(&phrase.rest)
+                .all(|(word, want)| word.as_ref() == want)
+                .then(|| Found {
+                    length: 1 + phrase.rest.len(),
+                    concepts: phrase.concepts,
+                    own,
+                })
+        })
+    }
+
+    /// What a word no phrase starting with it matches reads as: a form of a
+    /// lexicon word, else the lexicon word it most likely misspells.
+    fn fallback(&self, word: &str) -> Option<ConceptSet> {
+        self.base_form(word).or_else(|| self.fuzzy_match(word))
+    }
+
+    /// Works out what [`Lexicon::read_at`] needs once for each first word of
+    /// a phrase and each of `words` (everyday words, such as the second
+    /// opinion's vocabulary), so that reading a message looks them up.
+    pub fn remember_fallbacks<'w>(&mut self, words: impl IntoIterator<Item = &'w str>) {
+        let mut known: FastMap<String, Known> = FastMap::default();
+        for (word, phrases) in &self.by_first_word {
+            known.insert(
+                word.clone(),
+                Known {
+                    phrases: phrases.clone(),
+                    own: self.word_concepts(word),
+                    fallback: self.fallback(word),
+                },
+            );
+        }
+        for word in words {
+            if !known.contains_key(word) {
+                known.insert(
+                    word.to_owned(),
+                    Known {
+                        phrases: Vec::new(),
+                        own: ConceptSet::EMPTY,
+                        fallback: self.fallback(word),
+                    },
+                );
+            }
+        }
+        self.known = known;
     }
 
     /// Concepts of the lexicon word `word` is a form of: "wipes" of "wipe",

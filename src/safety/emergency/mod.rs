@@ -335,9 +335,10 @@ impl EmergencyScreen {
             return (None, problems);
         };
         unused_concepts(sources, &lines, &concepts, &used, &mut problems);
-        let lexicon = Lexicon::build(&lines, rules.no_typos);
+        let mut lexicon = Lexicon::build(&lines, rules.no_typos);
         let (model, mut found) = model::Model::parse(sources.model.0, sources.model.1);
         problems.append(&mut found);
+        lexicon.remember_fallbacks(model.vocabulary());
         (
             Some(EmergencyScreen {
                 concepts,

@@ -24,8 +24,9 @@ pub struct Model {
     words: FastMap<String, u32>,
     /// The weight of each word alone, by id.
     unigram: Vec<f64>,
-    /// Weights of word pairs, by the two words' ids.
-    pairs: FastMap<(u32, u32), f64>,
+    /// Weights of word pairs, by the two words' ids, each with its number
+    /// (for counting a pair once per message).
+    pairs: FastMap<(u32, u32), (f64, u32)>,
     bias: f64,
     /// The score (log-odds) at or above which a message alarms.
     logit_threshold: f64,
@@ -122,7 +123,11 @@ impl Model {
             }
             [first, second] => {
                 let pair = (self.id_of(first), self.id_of(second));
-                self.pairs.insert(pair, weight);
+                let number = u32::try_from(self.pairs.len()).unwrap_or(u32::MAX);
+                self.pairs
+                    .entry(pair)
+                    .and_modify(|(old, _)| *old = weight)
+                    .or_insert((weight, number));
             }
             _ => {}
         }
@@ -141,15 +146,19 @@ impl Model {
         self.score_plain(&text::without_markup(message))
     }
 
+    /// The words the model knows (its vocabulary, from the tuning sets).
+    pub fn vocabulary(&self) -> impl Iterator<Item = &str> {
+        self.words.keys().map(String::as_str)
+    }
+
     /// [`Model::score`] of a message without code, links and mentions.
     pub fn score_plain(&self, plain: &str) -> f64 {
-        let cleaned = clean(plain);
         let mut score = self.bias;
         // Features are present or not: each counts once.
         let mut seen_words = vec![0u64; self.unigram.len().div_ceil(64)];
-        let mut seen_pairs: Vec<(u32, u32)> = Vec::new();
+        let mut seen_pairs = vec![0u64; self.pairs.len().div_ceil(64)];
         let mut previous: Option<u32> = None;
-        for word in cleaned.split(' ').filter(|word| !word.is_empty()) {
+        let mut add = |word: &str| {
             let id = self.words.get(word).copied();
             if let Some(id) = id {
                 let (slot, bit) = (id as usize / 64, id % 64);
@@ -160,34 +169,80 @@ impl Model {
                     score += self.unigram.get(id as usize).copied().unwrap_or(0.0);
                 }
                 if let Some(first) = previous
-                    && let Some(weight) = self.pairs.get(&(first, id))
-                    && !seen_pairs.contains(&(first, id))
+                    && let Some((weight, number)) = self.pairs.get(&(first, id))
+                    && let Some(bits) = seen_pairs.get_mut(*number as usize / 64)
+                    && *bits & (1 << (number % 64)) == 0
                 {
-                    seen_pairs.push((first, id));
+                    *bits |= 1 << (number % 64);
                     score += weight;
                 }
             }
             previous = id;
-        }
+        };
+        for_each_word(plain, &mut add);
         score
+    }
+}
+
+/// Calls `each` with every word of [`clean`]`(message)`, in order, without
+/// building the cleaned message when it is ASCII (most messages).
+fn for_each_word(message: &str, each: &mut impl FnMut(&str)) {
+    if !message.is_ascii() || message.len() > text::MAX_INPUT_CHARS {
+        for word in clean(message).split(' ').filter(|word| !word.is_empty()) {
+            each(word);
+        }
+        return;
+    }
+    let mut word = String::with_capacity(32);
+    for byte in message.bytes() {
+        if byte == b'\'' {
+            continue;
+        }
+        if byte.is_ascii_alphanumeric() {
+            word.push(char::from(byte.to_ascii_lowercase()));
+        } else if !word.is_empty() {
+            each(&word);
+            word.clear();
+        }
+    }
+    if !word.is_empty() {
+        each(&word);
     }
 }
 
 /// A message as the model reads it: lower case, apostrophes removed, every
 /// run of characters other than a-z and 0-9 a space (the same reading as
-/// `fit_model.py`).
+/// `fit_model.py`). [`for_each_word`] reads ASCII messages without it.
 pub fn clean(message: &str) -> String {
-    let bounded = match message.char_indices().nth(text::MAX_INPUT_CHARS) {
-        Some((end, _)) => message.get(..end).unwrap_or(message),
-        None => message,
+    let bounded = if message.len() <= text::MAX_INPUT_CHARS {
+        message
+    } else {
+        match message.char_indices().nth(text::MAX_INPUT_CHARS) {
+            Some((end, _)) => message.get(..end).unwrap_or(message),
+            None => message,
+        }
     };
     let mut out = String::with_capacity(bounded.len());
     let mut pending_space = false;
-    let lower: std::borrow::Cow<'_, str> = if bounded.is_ascii() {
-        std::borrow::Cow::Owned(bounded.to_ascii_lowercase())
-    } else {
-        std::borrow::Cow::Owned(bounded.to_lowercase())
-    };
+    if bounded.is_ascii() {
+        // The same reading, byte by byte, without a lower-cased copy.
+        for byte in bounded.bytes() {
+            if byte == b'\'' {
+                continue;
+            }
+            if byte.is_ascii_alphanumeric() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(char::from(byte.to_ascii_lowercase()));
+            } else {
+                pending_space = true;
+            }
+        }
+        return out;
+    }
+    let lower = bounded.to_lowercase();
     for c in lower.chars() {
         if c == '\'' || c == '\u{2019}' {
             continue;
@@ -213,6 +268,29 @@ mod tests {
     fn it_reads_words_as_the_fitting_script_does() {
         assert_eq!(clean("Can't PEE — since 6am!!"), "cant pee since 6am");
         assert_eq!(clean("numb\u{2019}s bum"), "numbs bum");
+    }
+
+    #[test]
+    fn words_are_read_alike_with_or_without_the_cleaned_copy() {
+        for message in [
+            "Can't PEE — since 6am!!",
+            "I can't pee, can't pee",
+            "  lots   of   spaces '' and 'quotes' ",
+            "x",
+            "",
+            "numb\u{2019}s bum",
+            "İSTANBUL ΣΟΦΟΣ Straße ǅemal ﬁne 🙏 café",
+            "ЧЕСТ pain <@1> ok",
+        ] {
+            let mut words: Vec<String> = Vec::new();
+            for_each_word(message, &mut |word: &str| words.push(word.to_owned()));
+            let expected: Vec<String> = clean(message)
+                .split(' ')
+                .filter(|word| !word.is_empty())
+                .map(str::to_owned)
+                .collect();
+            assert_eq!(words, expected, "{message:?}");
+        }
     }
 
     #[test]

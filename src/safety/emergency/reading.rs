@@ -3,7 +3,7 @@
 //! of each red flag. The same code for every flag; what it looks for is in
 //! [`Rules`].
 
-use super::lexicon::{ConceptSet, Lexicon};
+use super::lexicon::{ConceptSet, Found, Lexicon};
 use super::rules::{Derive, Need, Pattern, Rules, Scope};
 use crate::text;
 
@@ -42,7 +42,8 @@ pub struct Word {
 /// ("leg's been swollen" is one leg). Pronoun contractions in `keep` ("it's",
 /// "he's", "what's") stay whole.
 fn drop_possessive_s<'c>(clause: &'c str, keep: &[String]) -> std::borrow::Cow<'c, str> {
-    if !clause.contains(['\'', '\u{2019}', '\u{02BC}']) {
+    let ascii_quote = clause.as_bytes().contains(&b'\'');
+    if !ascii_quote && (clause.is_ascii() || !clause.contains(['\u{2019}', '\u{02BC}'])) {
         return std::borrow::Cow::Borrowed(clause);
     }
     let mut out = String::with_capacity(clause.len());
@@ -128,6 +129,8 @@ pub struct Analysis<'a> {
     /// Per clause: it tells a past, resolved episode.
     historical: Vec<bool>,
     mode: Mode,
+    /// The words of each sentence, as `start..end` indices into `words`.
+    sentence_spans: Vec<(usize, usize)>,
 }
 
 impl<'a> Analysis<'a> {
@@ -143,13 +146,19 @@ impl<'a> Analysis<'a> {
             arena: String::new(),
             present: ConceptSet::EMPTY,
             mode: Mode::Reports,
+            sentence_spans: Vec::new(),
         };
         // Code, links and mentions go before splitting, so that
         // "example.com/chest-pain" is not cut at its dot into words.
         analysis.plain = text::without_markup(message);
+        // About one word in five bytes: room made once, not grown word by word.
+        analysis.words.reserve(analysis.plain.len() / 5 + 1);
+        analysis.arena.reserve(analysis.plain.len());
         let mut plain = analysis.plain.clone();
+        // An ASCII message holds no emoji: most messages skip the searches.
+        let ascii = plain.is_ascii();
         for (emoji, word) in &rules.sentences.emoji_words {
-            if plain.contains(*emoji) {
+            if (emoji.is_ascii() || !ascii) && plain.contains(*emoji) {
                 plain = plain.replace(*emoji, &format!(" {word} "));
             }
         }
@@ -160,15 +169,12 @@ impl<'a> Analysis<'a> {
         let mut sentences: Vec<(usize, usize, bool)> = Vec::new();
         for (sentence_index, sentence) in text::split_sentences(&plain).into_iter().enumerate() {
             let start = analysis.words.len();
-            for raw_clause in sentence
-                .text
-                .split([',', ':', '(', ')', '[', ']', '–', '—'])
-            {
+            for raw_clause in text::split_clauses(sentence.text) {
                 let cleaned = text::clean_plain(&drop_possessive_s(
                     raw_clause,
                     &rules.sentences.keep_apostrophe_s,
                 ));
-                let words: Vec<&str> = cleaned.split(' ').filter(|word| !word.is_empty()).collect();
+                let words = text::words_of(&cleaned);
                 if words.is_empty() {
                     continue;
                 }
@@ -176,9 +182,12 @@ impl<'a> Analysis<'a> {
                 let mut index = 0;
                 while index < words.len() {
                     let rest = words.get(index..).unwrap_or_default();
-                    let (length, mut concepts) = lexicon
-                        .longest_match(rest)
-                        .unwrap_or((1, ConceptSet::EMPTY));
+                    let found = lexicon.read_at(rest).unwrap_or(Found {
+                        length: 1,
+                        concepts: ConceptSet::EMPTY,
+                        own: ConceptSet::EMPTY,
+                    });
+                    let (length, mut concepts) = (found.length, found.concepts);
                     if concepts.intersects(rules.sentences.clause_breakers) {
                         clause += 1;
                     }
@@ -216,7 +225,11 @@ impl<'a> Analysis<'a> {
                             } else {
                                 ConceptSet::EMPTY
                             },
-                            own: lexicon.word_concepts(word),
+                            own: if offset == 0 {
+                                found.own
+                            } else {
+                                lexicon.word_concepts(word)
+                            },
                             span: if offset == 0 { length } else { 0 },
                             sentence: sentence_index,
                             clause,
@@ -230,6 +243,10 @@ impl<'a> Analysis<'a> {
             sentences.push((start, analysis.words.len(), sentence.question));
         }
         analysis.historical = vec![false; clause + 1];
+        analysis.sentence_spans = sentences
+            .iter()
+            .map(|&(start, end, _)| (start, end))
+            .collect();
         let message_concepts = analysis
             .words
             .iter()
@@ -258,7 +275,7 @@ impl<'a> Analysis<'a> {
                     present = present.union(derive.gives);
                 }
             }
-            analysis.mark_scopes(start, end);
+            analysis.mark_scopes(start, end, present);
             for derive in rules.derives.iter().filter(|derive| !derive.before_scopes) {
                 if present.intersects(derive.first) && present.intersects(derive.then) {
                     analysis.derive(derive, start, end);
@@ -278,7 +295,11 @@ impl<'a> Analysis<'a> {
             }
             analysis.informational.push(informational);
             previous_informational = informational;
-            analysis.mark_history(start, end);
+            // Nothing told as past or over: no clause to mark (`present`
+            // holds every concept of the sentence, and perhaps more).
+            if present.intersects(rules.history_past.union(rules.history_closed)) {
+                analysis.mark_history(start, end);
+            }
         }
         analysis.present = analysis
             .words
@@ -471,6 +492,7 @@ impl<'a> Analysis<'a> {
     /// Whether word `index` carries any of `concepts` and one of them counts:
     /// not inside a negation or an "if" (body parts always count), and not in
     /// a sentence that asks for information.
+    #[inline]
     fn live(&self, index: usize, concepts: ConceptSet) -> bool {
         let Some(word) = self.word(index) else {
             return false;
@@ -496,6 +518,12 @@ impl<'a> Analysis<'a> {
         match scope {
             Scope::Message => 0..=last,
             Scope::Sentence => {
+                if let Some(word) = self.word(index)
+                    && let Some(&(start, end)) = self.sentence_spans.get(word.sentence)
+                    && (start..end).contains(&index)
+                {
+                    return start..=end - 1;
+                }
                 let sentence = self.word(index).map_or(0, |word| word.sentence);
                 let same = |other: &usize| {
                     self.word(*other)
@@ -754,9 +782,13 @@ impl<'a> Analysis<'a> {
     }
 
     /// Marks the words each modifier reaches.
-    fn mark_scopes(&mut self, start: usize, end: usize) {
+    /// `present` holds every concept of the sentence (perhaps more): a
+    /// modifier whose trigger is not among them has nothing to mark.
+    fn mark_scopes(&mut self, start: usize, end: usize, present: ConceptSet) {
         for (number, modifier) in self.rules.modifiers.iter().enumerate() {
-            if self.cancelled.get(number).copied().unwrap_or(false) {
+            if self.cancelled.get(number).copied().unwrap_or(false)
+                || !present.intersects(modifier.trigger)
+            {
                 continue;
             }
             for index in start..end {
@@ -901,11 +933,15 @@ impl<'a> Analysis<'a> {
             None => vec![anchor],
             Some(anchor_concepts) => {
                 let sentence = self.around(anchor, Scope::Sentence);
-                let near: Vec<usize> = self.around(anchor, pattern.scope).collect();
+                // `other` is among `self.around(anchor, pattern.scope)`.
+                let near_range = self.within(anchor, pattern.scope);
+                let near = |other: usize| {
+                    near_range.contains(&other) && self.in_scope(anchor, other, pattern.scope)
+                };
                 let mut found: Vec<usize> = sentence
                     .filter(|&other| {
                         self.live(other, pattern.sign)
-                            && (near.contains(&other)
+                            && (near(other)
                                 || (other > anchor && self.pronoun_refers(other, anchor_concepts)))
                     })
                     .collect();
