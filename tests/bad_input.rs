@@ -536,3 +536,29 @@ proptest! {
         }
     }
 }
+
+/// Every entry's answer, with its urgency blocks, its own signs and its
+/// sources, fits in one Discord message: a reply that is too long cannot be
+/// sent at all (the random messages above found one, "children", that did
+/// not). Lists every entry over the limit.
+#[test]
+fn every_answer_fits_in_one_discord_message() {
+    let engine = engine();
+    let (faq, problems) = faqbot::faq::load_dir(&manifest_dir().join("faq"));
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut too_long = Vec::new();
+    for entry in &faq.entries {
+        let assessment = engine.assess(&entry.question, true);
+        assert!(!assessment.replies.is_empty(), "{}: no reply", entry.id);
+        for reply in &assessment.replies {
+            let length = reply.body().chars().count();
+            if length > MAX_REPLY_BODY_CHARS {
+                too_long.push(format!("{} ({length} characters)", entry.id));
+            }
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "over {MAX_REPLY_BODY_CHARS}: {too_long:?}"
+    );
+}
