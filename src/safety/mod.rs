@@ -159,6 +159,33 @@ pub struct SafetyPolicy {
     disclaimer: String,
 }
 
+/// The most characters a reply's body may have: Discord's limit for an
+/// embed description. A longer reply could not be sent at all.
+pub const MAX_BODY_CHARS: usize = 4_096;
+
+/// What ends a body that had to be cut to fit.
+pub const SHORTENED_NOTE: &str = "\n\n(Shortened to fit in one message.)";
+
+/// `body` cut to at most `room` characters, at a paragraph (or line) break,
+/// with [`SHORTENED_NOTE`]; unchanged when it fits. What is cut is the end:
+/// an answer's least urgent blocks, which come last.
+pub fn fit_body(body: &str, room: usize) -> String {
+    if body.chars().count() <= room {
+        return body.to_owned();
+    }
+    let limit = room.saturating_sub(SHORTENED_NOTE.chars().count());
+    let cut = body
+        .char_indices()
+        .nth(limit)
+        .map_or(body.len(), |(at, _)| at);
+    let head = body.get(..cut).unwrap_or("");
+    let end = head
+        .rfind("\n\n")
+        .or_else(|| head.rfind('\n'))
+        .unwrap_or(cut);
+    format!("{}{SHORTENED_NOTE}", body.get(..end).unwrap_or(""))
+}
+
 impl SafetyPolicy {
     /// A policy for the configured numbers and disclaimer.
     pub fn new(settings: &SafetySettings) -> Self {
@@ -245,11 +272,12 @@ impl SafetyPolicy {
     /// `reply` with the offer of the symptom check, for a message that told
     /// someone's own symptoms.
     pub fn with_check_offer(&self, mut reply: Reply) -> Reply {
+        let room = MAX_BODY_CHARS.saturating_sub(CHECK_OFFER.chars().count() + 2);
         reply.body = format!(
             "{}
 
 {CHECK_OFFER}",
-            reply.body
+            fit_body(&reply.body, room)
         );
         reply.offers_check = true;
         reply
@@ -332,7 +360,7 @@ impl SafetyPolicy {
                 self.fill(&block.heading),
                 neutralise(&signs.join("\n- "))
             );
-            reply.body = format!("{banner}{}", reply.body);
+            reply.body = fit_body(&format!("{banner}{}", reply.body), MAX_BODY_CHARS);
         }
         reply
     }
@@ -345,6 +373,7 @@ impl SafetyPolicy {
         } else {
             format!("{}\n\n{urgency}", entry.answer)
         };
+        let body = fit_body(&body, MAX_BODY_CHARS);
         let mut reply = self.reply(
             ReplyKind::Answer {
                 entry_id: entry.id.clone(),
@@ -543,6 +572,26 @@ fn join_words(items: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_body_too_long_is_cut_at_a_paragraph_with_a_note() {
+        assert_eq!(fit_body("short", 10), "short");
+        let body = format!(
+            "{}\n\n{}\n\n{}",
+            "a".repeat(50),
+            "b".repeat(50),
+            "c".repeat(50)
+        );
+        let cut = fit_body(&body, 120);
+        assert!(cut.chars().count() <= 120, "{cut}");
+        assert!(cut.starts_with(&"a".repeat(50)));
+        assert!(cut.ends_with(SHORTENED_NOTE));
+        assert!(!cut.contains('c'));
+        // No break to cut at, and characters of several bytes: still within room.
+        let cut = fit_body(&"é".repeat(300), 100);
+        assert!(cut.chars().count() <= 100);
+    }
+
     use super::*;
 
     #[test]
