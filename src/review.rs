@@ -5,22 +5,22 @@
 //! - Plain words: every answer and outcome gets a reading grade
 //!   ([`crate::faq::readability`]); one above [`MAX_GRADE`], or a sentence of
 //!   more than 25 words, is a warning.
-//! - Length: an answer whose reply (with its urgency blocks) would not fit a
-//!   Discord message is a warning.
+//! - Length: an answer whose reply (with its urgency blocks, rendered as it
+//!   is sent) would be cut to fit a Discord message, alone or with the
+//!   symptom-check offer, is a warning.
 
 use std::path::Path;
 
 use serde::Serialize;
 
+use crate::config::SafetySettings;
 use crate::engine::CheckedFolder;
 use crate::faq::readability::{self, LONG_SENTENCE_WORDS};
 use crate::problem::Problem;
+use crate::safety::{MAX_BODY_CHARS, SafetyPolicy};
 
 /// The highest reading grade an answer or outcome should have.
 pub const MAX_GRADE: f64 = 8.0;
-/// The longest reply body (answer and urgency blocks) that fits a Discord
-/// embed (4,096 characters) with room for the title and sources.
-pub const MAX_REPLY_CHARS: usize = 3_800;
 
 /// The reading grade of one answer or outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,9 +68,10 @@ impl Review {
 /// Reviews a checked folder (whatever loaded of it).
 pub fn review(dir: &Path, checked: &CheckedFolder) -> Review {
     let mut review = Review::default();
+    let policy = SafetyPolicy::new(&SafetySettings::default());
     for entry in &checked.faq.entries {
         let source = std::fs::read_to_string(&entry.path).unwrap_or_default();
-        let at = source.find("answer").unwrap_or(0);
+        let at = source.find("\nanswer").map_or(0, |line| line + 1);
         let position = |message: String| Problem::at_offset(&entry.path, &source, at, message);
         let reading = readability::read(&entry.answer);
         add_reading(
@@ -80,21 +81,24 @@ pub fn review(dir: &Path, checked: &CheckedFolder) -> Review {
             &reading,
             position(String::new()),
         );
-        let blocks: usize = entry
-            .urgency
-            .iter()
-            .filter_map(|id| checked.faq.urgency.get(id))
-            .map(|block| {
-                block.heading.len()
-                    + block.signs.iter().map(|s| s.text.len() + 3).sum::<usize>()
-                    + block.after.as_ref().map_or(0, String::len)
-            })
-            .sum();
-        let length = entry.answer.chars().count() + blocks;
-        if length > MAX_REPLY_CHARS {
+        // The reply as it is sent with no number configured (the longest
+        // fill): alone, and with the symptom-check offer a story adds.
+        let length = policy
+            .fill(&policy.answer_body(entry, &checked.faq))
+            .chars()
+            .count();
+        if length > MAX_BODY_CHARS {
             review.warnings.push(position(format!(
-                "warning: the answer with its urgency blocks is about {length} characters; \
-                 Discord shows at most about {MAX_REPLY_CHARS}: list fewer blocks or shorten it"
+                "warning: the answer with its urgency blocks is {length} characters; \
+                 Discord takes at most {MAX_BODY_CHARS}, so its last blocks are cut: \
+                 list fewer blocks or shorten it"
+            )));
+        } else if length > SafetyPolicy::room_beside_check_offer() {
+            review.warnings.push(position(format!(
+                "warning: the answer with its urgency blocks is {length} characters; with the \
+                 symptom-check offer (for a story) it passes Discord's {MAX_BODY_CHARS} and its \
+                 last block is cut: shorten it by {} characters",
+                length - SafetyPolicy::room_beside_check_offer()
             )));
         }
     }

@@ -444,3 +444,57 @@ fn shipped_faq_loads_without_problems_and_follows_the_editorial_rules() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Copies a folder tree (the shipped FAQ) into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for item in std::fs::read_dir(from).expect("read folder").flatten() {
+        let target = to.join(item.file_name());
+        if item.path().is_dir() {
+            copy_tree(&item.path(), &target);
+        } else {
+            std::fs::copy(item.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// `check` measures the reply as it is sent (answer, urgency blocks, filled
+/// placeholders): an answer that the symptom-check offer would push past
+/// Discord's 4,096 characters gets a warning, and one that is too long even
+/// alone gets the stronger one. Both stay warnings: the FAQ still loads.
+#[test]
+fn check_warns_when_a_rendered_answer_would_be_cut() {
+    let temp = TempDir::new("length");
+    let faq = temp.0.join("faq");
+    copy_tree(&manifest_dir().join("faq"), &faq);
+    let entry = faq.join("entries/hip-pain.toml");
+    let original = std::fs::read_to_string(&entry).expect("hip-pain");
+    let config = temp.config(&faq);
+    let check = || {
+        let output = faqbot(&["--config", config.to_str().expect("utf-8"), "check"], "");
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    let lengthen = |extra: usize| {
+        let padding = "Walk a little more each week. ".repeat(extra / 30 + 1);
+        let longer = original.replacen(
+            "It often goes in a few weeks with rest.",
+            &format!("It often goes in a few weeks with rest. {padding}"),
+            1,
+        );
+        assert_ne!(longer, original, "the sentence to lengthen is gone");
+        std::fs::write(&entry, longer).expect("write");
+    };
+    lengthen(60);
+    let with_offer = check();
+    assert!(
+        with_offer.contains("hip-pain.toml") && with_offer.contains("symptom-check offer"),
+        "{with_offer}"
+    );
+    lengthen(400);
+    let alone = check();
+    assert!(
+        alone.contains("hip-pain.toml") && alone.contains("Discord takes at most 4096"),
+        "{alone}"
+    );
+}

@@ -489,3 +489,46 @@ fn windows_and_scope_words_follow_c1() {
     }
     assert!(short_line(&faq, Level::Soon).contains("a lump on a bone"));
 }
+
+// The findings of the seventh review (review 6, faq/reviews/2026-12-06-review-6.md).
+
+/// C1: restless legs shows the same-day signs, tells night pain in the feet
+/// that eases when the leg hangs down (c.1 U2) apart from RLS, and keeps heat
+/// off numb skin.
+#[test]
+fn restless_legs_tells_rest_pain_apart() {
+    let faq = faq();
+    let entry = faq.get("restless-legs").expect("restless-legs");
+    assert!(entry.urgency.iter().any(|block| block == "today"));
+    assert!(entry.answer.contains("hang your leg out of bed"));
+    assert!(entry.answer.contains("not on numb skin"));
+}
+
+/// C2: the spine entries show the "see a doctor within a few days" block
+/// (c.2 S1, S3), since c.1's self-care is for sciatica with no red flags.
+#[test]
+fn spine_entries_show_the_few_days_signs() {
+    let faq = faq();
+    for id in [
+        "sciatica",
+        "herniated-disc",
+        "lumbar-spinal-stenosis",
+        "circulation-or-nerves",
+        "hip-pain",
+    ] {
+        let entry = faq.get(id).expect(id);
+        assert!(entry.urgency.iter().any(|block| block == "soon"), "{id}");
+    }
+}
+
+/// C3, C4: hip-pain keeps U1's whole trigger; the S3 sign says "ever had
+/// cancer", as c.1 asks.
+#[test]
+fn trigger_words_are_not_narrowed() {
+    let faq = faq();
+    let hip = &faq.get("hip-pain").expect("hip-pain").answer;
+    assert!(hip.contains("swollen, warm, red or darker, or tender to touch, get help today"));
+    let soon = block_signs(&faq, Level::Soon);
+    assert!(soon.iter().any(|sign| sign.contains("ever had cancer")));
+    assert!(!soon.iter().any(|sign| sign.contains("past cancer")));
+}

@@ -272,7 +272,7 @@ impl SafetyPolicy {
     /// `reply` with the offer of the symptom check, for a message that told
     /// someone's own symptoms.
     pub fn with_check_offer(&self, mut reply: Reply) -> Reply {
-        let room = MAX_BODY_CHARS.saturating_sub(CHECK_OFFER.chars().count() + 2);
+        let room = Self::room_beside_check_offer();
         reply.body = format!(
             "{}
 
@@ -365,15 +365,28 @@ impl SafetyPolicy {
         reply
     }
 
-    /// An FAQ answer, with its sources and related entries.
-    pub fn answer(&self, entry: &FaqEntry, faq: &Faq) -> Reply {
+    /// The body of an entry's answer as written, with its urgency blocks,
+    /// before its placeholders are filled and it is fitted to
+    /// [`MAX_BODY_CHARS`] (`faqbot check` measures it filled).
+    pub fn answer_body(&self, entry: &FaqEntry, faq: &Faq) -> String {
         let urgency = self.urgency_section(entry, faq);
         let body = if urgency.is_empty() {
             entry.answer.clone()
         } else {
             format!("{}\n\n{urgency}", entry.answer)
         };
-        let body = fit_body(&body, MAX_BODY_CHARS);
+        body
+    }
+
+    /// How many characters an answer body may have and still take the
+    /// symptom-check offer uncut.
+    pub fn room_beside_check_offer() -> usize {
+        MAX_BODY_CHARS.saturating_sub(CHECK_OFFER.chars().count() + 2)
+    }
+
+    /// An FAQ answer, with its sources and related entries.
+    pub fn answer(&self, entry: &FaqEntry, faq: &Faq) -> Reply {
+        let body = fit_body(&self.answer_body(entry, faq), MAX_BODY_CHARS);
         let mut reply = self.reply(
             ReplyKind::Answer {
                 entry_id: entry.id.clone(),
