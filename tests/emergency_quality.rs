@@ -6,9 +6,9 @@
 //! calm: urgent-but-not-emergency cases, negations, past events, figures of
 //! speech, questions for information, ordinary claudication, off-topic chat):
 //!
-//! - `tuning-b.tsv` … `tuning-h.tsv`: tuning sets. Their misses are printed
+//! - `tuning-b.tsv` … `tuning-i.tsv`: tuning sets. Their misses are printed
 //!   (with `--nocapture`) and the screen may be tuned on them.
-//! - `holdout.tsv`, `holdout4.tsv`, `holdout5.tsv`: held out. Only its aggregate figures are ever printed;
+//! - `holdout.tsv`, `holdout5.tsv`, `holdout6.tsv`: held out. Only its aggregate figures are ever printed;
 //!   its hash is pinned so that it cannot change unnoticed. Once anybody
 //!   looks at its misses it becomes a tuning set and a new held-out set is
 //!   written (README "Emergency screen").
@@ -22,21 +22,20 @@ use faqbot::safety::EmergencyScreen;
 
 /// SHA-256 of `holdout.tsv` as written, before the screen was changed.
 const HOLDOUT_SHA256: &str = "31d2d736c321a72f781bc2815164f0e07ed0d5fd53e31d26332327dc82780ce5";
-/// SHA-256 of `holdout4.tsv`, a held-out set by a fourth writer, written
-/// after holdout3 was looked at and moved to the tuning side (tuning-h), and
-/// read first on the screen as it was then.
-const HOLDOUT4_SHA256: &str = "dd965b07496b6366700a615b8f306d1cdc8228b7711c3f1139a2cf15e6937585";
 /// SHA-256 of `holdout5.tsv`, a held-out set by a fifth writer (186
 /// emergencies, 195 calm), first read on the screen of commit ca3afc1:
 /// 184 of 186 emergencies (98.9%), 5 of 195 calm (2.6%), 0 of 35 off-topic.
 const HOLDOUT5_SHA256: &str = "76323a1b673e595e1df32a6d4e9337857bb2eb5fa204eddc8cb793332f36d5f7";
+/// SHA-256 of `holdout6.tsv`, a held-out set by a sixth writer (186
+/// emergencies, 195 calm), written after holdout4 became tuning-i and first
+/// read on the screen that learned from tuning-i: 181 of 186 emergencies
+/// (97.3%), 21 of 195 calm (10.8%), 5 of 35 off-topic. Below the targets on
+/// all three; its floors are that first read, so it cannot fall unnoticed.
+const HOLDOUT6_SHA256: &str = "825d2224f6ae2bdeb05b2546b8cb1a61963d3b68f65e552779fd0dbc984bd80f";
 
 /// The share of held-out emergencies that must get the emergency reply (the
 /// target; README "Emergency screen" has the figures).
 const EMERGENCY_FLOOR: f64 = 98.0;
-/// holdout4.tsv's first read (181 of 185): below the target, which is not
-/// met on this set yet; the floor keeps it from falling.
-const HOLDOUT4_FLOOR: f64 = 97.8;
 
 /// One message of a set.
 struct Line {
@@ -163,6 +162,16 @@ fn tuning_set(name: &str) -> Figures {
     figures
 }
 
+/// Once holdout4 (first read 181 of 185 emergencies, 9 of 193 calm
+/// alarmed); its misses were looked at on 2026-12-06.
+#[test]
+fn tuning_set_i_figures() {
+    let figures = tuning_set("tuning-i.tsv");
+    assert!(figures.emergencies >= 150 && figures.calm >= 150);
+    assert!(percent(figures.caught, figures.emergencies) >= 98.0);
+    assert!(percent(figures.alarms, figures.calm) <= 10.0);
+}
+
 #[test]
 fn tuning_set_h_figures() {
     let figures = tuning_set("tuning-h.tsv");
@@ -244,27 +253,53 @@ fn held_out_set(name: &str, sha256: &str) -> Figures {
     figures
 }
 
+/// What a held-out set must keep: at least this share of emergencies caught,
+/// at most this share of calm messages alarmed, at most this many alarms on
+/// off-topic chat. The targets where a set meets them; its first read where
+/// it does not yet.
+struct Floor {
+    caught: f64,
+    alarmed: f64,
+    offtopic_alarms: usize,
+}
+
+/// The targets of the issue: 98% caught, 10% alarmed, no off-topic alarm.
+const TARGET: Floor = Floor {
+    caught: EMERGENCY_FLOOR,
+    alarmed: 10.0,
+    offtopic_alarms: 0,
+};
+
 #[test]
 fn held_out_sets_meet_the_targets() {
-    // Per set: the floor is the target (98%) where the set meets it, and the
-    // first read where it does not yet (holdout4: 181 of 185, 97.8%), so
-    // that it cannot fall unnoticed.
+    // holdout4, 181 of 185 at its first read, was looked at and became
+    // tuning-i. holdout6 does not meet the targets yet (first read).
     for (name, sha256, floor) in [
-        ("holdout.tsv", HOLDOUT_SHA256, EMERGENCY_FLOOR),
-        ("holdout4.tsv", HOLDOUT4_SHA256, HOLDOUT4_FLOOR),
-        ("holdout5.tsv", HOLDOUT5_SHA256, EMERGENCY_FLOOR),
+        ("holdout.tsv", HOLDOUT_SHA256, TARGET),
+        ("holdout5.tsv", HOLDOUT5_SHA256, TARGET),
+        (
+            "holdout6.tsv",
+            HOLDOUT6_SHA256,
+            Floor {
+                caught: 97.3,
+                alarmed: 10.8,
+                offtopic_alarms: 5,
+            },
+        ),
     ] {
         let figures = held_out_set(name, sha256);
         assert!(figures.emergencies >= 150 && figures.calm >= 150);
         let caught = percent(figures.caught, figures.emergencies);
         let alarmed = percent(figures.alarms, figures.calm);
         assert!(
-            caught >= floor,
-            "{name}: emergencies caught {caught:.1}% (floor {floor}%)"
+            caught >= floor.caught,
+            "{name}: emergencies caught {caught:.1}% (floor {}%)",
+            floor.caught
         );
         assert!(
-            alarmed <= 10.0,
-            "{name}: calm alarms {alarmed:.1}% (target at most 10%)"
+            alarmed <= floor.alarmed,
+            "{name}: calm alarms {alarmed:.1}% (at most {}%)",
+            floor.alarmed
         );
         // No emergency reply on off-topic chat (holdout3 had one at its first
         // read and two after a refit of the second opinion; it was then
@@ -272,9 +307,10 @@ fn held_out_sets_meet_the_targets() {
         let (right, all) = figures.by_flag.get("offtopic").copied().unwrap_or_default();
         assert!(all > 0, "{name}: no off-topic messages");
         assert!(
-            right == all,
-            "{name}: {} alarms on off-topic chat",
-            all - right
+            all - right <= floor.offtopic_alarms,
+            "{name}: {} alarms on off-topic chat (at most {})",
+            all - right,
+            floor.offtopic_alarms
         );
     }
 }
