@@ -532,3 +532,37 @@ fn trigger_words_are_not_narrowed() {
     assert!(soon.iter().any(|sign| sign.contains("ever had cancer")));
     assert!(!soon.iter().any(|sign| sign.contains("past cancer")));
 }
+
+// The findings of the eighth review (review 7a, faq/reviews/2026-12-06-review-7a.md).
+
+/// C1: the emergency sign and the emergency safety net name every bladder
+/// problem c.1 lists, "can't feel it" included.
+#[test]
+fn bladder_signs_name_every_problem_of_c1() {
+    let faq = faq();
+    let signs = block_signs(&faq, Level::Emergency);
+    let bladder = signs
+        .iter()
+        .find(|sign| sign.contains("peeing"))
+        .expect("a bladder sign");
+    for words in ["can't start", "stop", "can't feel it", "leaking", "bowels"] {
+        assert!(bladder.contains(words), "{words:?}");
+    }
+    let short = short_line(&faq, Level::Emergency);
+    assert!(short.contains("can't feel it") && short.contains("leaking"));
+}
+
+/// C2, C3: a leg ulcer is not a routine referral reason in varicose-veins;
+/// an answer that names stress fractures as a likely cause shows "soon".
+#[test]
+fn ulcers_and_stress_fractures_keep_their_level() {
+    let faq = faq();
+    let veins = &faq.get("varicose-veins").expect("varicose-veins").answer;
+    assert!(!veins.contains("skin changes or ulcers"));
+    assert!(veins.contains("won't heal is different: get help today"));
+    for id in ["most-common-cause", "diagnosis"] {
+        let entry = faq.get(id).expect(id);
+        assert!(entry.answer.contains("stress fracture"), "{id}");
+        assert!(entry.urgency.iter().any(|block| block == "soon"), "{id}");
+    }
+}
