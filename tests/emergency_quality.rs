@@ -6,9 +6,9 @@
 //! calm: urgent-but-not-emergency cases, negations, past events, figures of
 //! speech, questions for information, ordinary claudication, off-topic chat):
 //!
-//! - `tuning-b.tsv` … `tuning-i.tsv`: tuning sets. Their misses are printed
+//! - `tuning-b.tsv` … `tuning-j.tsv`: tuning sets. Their misses are printed
 //!   (with `--nocapture`) and the screen may be tuned on them.
-//! - `holdout.tsv`, `holdout5.tsv`, `holdout6.tsv`, `holdout7.tsv`: held out. Only its aggregate figures are ever printed;
+//! - `holdout.tsv`, `holdout5.tsv`, `holdout7.tsv`: held out. Only its aggregate figures are ever printed;
 //!   its hash is pinned so that it cannot change unnoticed. Once anybody
 //!   looks at its misses it becomes a tuning set and a new held-out set is
 //!   written (README "Emergency screen").
@@ -26,12 +26,6 @@ const HOLDOUT_SHA256: &str = "31d2d736c321a72f781bc2815164f0e07ed0d5fd53e31d2633
 /// emergencies, 195 calm), first read on the screen of commit ca3afc1:
 /// 184 of 186 emergencies (98.9%), 5 of 195 calm (2.6%), 0 of 35 off-topic.
 const HOLDOUT5_SHA256: &str = "76323a1b673e595e1df32a6d4e9337857bb2eb5fa204eddc8cb793332f36d5f7";
-/// SHA-256 of `holdout6.tsv`, a held-out set by a sixth writer (186
-/// emergencies, 195 calm), written after holdout4 became tuning-i and first
-/// read on the screen that learned from tuning-i: 181 of 186 emergencies
-/// (97.3%), 21 of 195 calm (10.8%), 5 of 35 off-topic. Below the targets on
-/// all three; its floors are that first read, so it cannot fall unnoticed.
-const HOLDOUT6_SHA256: &str = "825d2224f6ae2bdeb05b2546b8cb1a61963d3b68f65e552779fd0dbc984bd80f";
 /// SHA-256 of `holdout7.tsv`, a held-out set by a seventh writer (186
 /// emergencies, 195 calm), first read on the same screen as holdout6 (commit
 /// 1e42d56): 183 of 186 emergencies (98.4%), 11 of 195 calm (5.6%), 5 of 35
@@ -168,6 +162,16 @@ fn tuning_set(name: &str) -> Figures {
     figures
 }
 
+/// Once holdout6 (first read 181 of 186 emergencies, 21 of 195 calm
+/// alarmed, 5 of 35 off-topic); its misses were looked at on 2026-12-06.
+#[test]
+fn tuning_set_j_figures() {
+    let figures = tuning_set("tuning-j.tsv");
+    assert!(figures.emergencies >= 150 && figures.calm >= 150);
+    assert!(percent(figures.caught, figures.emergencies) >= 98.0);
+    assert!(percent(figures.alarms, figures.calm) <= 10.0);
+}
+
 /// Once holdout4 (first read 181 of 185 emergencies, 9 of 193 calm
 /// alarmed); its misses were looked at on 2026-12-06.
 #[test]
@@ -278,26 +282,20 @@ const TARGET: Floor = Floor {
 
 #[test]
 fn held_out_sets_meet_the_targets() {
-    // holdout4, 181 of 185 at its first read, was looked at and became
-    // tuning-i. holdout6 does not meet the targets yet (first read).
+    // holdout4 (181 of 185 at its first read) was looked at and became
+    // tuning-i; holdout6 (181 of 186, 21 of 195 calm, 5 of 35 off-topic)
+    // became tuning-j.
     for (name, sha256, floor) in [
         ("holdout.tsv", HOLDOUT_SHA256, TARGET),
         ("holdout5.tsv", HOLDOUT5_SHA256, TARGET),
         (
             "holdout7.tsv",
             HOLDOUT7_SHA256,
+            // First read 5 of 35 off-topic alarmed; 1 since "stroke" needs
+            // an article (tuning-j).
             Floor {
-                offtopic_alarms: 5,
+                offtopic_alarms: 1,
                 ..TARGET
-            },
-        ),
-        (
-            "holdout6.tsv",
-            HOLDOUT6_SHA256,
-            Floor {
-                caught: 97.3,
-                alarmed: 10.8,
-                offtopic_alarms: 5,
             },
         ),
     ] {
