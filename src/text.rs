@@ -92,10 +92,17 @@ pub fn clean_plain(text: &str) -> String {
 
 /// [`clean_plain`] for ASCII text.
 fn clean_ascii(text: &str) -> String {
+    clean_ascii_dropping(text, b"'`")
+}
+
+/// An ASCII `text` lower-cased, its words (runs of letters and digits) joined
+/// by single spaces, the bytes of `dropped` removed first ("can't" is
+/// "cant"). Shared by the readers that clean ASCII text byte by byte.
+pub fn clean_ascii_dropping(text: &str, dropped: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for byte in text.bytes() {
-        if matches!(byte, b'\'' | b'`') {
+        if dropped.contains(&byte) {
             continue;
         }
         if byte.is_ascii_alphanumeric() {

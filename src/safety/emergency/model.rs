@@ -222,26 +222,13 @@ pub fn clean(message: &str) -> String {
             None => message,
         }
     };
+    if bounded.is_ascii() {
+        // The same reading, byte by byte, without a lower-cased copy (a
+        // backtick is a word break here, as `fit_model.py` reads it).
+        return text::clean_ascii_dropping(bounded, b"'");
+    }
     let mut out = String::with_capacity(bounded.len());
     let mut pending_space = false;
-    if bounded.is_ascii() {
-        // The same reading, byte by byte, without a lower-cased copy.
-        for byte in bounded.bytes() {
-            if byte == b'\'' {
-                continue;
-            }
-            if byte.is_ascii_alphanumeric() {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                out.push(char::from(byte.to_ascii_lowercase()));
-            } else {
-                pending_space = true;
-            }
-        }
-        return out;
-    }
     let lower = bounded.to_lowercase();
     for c in lower.chars() {
         if c == '\'' || c == '\u{2019}' {
