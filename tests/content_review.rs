@@ -566,3 +566,48 @@ fn ulcers_and_stress_fractures_keep_their_level() {
         assert!(entry.urgency.iter().any(|block| block == "soon"), "{id}");
     }
 }
+
+// The findings of review 7b (faq/reviews/2026-12-06-review-7b.md), an
+// independent reviewer of the same copy as 7a.
+
+/// C1: sciatica's numbness is in one buttock; numbness around the bottom
+/// (c.1 saddle numbness, E3) is told apart as an emergency in every entry
+/// that describes sciatica.
+#[test]
+fn saddle_numbness_is_never_usual_sciatica() {
+    let faq = faq();
+    for id in ["sciatica", "herniated-disc", "circulation-or-nerves"] {
+        let answer = &faq.get(id).expect(id).answer;
+        assert!(!answer.contains("Your bottom"), "{id}");
+        assert!(!answer.contains("pain in the bottom"), "{id}");
+        assert!(!answer.contains("from your bottom"), "{id}");
+        assert!(answer.contains("buttock"), "{id}");
+        assert!(
+            answer.contains("around your bottom") && answer.contains("emergency"),
+            "{id}"
+        );
+    }
+}
+
+/// C2, C4: self-care shows the "soon" block and tells bone pain apart;
+/// swelling tied to exercise is routine only in both legs (one swollen leg
+/// is U1, "today").
+#[test]
+fn self_care_and_exercise_swelling_keep_their_level() {
+    let faq = faq();
+    let self_care = faq.get("self-care").expect("self-care");
+    assert!(self_care.urgency.iter().any(|block| block == "soon"));
+    assert!(self_care.answer.contains("sore spot on a bone"));
+    for id in ["running-calves", "compartment-syndrome"] {
+        let entry = faq.get(id).expect(id);
+        for sign in &entry.urgency_signs {
+            if sign.level == Level::Routine && sign.text.contains("swelling") {
+                assert!(sign.text.contains("both legs"), "{id}: {}", sign.text);
+            }
+        }
+    }
+    let compartment = &faq.get("compartment-syndrome").expect("c-s").answer;
+    assert!(
+        compartment.contains("If one leg swells and stays swollen after you stop, get help today")
+    );
+}

@@ -364,3 +364,17 @@ fn a_persons_own_story_is_offered_the_symptom_check() {
     assert!(!offers);
     assert_eq!(replies.len(), 1);
 }
+
+/// "Baby" is no word of another topic: a clot after having a baby is the
+/// mother's (c.1 U7), and the blood-clot entry answers it (review 7b B11).
+#[test]
+fn a_clot_after_having_a_baby_is_answered() {
+    let engine = engine();
+    let replies = handle(&engine, message("leg clot after having a baby", true));
+    assert!(
+        replies
+            .iter()
+            .any(|reply| reply.body().contains("deep vein thrombosis")),
+        "{replies:?}"
+    );
+}
