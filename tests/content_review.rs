@@ -611,3 +611,19 @@ fn self_care_and_exercise_swelling_keep_their_level() {
         compartment.contains("If one leg swells and stays swollen after you stop, get help today")
     );
 }
+
+// The findings of review 8 (faq/reviews/2026-12-06-review-8.md).
+
+/// C1, C2: the cramp outcome sends only swelling in both legs to a GP (one
+/// swollen leg is U1, "today"); blood-clot, which names cancer, shows the
+/// "soon" block (c.2 S3).
+#[test]
+fn cramp_swelling_and_cancer_keep_their_level() {
+    let check = symptom_check();
+    assert!(check.contains("numbness or swelling in both legs. One swollen leg is different"));
+    assert!(!check.contains("come with numbness or swelling. "));
+    let faq = faq();
+    let clot = faq.get("blood-clot").expect("blood-clot");
+    assert!(clot.answer.contains("cancer"));
+    assert!(clot.urgency.iter().any(|block| block == "soon"));
+}

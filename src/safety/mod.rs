@@ -370,12 +370,11 @@ impl SafetyPolicy {
     /// [`MAX_BODY_CHARS`] (`faqbot check` measures it filled).
     pub fn answer_body(&self, entry: &FaqEntry, faq: &Faq) -> String {
         let urgency = self.urgency_section(entry, faq);
-        let body = if urgency.is_empty() {
+        if urgency.is_empty() {
             entry.answer.clone()
         } else {
             format!("{}\n\n{urgency}", entry.answer)
-        };
-        body
+        }
     }
 
     /// How many characters an answer body may have and still take the
