@@ -87,18 +87,19 @@ pub fn review(dir: &Path, checked: &CheckedFolder) -> Review {
             .fill(&policy.answer_body(entry, &checked.faq))
             .chars()
             .count();
+        let room_with_offer = SafetyPolicy::room_beside_check_offer();
         if length > MAX_BODY_CHARS {
             review.warnings.push(position(format!(
                 "warning: the answer with its urgency blocks is {length} characters; \
                  Discord takes at most {MAX_BODY_CHARS}, so its last blocks are cut: \
                  list fewer blocks or shorten it"
             )));
-        } else if length > SafetyPolicy::room_beside_check_offer() {
+        } else if length > room_with_offer {
             review.warnings.push(position(format!(
                 "warning: the answer with its urgency blocks is {length} characters; with the \
                  symptom-check offer (for a story) it passes Discord's {MAX_BODY_CHARS} and its \
                  last block is cut: shorten it by {} characters",
-                length - SafetyPolicy::room_beside_check_offer()
+                length - room_with_offer
             )));
         }
     }

@@ -584,6 +584,7 @@ fn join_words(items: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn a_body_too_long_is_cut_at_a_paragraph_with_a_note() {
@@ -603,8 +604,6 @@ mod tests {
         let cut = fit_body(&"é".repeat(300), 100);
         assert!(cut.chars().count() <= 100);
     }
-
-    use super::*;
 
     #[test]
     fn neutralise_breaks_every_mention() {
