@@ -259,6 +259,8 @@ impl EmergencyScreen {
                 calm_reach: Vec::new(),
                 max_calm_reach: 0,
                 calm_forward_only: Default::default(),
+                calm_about_others: Default::default(),
+                writer: Default::default(),
                 modifiers: Vec::new(),
                 derives: Vec::new(),
                 sentences: Default::default(),

@@ -602,10 +602,14 @@ impl<'a> Analysis<'a> {
             return false;
         };
         let forward_only = self.rules.calm_forward_only;
+        let told_by_writer = self.told_by_writer(index);
         self.around(index, Scope::Reach(self.rules.max_calm_reach))
             .any(|other| {
                 self.word(other).is_some_and(|word| {
-                    let found = word.concepts.and(blockers);
+                    let mut found = word.concepts.and(blockers);
+                    if told_by_writer {
+                        found.remove(self.rules.calm_about_others);
+                    }
                     let mut reaching_back = found;
                     reaching_back.remove(forward_only);
                     word.clause == clause
@@ -615,6 +619,35 @@ impl<'a> Analysis<'a> {
                         && other.abs_diff(index) <= self.calm_reach(found)
                 })
             })
+    }
+
+    /// Whether the sign at word `index` is the writer's own: of the words
+    /// before it in its clause that name the writer ("my", "I") or another
+    /// creature (a pet), the nearest names the writer. "feeding the cat and
+    /// my face dropped" is the writer's face; "my dog's back legs went weak"
+    /// is the dog's.
+    fn told_by_writer(&self, index: usize) -> bool {
+        let others = self.rules.calm_about_others;
+        let writer = self.rules.writer;
+        if others.is_empty() || writer.is_empty() {
+            return false;
+        }
+        let Some(clause) = self.word(index).map(|word| word.clause) else {
+            return false;
+        };
+        (0..=index)
+            .rev()
+            .map_while(|other| self.word(other).filter(|word| word.clause == clause))
+            .find_map(|word| {
+                if word.concepts.intersects(writer) {
+                    Some(true)
+                } else if word.concepts.intersects(others) {
+                    Some(false)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(false)
     }
 
     /// Whether the sign at word `index` is explained by calm context;

@@ -186,6 +186,11 @@ pub struct Rules {
     pub max_calm_reach: usize,
     /// Calm concepts that only reach the words after them.
     pub calm_forward_only: ConceptSet,
+    /// Calm context about another creature (a pet): it does not reach a
+    /// sign whose nearest teller before it is one of `writer`.
+    pub calm_about_others: ConceptSet,
+    /// Words by which writers tell their own body ("my", "I").
+    pub writer: ConceptSet,
     /// Scope modifiers.
     pub modifiers: Vec<Modifier>,
     /// Derived concepts, in order.
@@ -238,6 +243,10 @@ struct ContextFile {
     calm_reach: BTreeMap<String, Spanned<usize>>,
     #[serde(default)]
     calm_forward_only: Names,
+    #[serde(default)]
+    calm_about_others: Names,
+    #[serde(default)]
+    writer: Names,
     #[serde(default)]
     groups: BTreeMap<String, Spanned<Names>>,
     sentences: SentencesFile,
@@ -625,6 +634,8 @@ pub fn read(
         keep_apostrophe_s: context.sentences.keep_apostrophe_s.clone(),
     };
     let calm_forward_only = resolver.names(file, &context.calm_forward_only);
+    let calm_about_others = resolver.names(file, &context.calm_about_others);
+    let writer = resolver.names(file, &context.writer);
     let history_past = resolver.names(file, &context.history.past);
     let history_present = resolver.names(file, &context.history.present);
     let history_exempt = resolver.names(file, &context.history.exempt);
@@ -809,6 +820,8 @@ pub fn read(
             calm_reach,
             max_calm_reach,
             calm_forward_only,
+            calm_about_others,
+            writer,
             modifiers,
             derives,
             sentences,
