@@ -21,8 +21,12 @@
 //! the entry file the moderator saw when opening it; if the file changed
 //! since (another moderator, a file edit, a `git pull`), the change is
 //! refused with a [`Conflict`] naming what changed and who changed it, so
-//! nobody's change is lost. Every change runs under [`FaqFolder`]'s lock,
-//! so two edits in this process never interleave.
+//! nobody's change is lost. Every change runs under [`FaqFolder`]'s lock
+//! and an OS lock on the folder's [`EDIT_LOCK_FILE`], so two edits never
+//! interleave, in one process or in several; the version is checked under
+//! both, and the file is compared with the checked text once more right
+//! before the rename, which catches a plain file writer (an editor, a
+//! `git pull`) that takes no lock.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -36,7 +40,7 @@ use serde::Serialize;
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 use super::content_version;
-use super::reload::{BeforeRenameFn, FaqFolder, FolderState, ReloadReport};
+use super::reload::{FaqFolder, FolderState, ReloadReport};
 use crate::engine::{CheckedFolder, Engine};
 use crate::faq::Source;
 use crate::faq::loader::is_valid_id;
@@ -386,6 +390,12 @@ impl FaqFolder {
         now: SystemTime,
     ) -> Result<Saved, EditError> {
         let mut state = self.lock();
+        // Another process on the same folder waits here until this change is
+        // written (or refused); the version is then checked under the lock.
+        let _folder_lock = FolderLock::acquire(&self.dir).map_err(|source| EditError::Io {
+            path: self.dir.join(EDIT_LOCK_FILE),
+            source,
+        })?;
         let prepared = self.prepare(&state, engine, change)?;
         if prepared.new_text == prepared.old_text {
             return Ok(Saved {
@@ -411,15 +421,33 @@ impl FaqFolder {
             path: prepared.path.clone(),
             source,
         };
-        match &prepared.new_text {
-            Some(text) => {
-                if let Some(parent) = prepared.path.parent() {
-                    fs::create_dir_all(parent).map_err(io_error)?;
-                }
-                atomic_write_with(&prepared.path, text, self.before_rename.as_deref())
-                    .map_err(io_error)?;
+        // A plain file writer (an editor, `git pull`) takes no lock: the file
+        // must still hold what was checked, right before it is replaced.
+        let unchanged = |temporary: &Path| -> io::Result<()> {
+            if let Some(hook) = self.before_rename.as_deref() {
+                hook(temporary)?;
             }
-            None => remove_durably(&prepared.path).map_err(io_error)?,
+            if read_current(&prepared.path)? != prepared.old_text {
+                return Err(io::Error::other(ChangedUnderneath));
+            }
+            Ok(())
+        };
+        let written = match &prepared.new_text {
+            Some(text) => prepared
+                .path
+                .parent()
+                .map_or(Ok(()), fs::create_dir_all)
+                .and_then(|()| atomic_write_with(&prepared.path, text, Some(&unchanged))),
+            None => unchanged(&prepared.path).and_then(|()| remove_durably(&prepared.path)),
+        };
+        if let Err(error) = written {
+            if error
+                .get_ref()
+                .is_some_and(|inner| inner.is::<ChangedUnderneath>())
+            {
+                return Err(self.changed_underneath(&state, change, &prepared.path));
+            }
+            return Err(io_error(error));
         }
         tracing::info!(faq_id = change.id(), "FAQ entry file written from an edit");
         let report = self.reload_locked(&mut state, engine, now, Some((change.id(), who)));
@@ -429,6 +457,44 @@ impl FaqFolder {
             written: true,
             report,
         })
+    }
+
+    /// The error for a file that changed between the version check and the
+    /// write (a plain file writer, which takes no lock).
+    fn changed_underneath(&self, state: &FolderState, change: &Change, path: &Path) -> EditError {
+        let current = read_current(path).ok().flatten();
+        tracing::info!(
+            faq_id = change.id(),
+            "FAQ edit refused: the entry's file changed while it was being saved"
+        );
+        match change {
+            Change::Add(_) => EditError::AlreadyExists {
+                id: change.id().to_owned(),
+                path: path.to_path_buf(),
+            },
+            Change::Edit {
+                base_version,
+                draft,
+                ..
+            } => EditError::Conflict(Box::new(self.describe_conflict(
+                state,
+                change.id(),
+                path,
+                current.as_deref(),
+                base_version,
+                Some(draft),
+            ))),
+            Change::Remove { base_version, .. } => {
+                EditError::Conflict(Box::new(self.describe_conflict(
+                    state,
+                    change.id(),
+                    path,
+                    current.as_deref(),
+                    base_version,
+                    None,
+                )))
+            }
+        }
     }
 
     /// Applies `change` to the entry file's text, after checking the id,
@@ -629,6 +695,53 @@ impl FaqFolder {
     }
 }
 
+/// The hidden file in the FAQ folder whose OS lock serialises changes
+/// across processes.
+pub const EDIT_LOCK_FILE: &str = ".faqbot-edit.lock";
+
+/// An exclusive OS lock on the folder's [`EDIT_LOCK_FILE`], held while a
+/// change is checked and written, so that two bot processes on one folder
+/// take turns. The OS releases it when the file is closed, also when the
+/// process dies.
+struct FolderLock {
+    _file: fs::File,
+}
+
+impl FolderLock {
+    fn acquire(dir: &Path) -> io::Result<FolderLock> {
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(dir.join(EDIT_LOCK_FILE))?;
+        file.lock()?;
+        Ok(FolderLock { _file: file })
+    }
+}
+
+/// The entry's file no longer holds the text the change was checked
+/// against.
+#[derive(Debug)]
+struct ChangedUnderneath;
+
+impl fmt::Display for ChangedUnderneath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the file changed while it was being saved")
+    }
+}
+
+impl std::error::Error for ChangedUnderneath {}
+
+/// The file's text now, `None` when it does not exist.
+fn read_current(path: &Path) -> io::Result<Option<String>> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// The file's text, `None` when it does not exist.
 fn read_existing(path: &Path) -> Result<Option<String>, EditError> {
     match fs::read_to_string(path) {
@@ -689,6 +802,10 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// A check run on the written temporary file before it replaces the
+/// target; its error aborts the write.
+pub type BeforeRenameCheck<'a> = dyn Fn(&Path) -> io::Result<()> + 'a;
+
 /// Writes `text` to `path` atomically: a hidden temporary file in the same
 /// folder, flushed to disk, then renamed over `path` (and the folder flushed,
 /// on Unix, so the rename survives a power cut). Readers see the old file or
@@ -703,7 +820,7 @@ pub fn atomic_write(path: &Path, text: &str) -> io::Result<()> {
 pub fn atomic_write_with(
     path: &Path,
     text: &str,
-    before_rename: Option<&BeforeRenameFn>,
+    before_rename: Option<&BeforeRenameCheck<'_>>,
 ) -> io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let folder = path.parent().unwrap_or(Path::new("."));
