@@ -606,10 +606,10 @@ fn self_care_and_exercise_swelling_keep_their_level() {
             }
         }
     }
+    // Review 9 B1: one swollen leg in c.1's words, with no "stays swollen".
     let compartment = &faq.get("compartment-syndrome").expect("c-s").answer;
-    assert!(
-        compartment.contains("If one leg swells and stays swollen after you stop, get help today")
-    );
+    assert!(compartment.contains("If one leg is swollen, warm, red or tender, get help today"));
+    assert!(!compartment.contains("stays swollen"));
 }
 
 // The findings of review 8 (faq/reviews/2026-12-06-review-8.md).
@@ -626,4 +626,80 @@ fn cramp_swelling_and_cancer_keep_their_level() {
     let clot = faq.get("blood-clot").expect("blood-clot");
     assert!(clot.answer.contains("cancer"));
     assert!(clot.urgency.iter().any(|block| block == "soon"));
+}
+
+// The findings of review 9 (faq/reviews/2026-12-06-review-9.md).
+
+/// C1: E5 is severe pain with a very tight or hard calf, whether or not it
+/// eases when you stop; C2: R5 is any lump behind the knee, not only one
+/// that "doesn't go away"; C3: calf pain that is not a cramp gets a time
+/// frame in the cramp outcome.
+#[test]
+fn compartment_syndrome_bakers_cyst_and_cramp_keep_their_level() {
+    let faq = faq();
+    let compartment = &faq.get("compartment-syndrome").expect("c-s").answer;
+    assert!(!compartment.contains("does not ease"));
+    assert!(compartment.contains("with a calf that feels very tight or hard is an emergency"));
+    let routine = faq
+        .urgency
+        .for_level(Level::Routine)
+        .expect("routine block");
+    let lump = routine
+        .signs
+        .iter()
+        .find(|sign| sign.text.contains("knee") && sign.text.contains("lump"))
+        .expect("the R5 sign");
+    assert!(!lump.text.contains("go away"), "{}", lump.text);
+    let check = symptom_check();
+    assert!(check.contains(
+        "If the pain is not like a cramp, see a GP if it is not clearly better within 2 weeks."
+    ));
+    assert!(!check.contains("not like a cramp, or does not go away"));
+}
+
+/// The title of the source each `[[urgency_sign]]` of an entry file cites,
+/// by the sign's text.
+fn sign_sources(id: &str) -> Vec<(String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("faq/entries/{id}.toml"));
+    let text = std::fs::read_to_string(&path).expect("entry file");
+    let table: toml::Table = text.parse().expect("TOML");
+    let titles: Vec<String> = table["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .map(|source| source["title"].as_str().expect("title").to_owned())
+        .collect();
+    table["urgency_sign"]
+        .as_array()
+        .expect("signs")
+        .iter()
+        .filter_map(|sign| {
+            let number = sign.get("source")?.as_integer()?;
+            let title = usize::try_from(number - 1)
+                .ok()
+                .and_then(|index| titles.get(index))
+                .expect("a listed source")
+                .clone();
+            Some((sign["text"].as_str().expect("text").to_owned(), title))
+        })
+        .collect()
+}
+
+/// B4: each sign cites the page that says it (keep-walking's numbers had
+/// shifted; the child who can't bear weight is on an NHS limp page).
+#[test]
+fn signs_cite_the_page_that_says_them() {
+    for (text, title) in sign_sources("keep-walking") {
+        if text.contains("bone pain") {
+            assert!(title.contains("Stress fractures"), "{text}: {title}");
+        }
+        if text.contains("shin pain") {
+            assert!(title.contains("Shin splints"), "{text}: {title}");
+        }
+    }
+    let (_, title) = sign_sources("children")
+        .into_iter()
+        .find(|(text, _)| text.contains("put weight on"))
+        .expect("the weight-bearing sign");
+    assert!(title.contains("Limp"), "{title}");
 }
