@@ -11,7 +11,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
-use tracing_subscriber::EnvFilter;
 
 use faqbot::config::Config;
 use faqbot::console;
@@ -112,7 +111,8 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr; `RUST_LOG` overrides the default filter. Message text
-/// is only ever logged at debug level. The bot (`run`) logs its decisions at
+/// is only ever logged at debug level (also a library's: see
+/// `faqbot::logging`). The bot (`run`) logs its decisions at
 /// info and keeps serenity's chatty targets at warn; the terminal commands
 /// log only warnings, so their output stays readable.
 fn init_logging(command: &Command) {
@@ -121,11 +121,7 @@ fn init_logging(command: &Command) {
         Command::Run => faqbot::discord::DEFAULT_LOG_FILTER,
         _ => "warn",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(io::stderr)
-        .init();
+    faqbot::logging::init(default);
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -24,7 +24,7 @@ pub mod history;
 pub mod reload;
 pub mod settings;
 mod textdiff;
-mod time;
+pub(crate) mod time;
 
 pub use edit::{Change, Conflict, EditError, EntryDraft, EntryForm, NewEntry, Preview, Saved};
 pub use gaps::{EntryUse, GapDecision, GapGroup, GapReport, Gaps};
