@@ -913,6 +913,31 @@ async fn a_rejected_token_and_refused_intents_stop_with_a_clear_error() {
     .await;
 }
 
+/// Issue 13, defect 8: SIGTERM or Ctrl-C stop `faqbot run` while Discord's
+/// gateway refuses connections (the bot keeps trying to reconnect); the
+/// shutdown has a deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_stops_the_bot_while_the_gateway_refuses_connections() {
+    bounded(async {
+        let fake = FakeDiscord::start_without_gateway().await;
+        let config = config_for(&fake);
+        let database = config.admin.database.clone();
+        let (stop, task) = spawn_bot(&fake, config);
+        // Let it try (and fail) to connect a few times.
+        fake.wait_for_request(0, "GET", "/gateway")
+            .await
+            .expect("the bot asks where the gateway is");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let _ = stop.send(());
+        let result = tokio::time::timeout(Duration::from_secs(30), task)
+            .await
+            .expect("the bot stops within 30 s of the shutdown signal");
+        assert!(result.is_ok(), "no panic: {result:?}");
+        remove_database(&database);
+    })
+    .await;
+}
+
 // ---- moderator tools (/faq-admin, live reload, gaps) ----
 
 use faqbot::admin::{AdminSettings, ChangeKind, Gaps, History};

@@ -47,6 +47,10 @@ pub const DEFAULT_LOG_FILTER: &str = "warn,faqbot=info";
 
 /// How long shutdown waits for replies still being sent.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long the gateway has to close after a shutdown signal; past it the
+/// bot stops anyway (a gateway that refuses connections keeps serenity
+/// reconnecting, and its shards never report closed).
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
 /// How often forgotten symptom checks are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(300);
 
@@ -179,9 +183,12 @@ where
     ));
     let watcher = admin.watch(Arc::clone(&engine));
     let shard_manager = Arc::clone(&client.shard_manager);
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let stop_requested = Arc::clone(&stopping);
     let stopper = tokio::spawn(async move {
         shutdown.await;
         tracing::info!(event = "shutdown", "shutting down: closing the gateway");
+        stop_requested.notify_one();
         // Repeated in case the shards were still starting the first time.
         loop {
             shard_manager.shutdown_all().await;
@@ -208,7 +215,20 @@ where
             }
         }
     });
-    let result = client.start().await;
+    let result = tokio::select! {
+        result = client.start() => result,
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(SHUTDOWN_DEADLINE).await;
+        } => {
+            tracing::warn!(
+                event = "shutdown",
+                deadline_seconds = SHUTDOWN_DEADLINE.as_secs(),
+                "the gateway did not close in time; stopping anyway"
+            );
+            Ok(())
+        }
+    };
     stopper.abort();
     purger.abort();
     if let Some(watcher) = watcher {

@@ -80,7 +80,18 @@ impl FakeDiscord {
         FakeDiscord::start_with(Some(code)).await
     }
 
+    /// Starts a fake whose REST API answers but whose gateway refuses every
+    /// connection (Discord's gateway down): nobody listens at the address
+    /// GET /gateway/bot gives.
+    pub async fn start_without_gateway() -> FakeDiscord {
+        FakeDiscord::start_with_gateway(None, false).await
+    }
+
     async fn start_with(reject_identify: Option<u16>) -> FakeDiscord {
+        FakeDiscord::start_with_gateway(reject_identify, true).await
+    }
+
+    async fn start_with_gateway(reject_identify: Option<u16>, gateway_up: bool) -> FakeDiscord {
         let rest = TcpListener::bind("127.0.0.1:0").await.expect("bind rest");
         let gateway = TcpListener::bind("127.0.0.1:0")
             .await
@@ -100,6 +111,10 @@ impl FakeDiscord {
                 tokio::spawn(async move { fake.serve_http(stream).await });
             }
         });
+        if !gateway_up {
+            drop(gateway);
+            return fake;
+        }
         let gateway_fake = fake.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = gateway.accept().await {
