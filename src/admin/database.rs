@@ -62,19 +62,49 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
     let mut connection = Connection::open(path)?;
     configure(&connection)?;
     migrate(&mut connection)?;
+    check_usable(&connection)?;
     Ok(connection)
 }
 
-/// Opens an existing database read-only, for the CLI; `None` when the file
-/// does not exist or holds no schema yet.
-pub(crate) fn open_read_only(path: &Path) -> Result<Option<Connection>, StoreError> {
+/// Checks at start-up what would otherwise fail at the first change: the
+/// file is not damaged, and it can be written.
+fn check_usable(connection: &Connection) -> Result<(), StoreError> {
+    let verdict: String = connection.pragma_query_value(None, "quick_check", |row| row.get(0))?;
+    if verdict != "ok" {
+        return Err(StoreError::Damaged(verdict));
+    }
+    if connection.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(StoreError::ReadOnly);
+    }
+    // A write that is rolled back: needs the folder to be writable too (for
+    // the journal).
+    let version = user_version(connection)?;
+    connection.execute_batch(&format!(
+        "BEGIN IMMEDIATE; PRAGMA user_version = {version}; ROLLBACK;"
+    ))?;
+    Ok(())
+}
+
+/// Opens an existing database for reading, for the CLI; `None` when the file
+/// does not exist or holds no schema yet. It is opened for writing when the
+/// file allows it (nothing is written), so that SQLite can roll back what a
+/// bot killed in the middle of a write left behind (a hot journal, which a
+/// read-only connection cannot touch: "attempt to write a readonly
+/// database"); read-only otherwise.
+pub(crate) fn open_for_reading(path: &Path) -> Result<Option<Connection>, StoreError> {
     if !path.is_file() {
         return Ok(None);
     }
     let connection = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .or_else(|_| {
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    })?;
     connection.busy_timeout(Duration::from_secs(5))?;
     let version = user_version(&connection)?;
     if version == 0 {
@@ -147,7 +177,7 @@ mod tests {
         let again = open(&path).expect("reopens");
         assert_eq!(user_version(&again).expect("version"), SCHEMA_VERSION);
         drop(again);
-        assert!(open_read_only(&path).expect("read-only").is_some());
+        assert!(open_for_reading(&path).expect("read-only").is_some());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

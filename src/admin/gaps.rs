@@ -172,7 +172,7 @@ impl Gaps {
     /// what is past the retention period.
     pub fn open_read_only(settings: &AdminSettings) -> Result<Option<Gaps>, StoreError> {
         Ok(
-            database::open_read_only(&settings.database)?.map(|connection| Gaps {
+            database::open_for_reading(&settings.database)?.map(|connection| Gaps {
                 connection: Mutex::new(connection),
                 enabled: settings.gaps_enabled,
                 retention_days: settings.gaps_retention_days.max(1),

@@ -123,10 +123,11 @@ impl History {
         })
     }
 
-    /// Opens an existing database read-only (for the CLI); `None` when there
-    /// is no database yet.
+    /// Opens an existing database for reading (for the CLI; nothing is
+    /// written, but what a killed bot left half-written is rolled back when
+    /// the file allows it); `None` when there is no database yet.
     pub fn open_read_only(path: &Path) -> Result<Option<History>, StoreError> {
-        Ok(database::open_read_only(path)?.map(|connection| History {
+        Ok(database::open_for_reading(path)?.map(|connection| History {
             connection: Mutex::new(connection),
         }))
     }

@@ -59,6 +59,16 @@ pub enum StoreError {
         /// The version this build needs.
         known: i64,
     },
+    /// SQLite's integrity check found damage.
+    #[error(
+        "the database is damaged ({0}); move it aside (the bot starts a new one) or restore a backup"
+    )]
+    Damaged(String),
+    /// The database file cannot be written.
+    #[error(
+        "the database is readonly for this user: give the bot write access to it and its folder"
+    )]
+    ReadOnly,
     /// A folder for the database could not be created.
     #[error("cannot create the folder for the database {path}: {source}")]
     Folder {
