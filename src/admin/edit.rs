@@ -39,7 +39,7 @@ use super::content_version;
 use super::reload::{BeforeRenameFn, FaqFolder, FolderState, ReloadReport};
 use crate::engine::{CheckedFolder, Engine};
 use crate::faq::Source;
-use crate::faq::loader::is_valid_id;
+use crate::faq::loader::{MAX_FILE_BYTES, is_valid_id};
 use crate::problem::Problem;
 use crate::safety::Reply;
 
@@ -631,12 +631,24 @@ impl FaqFolder {
 
 /// The file's text, `None` when it does not exist.
 fn read_existing(path: &Path) -> Result<Option<String>, EditError> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(EditError::Io {
-            path: path.to_path_buf(),
-            source,
+    match fs::symlink_metadata(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(EditError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+        Ok(_) => {}
+    }
+    // Read the way the loader reads (a FIFO would block the edit's lock).
+    let mut problems = Vec::new();
+    match crate::files::read_text(path, MAX_FILE_BYTES, &mut problems) {
+        Some(text) => Ok(Some(text)),
+        None => Err(EditError::Unreadable {
+            problem: problems
+                .pop()
+                .unwrap_or_else(|| Problem::whole_file(path, "cannot read")),
         }),
     }
 }
@@ -659,7 +671,7 @@ impl TempCopy {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let copy = TempCopy { root };
-        copy_tree(dir, &copy.root)?;
+        copy_tree(dir, dir, &copy.root)?;
         Ok(copy)
     }
 }
@@ -672,7 +684,12 @@ impl Drop for TempCopy {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+/// Copies the files of `from` (a folder of the FAQ folder `root`) to `to`.
+/// Each file is read the way the loader reads it: a FIFO, a device or a
+/// symlink leading outside the folder fails the copy with the loader's
+/// message (the edit is refused, as the reload would be) instead of
+/// blocking or copying without end.
+fn copy_tree(root: &Path, from: &Path, to: &Path) -> io::Result<()> {
     fs::create_dir_all(to)?;
     for item in fs::read_dir(from)? {
         let item = item?;
@@ -681,9 +698,12 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
         }
         let target = to.join(item.file_name());
         if item.file_type()?.is_dir() {
-            copy_tree(&item.path(), &target)?;
+            copy_tree(root, &item.path(), &target)?;
         } else {
-            fs::copy(item.path(), &target)?;
+            let path = item.path();
+            let bytes = crate::files::read_bytes_in(root, &path, MAX_FILE_BYTES)
+                .map_err(|message| io::Error::other(format!("{}: {message}", path.display())))?;
+            fs::write(&target, bytes)?;
         }
     }
     Ok(())

@@ -59,13 +59,11 @@ struct Loader<'a> {
 
 /// Reads and resolves the check at `path`; on failure, every problem found.
 pub(crate) fn load(path: &Path) -> Result<SymptomCheck, Vec<Problem>> {
-    let source = std::fs::read_to_string(path).map_err(|e| {
-        vec![Problem::whole_file(
-            path,
-            format!("cannot read the symptom check: {e}"),
-        )]
-    })?;
-    load_str(path, &source)
+    let mut problems = Vec::new();
+    match crate::files::read_text(path, crate::faq::loader::MAX_FILE_BYTES, &mut problems) {
+        Some(source) => load_str(path, &source),
+        None => Err(problems),
+    }
 }
 
 /// Like [`load`], from text already read (`path` is used in problems).
