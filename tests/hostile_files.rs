@@ -1,14 +1,15 @@
-//! Hostile files in the FAQ folder (issue 13, defect 2): whatever a
+//! Hostile files in the FAQ folder (issue 13, defects 2 and 3): whatever a
 //! moderator, a `git pull` or an attacker puts under `faq/`, `faqbot check`
 //! ends with every problem at `path:line:col`, and a running bot refuses the
 //! change and keeps serving its last good data.
 //!
 //! A FIFO, a symlink to a device, a symlink leaving the folder, a file too
-//! large to read. The binary runs with a bound on how long it may take
-//! (generous, so a slow machine never fails a test: the bound only catches a
-//! hang) and, where a regression would read without end, on how much memory
-//! it may take, so a regression fails the test instead of exhausting the
-//! machine.
+//! large to read, and symptom-check conditions nested deeply enough to
+//! overflow a recursive parser. The binary runs with a bound on how long it
+//! may take (generous, so a slow machine never fails a test: the bound only
+//! catches a hang) and, where a regression would read without end, on how
+//! much memory it may take, so a regression fails the test instead of
+//! exhausting the machine.
 
 #[path = "admin_support.rs"]
 mod support;
@@ -288,4 +289,96 @@ fn defect_2_a_fifo_does_not_stop_a_running_bot_from_reloading() {
     fs::remove_file(&fifo).expect("remove fifo");
     let report = reload_bounded(&sandbox, &engine);
     assert!(report.applied, "{report:?}");
+}
+
+#[test]
+fn defect_3_deeply_nested_brackets_in_a_condition_are_refused_at_their_line() {
+    let folder = Folder::new("nested");
+    let path = folder.faq.join("symptom-check.toml");
+    let text = fs::read_to_string(&path).expect("symptom check");
+    let condition = "ask_if = \"ecq_pain_when_walking = yes\"";
+    assert!(text.contains(condition), "the fixture changed");
+    let line = text[..text.find(condition).expect("found")]
+        .matches('\n')
+        .count()
+        + 1;
+    let depth = 100_000;
+    let nested = format!(
+        "ask_if = \"{}ecq_pain_when_walking = yes{}\"",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    fs::write(&path, text.replacen(condition, &nested, 1)).expect("write");
+    let output = folder.check();
+    let problem = assert_refused(&output, "symptom-check.toml", "nested");
+    assert!(
+        problem.contains(&format!("symptom-check.toml:{line}:")),
+        "the problem should be on line {line}: {problem}"
+    );
+}
+
+#[test]
+fn defect_3_a_deep_not_chain_is_refused_too() {
+    let folder = Folder::new("nots");
+    let path = folder.faq.join("symptom-check.toml");
+    let text = fs::read_to_string(&path).expect("symptom check");
+    let condition = "ask_if = \"ecq_pain_when_walking = yes\"";
+    let nested = format!(
+        "ask_if = \"{}ecq_pain_when_walking = yes\"",
+        "not ".repeat(100_000)
+    );
+    fs::write(&path, text.replacen(condition, &nested, 1)).expect("write");
+    let output = folder.check();
+    assert_refused(&output, "symptom-check.toml", "nested");
+}
+
+#[test]
+fn defect_3_a_deeply_nested_condition_is_refused_on_reload_and_the_old_check_kept() {
+    let sandbox = Sandbox::new("hostile-nested-reload");
+    let engine = std::sync::Arc::new(sandbox.engine());
+    let version = engine.symptom_check_version();
+    let path = sandbox.faq.join("symptom-check.toml");
+    let text = fs::read_to_string(&path).expect("symptom check");
+    let start = text.find("ask_if = \"").expect("a condition") + "ask_if = \"".len();
+    let depth = 100_000;
+    let nested = format!("{}{}{}", &text[..start], "(".repeat(depth), &text[start..]);
+    let end = start + depth + nested[start + depth..].find('"').expect("closing quote");
+    let nested = format!("{}{}{}", &nested[..end], ")".repeat(depth), &nested[end..]);
+    fs::write(&path, nested).expect("write");
+
+    let report = reload_bounded(&sandbox, &engine);
+    assert!(report.is_rejected(), "{report:?}");
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.path == path && p.message.contains("nested")),
+        "{report:?}"
+    );
+    assert_eq!(engine.symptom_check_version(), version);
+}
+
+#[test]
+fn defect_3_a_long_chain_of_named_conditions_is_refused_at_its_line() {
+    let folder = Folder::new("chain");
+    let path = folder.faq.join("symptom-check.toml");
+    let text = fs::read_to_string(&path).expect("symptom check");
+    // link_0 = "link_1", link_1 = "link_2", … each one level deeper when
+    // the names are inlined.
+    let length = 20_000;
+    let mut chain = String::from("[conditions]\n");
+    for i in 0..length {
+        chain.push_str(&format!("link_{i} = \"link_{}\"\n", i + 1));
+    }
+    chain.push_str(&format!(
+        "link_{length} = \"ecq_pain_when_walking = yes\"\n"
+    ));
+    let text = text.replacen("[conditions]\n", &chain, 1).replacen(
+        "ask_if = \"ecq_pain_when_walking = yes\"",
+        "ask_if = \"link_0\"",
+        1,
+    );
+    fs::write(&path, text).expect("write");
+    let output = folder.check();
+    assert_refused(&output, "symptom-check.toml", "deep");
 }
