@@ -214,10 +214,7 @@ impl Config {
             ("matcher.min_margin", matcher.min_margin),
         ] {
             if !(0.0..=1.0).contains(&value) {
-                out.push((
-                    key,
-                    format!("{key} must be between 0 and 1 (it is {value})"),
-                ));
+                out.push((key, format!("{key} must be between 0 and 1; it is {value}")));
             }
         }
         if matcher.suggest_threshold > matcher.answer_threshold {
@@ -322,7 +319,7 @@ pub(crate) fn in_range<T: PartialOrd + std::fmt::Display>(
         out.push((
             key,
             format!(
-                "{key} must be between {} and {}{note} (it is {value})",
+                "{key} must be between {} and {}{note}; it is {value}",
                 range.start(),
                 range.end()
             ),

@@ -149,4 +149,32 @@ mod tests {
         assert!(read_text(Path::new("."), 100, &mut problems).is_none());
         assert!(problems[0].message.contains("not a regular file"));
     }
+
+    #[test]
+    fn the_size_is_limited_while_reading() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+        assert!(read_bytes(&path, 10).is_err_and(|message| message.contains("too large")));
+        assert!(read_bytes(&path, 1 << 20).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_may_point_inside_the_folder_but_not_out_of_it() {
+        let root = std::env::temp_dir().join(format!("faqbot-files-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let folder = root.join("faq");
+        fs::create_dir_all(&folder).expect("create folder");
+        fs::write(folder.join("inside.toml"), "a = 1").expect("write");
+        fs::write(root.join("outside.toml"), "b = 2").expect("write");
+        std::os::unix::fs::symlink("inside.toml", folder.join("alias.toml")).expect("symlink");
+        std::os::unix::fs::symlink("../outside.toml", folder.join("escape.toml")).expect("symlink");
+        let mut problems = Vec::new();
+        let alias = read_text_in(&folder, &folder.join("alias.toml"), 100, &mut problems);
+        let escape = read_text_in(&folder, &folder.join("escape.toml"), 100, &mut problems);
+        let _ = fs::remove_dir_all(&root);
+        assert_eq!(alias.as_deref(), Some("a = 1"));
+        assert!(escape.is_none());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("outside the FAQ folder"));
+    }
 }
