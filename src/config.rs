@@ -16,6 +16,8 @@ use crate::problem::Problem;
 
 /// The file looked for in the working directory when no `--config` is given.
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
+/// A config file larger than this is refused (the example is 5 kB).
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 /// Everything that can be configured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,15 +127,8 @@ impl Default for SymptomSettings {
 /// Why the configuration could not be read.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    /// The file could not be read.
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The reason.
-        source: std::io::Error,
-    },
-    /// The file is not valid: every problem, each at its key.
+    /// The file could not be read, or is not valid: every problem, each at
+    /// its key (a file that cannot be read at all, at its line 1).
     #[error("{}", list_problems(.0))]
     Invalid(Vec<Problem>),
 }
@@ -155,17 +150,19 @@ impl Config {
             Some(path) => path.to_path_buf(),
             None => {
                 let default = PathBuf::from(DEFAULT_CONFIG_FILE);
-                if !default.is_file() {
+                if !default.exists() {
                     return Ok(Config::default());
                 }
                 default
             }
         };
-        let source = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        Config::parse(&path, &source)
+        // Through `files`: a FIFO or a device given as the config must be
+        // refused, not waited on or read without end.
+        let mut problems = Vec::new();
+        match crate::files::read_text(&path, MAX_CONFIG_BYTES, &mut problems) {
+            Some(source) => Config::parse(&path, &source),
+            None => Err(ConfigError::Invalid(problems)),
+        }
     }
 
     /// Parses the text of a configuration file.
@@ -407,9 +404,7 @@ mod tests {
             "\n[safety]\nemergency_numbr = \"999\"\n",
         )
         .expect_err("typo in key must be rejected");
-        let ConfigError::Invalid(problems) = error else {
-            panic!("expected an invalid-config error");
-        };
+        let ConfigError::Invalid(problems) = error;
         let problem = &problems[0];
         assert_eq!(problem.line, 3);
         assert!(problem.message.contains("emergency_numbr"), "{problem}");

@@ -238,6 +238,25 @@ fn defect_2_a_symlink_inside_the_faq_folder_is_still_read() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn defect_2_a_fifo_given_as_the_config_file_is_refused_not_waited_on() {
+    let folder = Folder::new("config-fifo");
+    let config = folder.root.join("config.toml");
+    mkfifo(&config);
+    let mut command = limited_memory();
+    command.args([
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "check",
+        folder.faq.to_str().expect("utf-8 path"),
+    ]);
+    let output = run_bounded(command);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}
+
 #[test]
 fn a_huge_symptom_check_is_refused_by_its_size() {
     let folder = Folder::new("huge");
