@@ -22,7 +22,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use faqbot::admin::FaqFolder;
+use faqbot::admin::{FaqFolder, FaqWatcher};
 use support::Sandbox;
 
 /// Long enough for a debug build on a busy machine; only a hang passes it.
@@ -308,6 +308,55 @@ fn defect_2_a_fifo_does_not_stop_a_running_bot_from_reloading() {
     fs::remove_file(&fifo).expect("remove fifo");
     let report = reload_bounded(&sandbox, &engine);
     assert!(report.applied, "{report:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn defect_2_a_fifo_does_not_stop_the_watcher() {
+    use std::sync::Arc;
+    let sandbox = Sandbox::new("hostile-fifo-watch");
+    let engine = Arc::new(sandbox.engine());
+    let folder = Arc::new(FaqFolder::new(&engine, &sandbox.config, None));
+    // Not a .toml file: the loader never reads it, only the watcher looks.
+    mkfifo(&sandbox.faq.join("notes"));
+    let (sender, receiver) = mpsc::channel();
+    let (watched_folder, watched_engine) = (Arc::clone(&folder), Arc::clone(&engine));
+    thread::spawn(move || {
+        let watcher = FaqWatcher::start(
+            watched_folder,
+            watched_engine,
+            Duration::from_millis(100),
+            |_| {},
+        );
+        let _ = sender.send(watcher);
+    });
+    let watcher = receiver
+        .recv_timeout(HANG)
+        .expect("the watcher started (its first look at the folder ended)")
+        .expect("the watcher's thread starts");
+
+    // A valid change still goes live.
+    let path = sandbox.entry_path("blood-clot");
+    let text = fs::read_to_string(&path).expect("entry");
+    let marked = support::replace_once(&text, "answer = \"\"\"\n", "answer = \"\"\"\nFIFO-MARKER ");
+    fs::write(&path, marked).expect("write");
+    let started = Instant::now();
+    while !engine
+        .knowledge()
+        .faq
+        .get("blood-clot")
+        .is_some_and(|entry| entry.answer.contains("FIFO-MARKER"))
+    {
+        assert!(started.elapsed() < HANG, "the change never went live");
+        thread::sleep(Duration::from_millis(50));
+    }
+
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        watcher.stop();
+        let _ = sender.send(());
+    });
+    receiver.recv_timeout(HANG).expect("the watcher stopped");
 }
 
 #[test]
