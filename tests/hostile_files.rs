@@ -359,6 +359,44 @@ fn defect_2_a_fifo_does_not_stop_the_watcher() {
     receiver.recv_timeout(HANG).expect("the watcher stopped");
 }
 
+#[cfg(unix)]
+#[test]
+fn defect_2_a_fifo_refuses_a_moderators_edit_with_its_problem_instead_of_hanging() {
+    use faqbot::admin::{Change, EditError};
+    let sandbox = Sandbox::new("hostile-fifo-edit");
+    let engine = std::sync::Arc::new(sandbox.engine());
+    let folder = FaqFolder::new(&engine, &sandbox.config, None);
+    let form = folder.open_entry(&engine, "blood-clot").expect("opens");
+    let mut draft = form.draft();
+    draft.answer = format!("EDIT-MARKER {}", draft.answer);
+    let change = Change::Edit {
+        id: form.id.clone(),
+        base_version: form.version.clone(),
+        draft,
+    };
+    let fifo = sandbox.faq.join("entries/waiting.toml");
+    mkfifo(&fifo);
+
+    let (sender, receiver) = mpsc::channel();
+    let saving = std::sync::Arc::clone(&engine);
+    thread::spawn(move || {
+        let _ = sender.send(folder.save(&saving, &change, "Moderator A", SystemTime::now()));
+    });
+    let result = receiver.recv_timeout(HANG).expect("the save ended");
+    let Err(EditError::Invalid(problems)) = result else {
+        panic!("the edit should be refused with the folder's problems: {result:?}");
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.path == fifo && p.message.contains("not a regular file")),
+        "{problems:?}"
+    );
+    let served = engine.knowledge();
+    let entry = served.faq.get("blood-clot").expect("served");
+    assert!(!entry.answer.contains("EDIT-MARKER"));
+}
+
 #[test]
 fn defect_3_deeply_nested_brackets_in_a_condition_are_refused_at_their_line() {
     let folder = Folder::new("nested");

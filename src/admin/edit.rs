@@ -586,7 +586,7 @@ impl FaqFolder {
             path: std::env::temp_dir(),
             source,
         };
-        let copy = TempCopy::of(&self.dir).map_err(copy_error)?;
+        let (copy, refused) = TempCopy::of(&self.dir).map_err(copy_error)?;
         let relative = prepared
             .path
             .strip_prefix(&self.dir)
@@ -618,6 +618,7 @@ impl FaqFolder {
                 &self.dir.display().to_string(),
             );
         }
+        checked.problems.extend(refused);
         if checked.symptoms.is_none() && checked.problems.is_empty() {
             checked.problems.push(Problem::whole_file(
                 &self.dir,
@@ -660,7 +661,9 @@ struct TempCopy {
 }
 
 impl TempCopy {
-    fn of(dir: &Path) -> io::Result<TempCopy> {
+    /// The copy, and a problem for each file of `dir` that could not be
+    /// copied because the loader would refuse it too (see [`copy_tree`]).
+    fn of(dir: &Path) -> io::Result<(TempCopy, Vec<Problem>)> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let nanos = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -671,8 +674,9 @@ impl TempCopy {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let copy = TempCopy { root };
-        copy_tree(dir, dir, &copy.root)?;
-        Ok(copy)
+        let mut refused = Vec::new();
+        copy_tree(dir, dir, &copy.root, &mut refused)?;
+        Ok((copy, refused))
     }
 }
 
@@ -685,11 +689,12 @@ impl Drop for TempCopy {
 }
 
 /// Copies the files of `from` (a folder of the FAQ folder `root`) to `to`.
-/// Each file is read the way the loader reads it: a FIFO, a device or a
-/// symlink leading outside the folder fails the copy with the loader's
-/// message (the edit is refused, as the reload would be) instead of
-/// blocking or copying without end.
-fn copy_tree(root: &Path, from: &Path, to: &Path) -> io::Result<()> {
+/// Each file is read the way the loader reads it: a FIFO, a device, a file
+/// too large or a symlink leading outside the folder is left out of the
+/// copy instead of blocking or copying without end, with the loader's
+/// problem in `refused` when it is a data file (`.toml` or `.tsv`): the edit
+/// is then refused, as the reload would be.
+fn copy_tree(root: &Path, from: &Path, to: &Path, refused: &mut Vec<Problem>) -> io::Result<()> {
     fs::create_dir_all(to)?;
     for item in fs::read_dir(from)? {
         let item = item?;
@@ -697,16 +702,28 @@ fn copy_tree(root: &Path, from: &Path, to: &Path) -> io::Result<()> {
             continue;
         }
         let target = to.join(item.file_name());
+        let path = item.path();
         if item.file_type()?.is_dir() {
-            copy_tree(root, &item.path(), &target)?;
+            copy_tree(root, &path, &target, refused)?;
         } else {
-            let path = item.path();
-            let bytes = crate::files::read_bytes_in(root, &path, MAX_FILE_BYTES)
-                .map_err(|message| io::Error::other(format!("{}: {message}", path.display())))?;
-            fs::write(&target, bytes)?;
+            match crate::files::read_bytes_in(root, &path, MAX_FILE_BYTES) {
+                Ok(bytes) => fs::write(&target, bytes)?,
+                Err(message) if is_data_file(&path) => {
+                    refused.push(Problem::whole_file(&path, message));
+                }
+                // Not read by the loader either.
+                Err(_) => {}
+            }
         }
     }
     Ok(())
+}
+
+/// Whether the loaders read files named like `path` (entries, synonyms,
+/// the symptom check, the emergency screen's tables).
+fn is_data_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension == "toml" || extension == "tsv")
 }
 
 /// Writes `text` to `path` atomically: a hidden temporary file in the same
