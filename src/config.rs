@@ -12,9 +12,12 @@ use thiserror::Error;
 
 use crate::admin::AdminSettings;
 use crate::faq::MatcherSettings;
+use crate::problem::Problem;
 
 /// The file looked for in the working directory when no `--config` is given.
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
+/// A config file larger than this is refused (the example is 5 kB).
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 /// Everything that can be configured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,17 +127,19 @@ impl Default for SymptomSettings {
 /// Why the configuration could not be read.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    /// The file could not be read.
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The reason.
-        source: std::io::Error,
-    },
-    /// The file is not valid, with the position of the problem.
-    #[error("{0}")]
-    Invalid(crate::problem::Problem),
+    /// The file could not be read, or is not valid: every problem, each at
+    /// its key (a file that cannot be read at all, at its line 1).
+    #[error("{}", list_problems(.0))]
+    Invalid(Vec<Problem>),
+}
+
+/// Problems one per line, as `faqbot` prints them.
+fn list_problems(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(Problem::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Config {
@@ -145,64 +150,241 @@ impl Config {
             Some(path) => path.to_path_buf(),
             None => {
                 let default = PathBuf::from(DEFAULT_CONFIG_FILE);
-                if !default.is_file() {
+                if !default.exists() {
                     return Ok(Config::default());
                 }
                 default
             }
         };
-        let source = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        Config::parse(&path, &source)
+        // Through `files`: a FIFO or a device given as the config must be
+        // refused, not waited on or read without end.
+        let mut problems = Vec::new();
+        match crate::files::read_text(&path, MAX_CONFIG_BYTES, &mut problems) {
+            Some(source) => Config::parse(&path, &source),
+            None => Err(ConfigError::Invalid(problems)),
+        }
     }
 
     /// Parses the text of a configuration file.
     pub fn parse(path: &Path, source: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(source).map_err(|error| {
             let offset = error.span().map_or(0, |span| span.start);
-            ConfigError::Invalid(crate::problem::Problem::at_offset(
+            ConfigError::Invalid(vec![Problem::at_offset(
                 path,
                 source,
                 offset,
                 error.message().trim().to_owned(),
-            ))
+            )])
         })?;
-        config.validate(path)?;
+        config.validate(path, source)?;
         Ok(config)
     }
 
-    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+    /// Every setting out of range, each at its key's line and column with
+    /// the allowed range: a value the bot cannot use is refused at start,
+    /// never wrapped, capped or ignored without a word.
+    fn validate(&self, path: &Path, source: &str) -> Result<(), ConfigError> {
+        let mut refusals = self.refusals();
+        refusals.extend(self.admin.validate());
+        if refusals.is_empty() {
+            return Ok(());
+        }
+        let document = toml_edit::Document::parse(source).ok();
+        let problems = refusals
+            .into_iter()
+            .map(|(key, message)| {
+                let offset = document.as_ref().map_or(0, |doc| key_offset(doc, key));
+                Problem::at_offset(path, source, offset, message)
+            })
+            .collect();
+        Err(ConfigError::Invalid(problems))
+    }
+
+    /// The settings of this file (the `[admin]` ones excepted) that are out
+    /// of range: the dotted key, and a message naming it with its range.
+    fn refusals(&self) -> Vec<Refusal> {
+        let mut out = Vec::new();
         let matcher = &self.matcher;
-        let in_range = |value: f32| (0.0..=1.0).contains(&value);
-        let problem = if !in_range(matcher.answer_threshold)
-            || !in_range(matcher.suggest_threshold)
-            || !in_range(matcher.min_margin)
+        for (key, value) in [
+            ("matcher.answer_threshold", matcher.answer_threshold),
+            ("matcher.suggest_threshold", matcher.suggest_threshold),
+            ("matcher.min_margin", matcher.min_margin),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                out.push((key, format!("{key} must be between 0 and 1; it is {value}")));
+            }
+        }
+        if matcher.suggest_threshold > matcher.answer_threshold {
+            out.push((
+                "matcher.suggest_threshold",
+                "matcher.suggest_threshold must not be above matcher.answer_threshold".to_owned(),
+            ));
+        }
+        in_range(
+            &mut out,
+            "matcher.max_suggestions",
+            matcher.max_suggestions,
+            1..=5,
+            "",
+        );
+        // Minutes become a duration in seconds: a huge value would wrap.
+        in_range(
+            &mut out,
+            "symptoms.session_timeout_minutes",
+            self.symptoms.session_timeout_minutes,
+            1..=MAX_SESSION_TIMEOUT_MINUTES,
+            " (a day)",
+        );
+        let discord = &self.discord;
+        if !is_http_address(&discord.api_base_url) {
+            out.push((
+                "discord.api_base_url",
+                format!(
+                    "discord.api_base_url must be an http:// or https:// address with a host \
+                     (and no user name or spaces), such as {DISCORD_API}"
+                ),
+            ));
+        }
+        // Answers are remembered a day at most (discord::store), so a
+        // longer cooldown would silently be a day.
+        in_range(
+            &mut out,
+            "discord.answer_cooldown_seconds",
+            discord.answer_cooldown_seconds,
+            0..=MAX_COOLDOWN_SECONDS,
+            " (a day)",
+        );
+        if discord.replies_per_person_per_minute == 0 {
+            out.push((
+                "discord.replies_per_person_per_minute",
+                "discord.replies_per_person_per_minute must be at least 1".to_owned(),
+            ));
+        }
+        for (key, ids) in [
+            ("discord.guild_ids", &discord.guild_ids),
+            ("discord.answer_channels", &discord.answer_channels),
+        ] {
+            if ids.contains(&0) {
+                out.push((key, format!("{key} must hold Discord ids; 0 is not one")));
+            }
+        }
+        if let Some(text) = self.safety.disclaimer.as_deref().map(str::trim)
+            && !text.is_empty()
         {
-            Some("matcher thresholds must be between 0 and 1")
-        } else if matcher.suggest_threshold > matcher.answer_threshold {
-            Some("matcher.suggest_threshold must not be above matcher.answer_threshold")
-        } else if matcher.max_suggestions == 0 || matcher.max_suggestions > 5 {
-            Some("matcher.max_suggestions must be between 1 and 5")
-        } else if self.symptoms.session_timeout_minutes == 0 {
-            Some("symptoms.session_timeout_minutes must be at least 1")
-        } else if !(self.discord.api_base_url.starts_with("https://")
-            || self.discord.api_base_url.starts_with("http://"))
-        {
-            Some("discord.api_base_url must start with https:// or http://")
-        } else if self.discord.replies_per_person_per_minute == 0 {
-            Some("discord.replies_per_person_per_minute must be at least 1")
-        } else {
-            self.admin.validate().err()
+            let length = text.chars().count();
+            if !(MIN_DISCLAIMER_CHARS..=MAX_DISCLAIMER_CHARS).contains(&length) {
+                out.push((
+                    "safety.disclaimer",
+                    format!(
+                        "safety.disclaimer must be between {MIN_DISCLAIMER_CHARS} and \
+                         {MAX_DISCLAIMER_CHARS} characters (it is {length}): say that the bot \
+                         gives general information, not medical advice, and where to go in an \
+                         emergency; leave it out for the default"
+                    ),
+                ));
+            }
+        }
+        if self.faq_dir.as_os_str().is_empty() {
+            out.push(("faq_dir", "faq_dir must name a folder".to_owned()));
+        }
+        out
+    }
+}
+
+/// A setting out of range: its dotted key, and the message for it.
+pub(crate) type Refusal = (&'static str, String);
+
+/// The longest `symptoms.session_timeout_minutes`: a day.
+pub const MAX_SESSION_TIMEOUT_MINUTES: u64 = 24 * 60;
+/// The longest `discord.answer_cooldown_seconds`: a day.
+pub const MAX_COOLDOWN_SECONDS: u64 = 24 * 60 * 60;
+/// The shortest custom disclaimer: enough to say what it must say.
+pub const MIN_DISCLAIMER_CHARS: usize = 40;
+/// The longest custom disclaimer; it goes under every reply.
+pub const MAX_DISCLAIMER_CHARS: usize = 1_000;
+
+/// Refuses `value` of `key` outside `range`; `note` follows the range in the
+/// message.
+pub(crate) fn in_range<T: PartialOrd + std::fmt::Display>(
+    out: &mut Vec<Refusal>,
+    key: &'static str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+    note: &str,
+) {
+    if !range.contains(&value) {
+        out.push((
+            key,
+            format!(
+                "{key} must be between {} and {}{note}; it is {value}",
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+}
+
+/// Where the dotted `key` is written in the file: its last part when
+/// present, else the nearest table that is (the value may be a default that
+/// conflicts with another key), else the start of the file.
+fn key_offset(document: &toml_edit::Document<&str>, key: &str) -> usize {
+    let mut table: &dyn toml_edit::TableLike = document.as_table();
+    let mut offset = 0;
+    for part in key.split('.') {
+        let Some((found, item)) = table.get_key_value(part) else {
+            break;
         };
-        match problem {
-            Some(message) => Err(ConfigError::Invalid(crate::problem::Problem::whole_file(
-                path, message,
-            ))),
-            None => Ok(()),
+        offset = found
+            .span()
+            .or_else(|| item.span())
+            .map_or(offset, |span| span.start);
+        match item.as_table_like() {
+            Some(inner) => table = inner,
+            None => break,
         }
     }
+    offset
+}
+
+/// Whether `url` is an `http://` or `https://` address with a host (a name,
+/// an IPv4 address or a bracketed IPv6 one) and, if given, a port. A user
+/// name or password in it is refused: the address is logged.
+fn is_http_address(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+        let Some((inside, after)) = bracketed.split_once(']') else {
+            return false;
+        };
+        let host_ok = !inside.is_empty()
+            && inside
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+        if !after.is_empty() && !after.starts_with(':') {
+            return false;
+        }
+        (host_ok, after.strip_prefix(':'))
+    } else {
+        let (host, port) = match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        };
+        let host_ok = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        (host_ok, port)
+    };
+    let port_ok = port.is_none_or(|port| port.parse::<u16>().is_ok_and(|port| port > 0));
+    host && port_ok
 }
 
 #[cfg(test)]
@@ -222,9 +404,8 @@ mod tests {
             "\n[safety]\nemergency_numbr = \"999\"\n",
         )
         .expect_err("typo in key must be rejected");
-        let ConfigError::Invalid(problem) = error else {
-            panic!("expected an invalid-config error");
-        };
+        let ConfigError::Invalid(problems) = error;
+        let problem = &problems[0];
         assert_eq!(problem.line, 3);
         assert!(problem.message.contains("emergency_numbr"), "{problem}");
     }

@@ -97,6 +97,44 @@ fn read_line(line: &str, options: &[ReplyOption], last_kind: Option<&ReplyKind>)
     }
 }
 
+/// The lines of `input` (`chat`, `symptoms` and `ask` read stdin through
+/// this), without their line end (`\n` or `\r\n`).
+///
+/// A line is read as bytes and bytes that are not UTF-8 (a terminal set to
+/// Latin-1, a pasted binary) are replaced by U+FFFD, with a warning that
+/// gives the line's number and never its text: one bad byte must not end the
+/// session and lose every line after it, as [`BufRead::lines`] would. Only
+/// an error reading the input itself ends it.
+pub fn input_lines(mut input: impl BufRead) -> impl Iterator<Item = io::Result<String>> {
+    let mut number = 0_u64;
+    std::iter::from_fn(move || {
+        let mut bytes = Vec::new();
+        match input.read_until(b'\n', &mut bytes) {
+            Ok(0) => None,
+            Ok(_) => {
+                number += 1;
+                if bytes.last() == Some(&b'\n') {
+                    bytes.pop();
+                    if bytes.last() == Some(&b'\r') {
+                        bytes.pop();
+                    }
+                }
+                Some(Ok(match String::from_utf8(bytes) {
+                    Ok(line) => line,
+                    Err(error) => {
+                        tracing::warn!(
+                            line = number,
+                            "input line is not valid UTF-8; its invalid bytes are read as U+FFFD"
+                        );
+                        String::from_utf8_lossy(error.as_bytes()).into_owned()
+                    }
+                }))
+            }
+            Err(error) => Some(Err(error)),
+        }
+    })
+}
+
 /// Runs the symptom check alone (`faqbot symptoms`): starts it at once and
 /// returns when it ends, is cancelled, or input ends.
 pub fn run_symptoms(
@@ -107,7 +145,7 @@ pub fn run_symptoms(
     let key = ConversationKey::new("terminal", "symptoms");
     let replies = engine.handle(&key, Input::StartSymptoms, SystemTime::now());
     let mut running = print_replies(&replies, &mut output)?;
-    for line in input.lines() {
+    for line in input_lines(input) {
         if !running {
             break;
         }
@@ -158,7 +196,7 @@ pub fn run_chat(engine: &Engine, input: impl BufRead, mut output: impl Write) ->
     let mut last_kind: Option<ReplyKind> = None;
     write!(output, "> ")?;
     output.flush()?;
-    for line in input.lines() {
+    for line in input_lines(input) {
         let line = line?;
         let line = line.trim();
         if matches!(line.to_lowercase().as_str(), "quit" | "exit" | "/quit") {

@@ -198,20 +198,23 @@ impl Knowledge {
         let path = dir.join(faq::loader::SYMPTOM_CHECK_FILE);
         let symptoms = if !dir.is_dir() {
             None
-        } else if !path.is_file() {
+        } else if !path.exists() {
             problems.push(Problem::whole_file(
                 &path,
                 "symptom check file not found (the guided check needs it)",
             ));
             None
         } else {
-            match SymptomCheck::load(&path) {
-                Ok(check) => {
+            let text =
+                crate::files::read_text_in(dir, &path, faq::loader::MAX_FILE_BYTES, &mut problems);
+            match text.map(|text| SymptomCheck::from_source(&path, &text)) {
+                None => None,
+                Some(Ok(check)) => {
                     let ids: BTreeSet<String> = faq.ids().map(str::to_owned).collect();
                     problems.extend(validate(&check, &ids));
                     Some(check)
                 }
-                Err(found) => {
+                Some(Err(found)) => {
                     problems.extend(found);
                     None
                 }

@@ -4,7 +4,7 @@
 //! scripts and tests), `check` (validate the FAQ files). `--config FILE`
 //! works everywhere; with no config file the defaults serve.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -230,7 +230,7 @@ fn ask(engine: &Engine, json: bool, query: &[String]) -> anyhow::Result<ExitCode
         Ok(())
     };
     if query.is_empty() {
-        for line in io::stdin().lock().lines() {
+        for line in console::input_lines(io::stdin().lock()) {
             let line = line.context("reading stdin")?;
             answer_one(&line, &mut stdout)?;
         }

@@ -65,12 +65,24 @@ impl Review {
     }
 }
 
+/// The text of a file that loaded, for positions (empty if it cannot be
+/// read again the way the loader read it).
+fn read_checked(dir: &Path, path: &Path) -> String {
+    crate::files::read_text_in(
+        dir,
+        path,
+        crate::faq::loader::MAX_FILE_BYTES,
+        &mut Vec::new(),
+    )
+    .unwrap_or_default()
+}
+
 /// Reviews a checked folder (whatever loaded of it).
 pub fn review(dir: &Path, checked: &CheckedFolder) -> Review {
     let mut review = Review::default();
     let policy = SafetyPolicy::new(&SafetySettings::default());
     for entry in &checked.faq.entries {
-        let source = std::fs::read_to_string(&entry.path).unwrap_or_default();
+        let source = read_checked(dir, &entry.path);
         let at = source.find("\nanswer").map_or(0, |line| line + 1);
         let position = |message: String| Problem::at_offset(&entry.path, &source, at, message);
         let reading = readability::read(&entry.answer);
@@ -105,7 +117,7 @@ pub fn review(dir: &Path, checked: &CheckedFolder) -> Review {
     }
     if let Some(check) = &checked.symptoms {
         let path = dir.join(crate::faq::loader::SYMPTOM_CHECK_FILE);
-        let source = std::fs::read_to_string(&path).unwrap_or_default();
+        let source = read_checked(dir, &path);
         for outcome in &check.outcomes {
             let at = source
                 .find(&format!("id = \"{}\"", outcome.id))

@@ -43,7 +43,7 @@ use super::content_version;
 use super::reload::{FaqFolder, FolderState, ReloadReport};
 use crate::engine::{CheckedFolder, Engine};
 use crate::faq::Source;
-use crate::faq::loader::is_valid_id;
+use crate::faq::loader::{MAX_FILE_BYTES, is_valid_id};
 use crate::problem::Problem;
 use crate::safety::Reply;
 
@@ -652,7 +652,7 @@ impl FaqFolder {
             path: std::env::temp_dir(),
             source,
         };
-        let copy = TempCopy::of(&self.dir).map_err(copy_error)?;
+        let (copy, refused) = TempCopy::of(&self.dir).map_err(copy_error)?;
         let relative = prepared
             .path
             .strip_prefix(&self.dir)
@@ -684,6 +684,7 @@ impl FaqFolder {
                 &self.dir.display().to_string(),
             );
         }
+        checked.problems.extend(refused);
         if checked.symptoms.is_none() && checked.problems.is_empty() {
             checked.problems.push(Problem::whole_file(
                 &self.dir,
@@ -733,23 +734,43 @@ impl fmt::Display for ChangedUnderneath {
 
 impl std::error::Error for ChangedUnderneath {}
 
-/// The file's text now, `None` when it does not exist.
+/// The file's text now, `None` when it does not exist; read the way the
+/// loader reads (a FIFO put in its place is refused, not waited on).
 fn read_current(path: &Path) -> io::Result<Option<String>> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(error),
+    match fs::symlink_metadata(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+        Ok(_) => {}
     }
+    let mut problems = Vec::new();
+    crate::files::read_text(path, MAX_FILE_BYTES, &mut problems)
+        .map(Some)
+        .ok_or_else(|| {
+            let reason = problems.first().map(ToString::to_string);
+            io::Error::other(reason.unwrap_or_else(|| "unreadable".to_owned()))
+        })
 }
 
 /// The file's text, `None` when it does not exist.
 fn read_existing(path: &Path) -> Result<Option<String>, EditError> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(EditError::Io {
-            path: path.to_path_buf(),
-            source,
+    match fs::symlink_metadata(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(EditError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+        Ok(_) => {}
+    }
+    // Read the way the loader reads (a FIFO would block the edit's lock).
+    let mut problems = Vec::new();
+    match crate::files::read_text(path, MAX_FILE_BYTES, &mut problems) {
+        Some(text) => Ok(Some(text)),
+        None => Err(EditError::Unreadable {
+            problem: problems
+                .pop()
+                .unwrap_or_else(|| Problem::whole_file(path, "cannot read")),
         }),
     }
 }
@@ -761,7 +782,9 @@ struct TempCopy {
 }
 
 impl TempCopy {
-    fn of(dir: &Path) -> io::Result<TempCopy> {
+    /// The copy, and a problem for each file of `dir` that could not be
+    /// copied because the loader would refuse it too (see [`copy_tree`]).
+    fn of(dir: &Path) -> io::Result<(TempCopy, Vec<Problem>)> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let nanos = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -772,8 +795,9 @@ impl TempCopy {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let copy = TempCopy { root };
-        copy_tree(dir, &copy.root)?;
-        Ok(copy)
+        let mut refused = Vec::new();
+        copy_tree(dir, dir, &copy.root, &mut refused)?;
+        Ok((copy, refused))
     }
 }
 
@@ -785,7 +809,13 @@ impl Drop for TempCopy {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+/// Copies the files of `from` (a folder of the FAQ folder `root`) to `to`.
+/// Each file is read the way the loader reads it: a FIFO, a device, a file
+/// too large or a symlink leading outside the folder is left out of the
+/// copy instead of blocking or copying without end, with the loader's
+/// problem in `refused` when it is a data file (`.toml` or `.tsv`): the edit
+/// is then refused, as the reload would be.
+fn copy_tree(root: &Path, from: &Path, to: &Path, refused: &mut Vec<Problem>) -> io::Result<()> {
     fs::create_dir_all(to)?;
     for item in fs::read_dir(from)? {
         let item = item?;
@@ -793,13 +823,28 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
             continue;
         }
         let target = to.join(item.file_name());
+        let path = item.path();
         if item.file_type()?.is_dir() {
-            copy_tree(&item.path(), &target)?;
+            copy_tree(root, &path, &target, refused)?;
         } else {
-            fs::copy(item.path(), &target)?;
+            match crate::files::read_bytes_in(root, &path, MAX_FILE_BYTES) {
+                Ok(bytes) => fs::write(&target, bytes)?,
+                Err(message) if is_data_file(&path) => {
+                    refused.push(Problem::whole_file(&path, message));
+                }
+                // Not read by the loader either.
+                Err(_) => {}
+            }
         }
     }
     Ok(())
+}
+
+/// Whether the loaders read files named like `path` (entries, synonyms,
+/// the symptom check, the emergency screen's tables).
+fn is_data_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension == "toml" || extension == "tsv")
 }
 
 /// A check run on the written temporary file before it replaces the

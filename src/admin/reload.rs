@@ -277,8 +277,8 @@ impl FaqFolder {
     pub fn new(engine: &Engine, config: &Config, history: Option<Arc<History>>) -> FaqFolder {
         let knowledge = engine.knowledge();
         let mut state = FolderState {
-            texts: entry_texts(&knowledge.faq),
-            synonyms: fs::read_to_string(config.faq_dir.join(SYNONYMS_FILE)).ok(),
+            texts: entry_texts(&config.faq_dir, &knowledge.faq),
+            synonyms: read_served(&config.faq_dir, &config.faq_dir.join(SYNONYMS_FILE)),
             seen: VecDeque::new(),
         };
         let texts: Vec<(String, String)> = state
@@ -357,8 +357,8 @@ impl FaqFolder {
         };
         let mut report = compare(&old, &new);
         report.applied = true;
-        let new_texts = entry_texts(&new.faq);
-        let synonyms = fs::read_to_string(self.dir.join(SYNONYMS_FILE)).ok();
+        let new_texts = entry_texts(&self.dir, &new.faq);
+        let synonyms = read_served(&self.dir, &self.dir.join(SYNONYMS_FILE));
         report.synonyms_changed = synonyms != state.synonyms;
         engine.replace_knowledge(new);
 
@@ -443,15 +443,17 @@ fn lock_set<T>(set: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// The text of each entry's file, by id (entries whose file cannot be read
 /// any more are left out).
-fn entry_texts(faq: &Faq) -> BTreeMap<String, String> {
+fn entry_texts(dir: &Path, faq: &Faq) -> BTreeMap<String, String> {
     faq.entries
         .iter()
-        .filter_map(|entry| {
-            fs::read_to_string(&entry.path)
-                .ok()
-                .map(|text| (entry.id.clone(), text))
-        })
+        .filter_map(|entry| read_served(dir, &entry.path).map(|text| (entry.id.clone(), text)))
         .collect()
+}
+
+/// The text of a file of the folder `dir`, read the way the loader reads
+/// it (a file swapped for a FIFO since the load must not block), or `None`.
+fn read_served(dir: &Path, path: &Path) -> Option<String> {
+    crate::files::read_text_in(dir, path, MAX_FILE_BYTES, &mut Vec::new())
 }
 
 /// A file as the watcher last saw it.
@@ -499,8 +501,9 @@ fn scan(dir: &Path, previous: &BTreeMap<PathBuf, FileStamp>) -> BTreeMap<PathBuf
                 Some(stamp) if !recent && stamp.len == len && stamp.modified == modified => {
                     stamp.hash
                 }
-                _ if len <= MAX_FILE_BYTES => fs::read(&path).map_or(0, |bytes| fnv(&bytes)),
-                _ => 0,
+                // Never blocks on a FIFO nor reads a device without end: such
+                // a file is refused (hash 0) here and reported by the reload.
+                _ => crate::files::read_bytes(&path, MAX_FILE_BYTES).map_or(0, |bytes| fnv(&bytes)),
             };
             found.insert(
                 path,

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::{Refusal, in_range};
+
 /// Settings of the moderator tools (`[admin]` in the config file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -65,20 +67,40 @@ impl AdminSettings {
         Duration::from_secs(u64::from(self.gaps_retention_days) * 86_400)
     }
 
-    /// Checks the values a config file could get wrong; the message names
-    /// the key.
-    pub fn validate(&self) -> Result<(), &'static str> {
-        if self.gaps_retention_days == 0 {
-            Err("admin.gaps_retention_days must be at least 1")
-        } else if self.gaps_retention_days > 3_650 {
-            Err("admin.gaps_retention_days must be at most 3650")
-        } else if self.reload_debounce_ms > MAX_RELOAD_DEBOUNCE_MS {
-            Err("admin.reload_debounce_ms must be at most 1500 (changes go live within 2 seconds)")
-        } else if self.database.as_os_str().is_empty() {
-            Err("admin.database must name a file")
-        } else {
-            Ok(())
+    /// The values a config file could get wrong: each key (dotted, as
+    /// written in the file) with a message naming it and its range.
+    pub(crate) fn validate(&self) -> Vec<Refusal> {
+        let mut out = Vec::new();
+        in_range(
+            &mut out,
+            "admin.gaps_retention_days",
+            self.gaps_retention_days,
+            1..=3_650,
+            " (ten years)",
+        );
+        in_range(
+            &mut out,
+            "admin.reload_debounce_ms",
+            self.reload_debounce_ms,
+            0..=MAX_RELOAD_DEBOUNCE_MS,
+            " (changes go live within 2 seconds)",
+        );
+        if self.database.as_os_str().is_empty() {
+            out.push((
+                "admin.database",
+                "admin.database must name a file".to_owned(),
+            ));
         }
+        // serenity panics on an id of 0 the first time it is used.
+        for (key, id) in [
+            ("admin.moderator_role_id", self.moderator_role_id),
+            ("admin.moderator_log_channel", self.moderator_log_channel),
+        ] {
+            if id == Some(0) {
+                out.push((key, format!("{key} must be a Discord id; 0 is not one")));
+            }
+        }
+        out
     }
 }
 
@@ -89,7 +111,7 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_gaps_are_off() {
         let settings = AdminSettings::default();
-        assert!(settings.validate().is_ok());
+        assert!(settings.validate().is_empty());
         assert!(!settings.gaps_enabled);
         assert_eq!(settings.gaps_retention_days, 30);
         assert_eq!(settings.reload_debounce(), Duration::from_millis(500));
@@ -107,11 +129,11 @@ mod tests {
             gaps_retention_days: 0,
             ..AdminSettings::default()
         };
-        assert!(zero.validate().is_err());
+        assert_eq!(zero.validate()[0].0, "admin.gaps_retention_days");
         let slow = AdminSettings {
             reload_debounce_ms: 5_000,
             ..AdminSettings::default()
         };
-        assert!(slow.validate().is_err());
+        assert_eq!(slow.validate()[0].0, "admin.reload_debounce_ms");
     }
 }

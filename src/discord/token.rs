@@ -8,6 +8,8 @@ use thiserror::Error;
 
 /// The environment variable the token is read from first.
 pub const TOKEN_VARIABLE: &str = "DISCORD_TOKEN";
+/// A token file larger than this is refused: a token is under 100 bytes.
+const MAX_TOKEN_FILE_BYTES: u64 = 4096;
 
 /// A Discord bot token. `Debug` prints `Token(<redacted>)`, and there is no
 /// `Display`, so it cannot end up in a log line or an error message by
@@ -81,13 +83,19 @@ impl Token {
         let Some(path) = token_file else {
             return Err(TokenError::Missing);
         };
-        let text = std::fs::read_to_string(path).map_err(|error| TokenError::Unreadable {
-            path: path.to_path_buf(),
-            reason: error.to_string(),
+        // Through `files`: a FIFO given as the token file must be refused,
+        // not waited on. The reasons it gives never quote the file.
+        let bytes = crate::files::read_bytes(path, MAX_TOKEN_FILE_BYTES).map_err(|reason| {
+            TokenError::Unreadable {
+                path: path.to_path_buf(),
+                reason,
+            }
         })?;
-        Token::new(&text).ok_or_else(|| TokenError::Malformed {
+        let malformed = || TokenError::Malformed {
             origin: path.display().to_string(),
-        })
+        };
+        let text = String::from_utf8(bytes).map_err(|_| malformed())?;
+        Token::new(&text).ok_or_else(malformed)
     }
 
     /// The secret itself, for handing to serenity and nothing else.
@@ -136,5 +144,34 @@ mod tests {
         assert_eq!(token.expose(), "from-file");
         let missing = Token::from_sources(None, Some(Path::new("/nonexistent/faqbot-token")));
         assert!(matches!(missing, Err(TokenError::Unreadable { .. })));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_as_the_token_file_is_refused_not_waited_on() {
+        let path = std::env::temp_dir().join(format!("faqbot-token-fifo-{}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("run mkfifo");
+        assert!(made.success());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let reading = path.clone();
+        std::thread::spawn(move || {
+            let _ = sender.send(Token::from_sources(None, Some(&reading)));
+        });
+        // Only a hang reaches the bound; the refusal is immediate.
+        let result = receiver.recv_timeout(std::time::Duration::from_secs(60));
+        let _ = std::fs::remove_file(&path);
+        let result = result.expect("reading the token file ended");
+        assert!(
+            matches!(
+                &result,
+                Err(TokenError::Unreadable { reason, .. })
+                    if reason.contains("not a regular file")
+            ),
+            "{result:?}"
+        );
     }
 }

@@ -18,6 +18,7 @@ use toml_edit::Table;
 use super::model::{EntrySign, Faq, FaqEntry, MAX_ANSWER_CHARS, PLACEHOLDERS, Source};
 use super::synonyms::{self, Synonyms};
 use super::urgency::{self, Urgency};
+use crate::files;
 use crate::problem::Problem;
 use crate::tomlread::TomlReader;
 
@@ -26,7 +27,8 @@ pub const SYNONYMS_FILE: &str = "synonyms.toml";
 /// The symptom check's file name, directly under the FAQ folder.
 pub const SYMPTOM_CHECK_FILE: &str = "symptom-check.toml";
 pub use super::urgency::URGENCY_FILE;
-/// Files larger than this are refused rather than read.
+/// Files larger than this are refused rather than read (every file of the
+/// folder: entries, synonyms, urgency blocks, the symptom check).
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 const ENTRY_KEYS: [&str; 9] = [
@@ -77,10 +79,17 @@ pub fn load_dir(dir: &Path) -> (Faq, Vec<Problem>) {
     let mut synonyms = Synonyms::default();
     let mut urgency_blocks: Option<Urgency> = None;
     for path in files {
-        let Some(source) = read_text(&path, &mut problems) else {
+        let relative = path.strip_prefix(dir).unwrap_or(&path);
+        if relative == Path::new(SYMPTOM_CHECK_FILE)
+            || relative.starts_with(crate::safety::emergency::EMERGENCY_DIR)
+        {
+            // Read and checked by crate::symptoms and
+            // crate::safety::emergency.
+            continue;
+        }
+        let Some(source) = files::read_text_in(dir, &path, MAX_FILE_BYTES, &mut problems) else {
             continue;
         };
-        let relative = path.strip_prefix(dir).unwrap_or(&path);
         if relative == Path::new(SYNONYMS_FILE) {
             let (loaded, found) = synonyms::parse(&path, &source);
             synonyms = loaded;
@@ -89,11 +98,6 @@ pub fn load_dir(dir: &Path) -> (Faq, Vec<Problem>) {
             let (loaded, found) = urgency::parse(&path, &source);
             urgency_blocks = Some(loaded);
             problems.extend(found);
-        } else if relative == Path::new(SYMPTOM_CHECK_FILE)
-            || relative.starts_with(crate::safety::emergency::EMERGENCY_DIR)
-        {
-            // Read and checked by crate::symptoms, the urgency blocks and
-            // crate::safety::emergency.
         } else if let Some(entry) = parse_entry(&path, source, &mut problems) {
             read_entries.push(entry);
         }
@@ -142,46 +146,6 @@ fn collect_toml_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<P
             Ok(kind) if kind.is_dir() => collect_toml_files(&path, files, problems),
             Ok(_) if path.extension().is_some_and(|ext| ext == "toml") => files.push(path),
             _ => {}
-        }
-    }
-}
-
-fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
-    match fs::metadata(path) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            problems.push(Problem::whole_file(
-                path,
-                format!(
-                    "file is too large ({} bytes; at most {MAX_FILE_BYTES})",
-                    meta.len()
-                ),
-            ));
-            return None;
-        }
-        Err(error) => {
-            problems.push(Problem::whole_file(path, format!("cannot read: {error}")));
-            return None;
-        }
-        Ok(_) => {}
-    }
-    match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(error) => {
-                let offset = error.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-                problems.push(Problem::at_offset(
-                    path,
-                    &text,
-                    offset,
-                    "file is not valid UTF-8",
-                ));
-                None
-            }
-        },
-        Err(error) => {
-            problems.push(Problem::whole_file(path, format!("cannot read: {error}")));
-            None
         }
     }
 }

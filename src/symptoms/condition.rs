@@ -221,10 +221,19 @@ fn is_word_char(c: char) -> bool {
 
 const KEYWORDS: [&str; 5] = ["and", "or", "not", "in", "always"];
 
+/// The deepest a condition may nest brackets and `not`s. The parser, the
+/// resolver and the evaluator recurse once per level, so without a limit a
+/// file of a few hundred kilobytes of `(` overflows the stack (and aborts the
+/// process: a running bot dies on reload). Real conditions nest two or
+/// three deep.
+pub(crate) const MAX_NESTING: usize = 32;
+
 struct Parser {
     tokens: Vec<(Token, usize)>,
     at: usize,
     end: usize,
+    /// Brackets and `not`s open around the current token.
+    depth: usize,
 }
 
 impl Parser {
@@ -273,10 +282,25 @@ impl Parser {
         })
     }
 
+    /// Enters one more bracket or `not`, refusing to go past [`MAX_NESTING`].
+    fn nest(&mut self) -> Result<(), SyntaxError> {
+        if self.depth >= MAX_NESTING {
+            return self.error(format!(
+                "brackets and `not`s are nested more than {MAX_NESTING} deep here; \
+                 write the condition flatter or name a part of it in [conditions]"
+            ));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
     fn unary(&mut self) -> Result<Ast, SyntaxError> {
         if self.is_keyword("not") {
+            self.nest()?;
             self.at += 1;
-            return Ok(Ast::Not(Box::new(self.unary()?)));
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Ast::Not(Box::new(inner)));
         }
         if self.is_keyword("always") {
             self.at += 1;
@@ -284,12 +308,14 @@ impl Parser {
         }
         match self.peek().cloned() {
             Some(Token::Open) => {
+                self.nest()?;
                 self.at += 1;
                 let inner = self.or()?;
                 if self.peek() != Some(&Token::Close) {
                     return self.error("expected `)`");
                 }
                 self.at += 1;
+                self.depth -= 1;
                 Ok(inner)
             }
             Some(Token::Word(word)) if !KEYWORDS.contains(&word.as_str()) => {
@@ -368,6 +394,7 @@ pub(crate) fn parse(text: &str) -> Result<Ast, SyntaxError> {
         tokens,
         at: 0,
         end: text.len(),
+        depth: 0,
     };
     let ast = parser.or()?;
     if parser.at < parser.tokens.len() {
@@ -399,6 +426,26 @@ mod tests {
         assert_eq!(err.map(|e| e.pos), Some(8));
         assert!(parse("a ! b").is_err());
         assert!(parse("(a = yes").is_err());
+    }
+
+    #[test]
+    fn nesting_is_limited_with_an_error_at_the_bracket_too_many() {
+        let depth = MAX_NESTING + 1;
+        let text = format!("{}a = yes{}", "(".repeat(depth), ")".repeat(depth));
+        let err = parse(&text).err();
+        assert_eq!(err.as_ref().map(|e| e.pos), Some(MAX_NESTING));
+        assert!(err.is_some_and(|e| e.message.contains("nested")));
+        let nots = format!("{}a = yes", "not ".repeat(depth));
+        assert!(parse(&nots).is_err());
+        let deepest = format!(
+            "{}a = yes{}",
+            "(".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
+        );
+        assert!(parse(&deepest).is_ok());
+        // Depth is what is open at once, not how many brackets there are.
+        let long = vec!["(a = yes)"; 100].join(" and ");
+        assert!(parse(&long).is_ok());
     }
 
     #[test]

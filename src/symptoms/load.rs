@@ -29,6 +29,11 @@ use crate::problem::Problem;
 
 /// The most choices a question may have ("not sure" is added as one more bit).
 const MAX_CHOICES: usize = 24;
+/// The longest chain of named conditions naming each other. Each name is
+/// inlined, so the chain multiplies the nesting one condition may have
+/// ([`condition::MAX_NESTING`]) and is limited for the same reason: the
+/// resolver and the evaluator recurse once per level.
+const MAX_NAMED_DEPTH: usize = 16;
 
 type Span = Range<usize>;
 
@@ -59,13 +64,11 @@ struct Loader<'a> {
 
 /// Reads and resolves the check at `path`; on failure, every problem found.
 pub(crate) fn load(path: &Path) -> Result<SymptomCheck, Vec<Problem>> {
-    let source = std::fs::read_to_string(path).map_err(|e| {
-        vec![Problem::whole_file(
-            path,
-            format!("cannot read the symptom check: {e}"),
-        )]
-    })?;
-    load_str(path, &source)
+    let mut problems = Vec::new();
+    match crate::files::read_text(path, crate::faq::loader::MAX_FILE_BYTES, &mut problems) {
+        Some(source) => load_str(path, &source),
+        None => Err(problems),
+    }
 }
 
 /// Like [`load`], from text already read (`path` is used in problems).
@@ -1084,6 +1087,17 @@ impl Resolver<'_> {
                 pos,
                 format!("condition `{name}` refers to itself ({chain} -> {name})"),
             );
+            return Expr::Const(false);
+        }
+        if self.resolving.len() >= MAX_NAMED_DEPTH {
+            loader.problem(
+                pos,
+                format!(
+                    "named conditions refer to each other more than {MAX_NAMED_DEPTH} deep \
+                     here; name fewer steps"
+                ),
+            );
+            self.done.insert(name.to_owned(), Expr::Const(false));
             return Expr::Const(false);
         }
         let Some(text) = self.named.get(name).cloned() else {

@@ -296,7 +296,7 @@ impl EmergencyScreen {
         let mut problems = Vec::new();
         let mut read = |name: &str| -> (PathBuf, Option<String>) {
             let path = dir.join(name);
-            let text = crate::files::read_text(&path, MAX_FILE_BYTES, &mut problems);
+            let text = crate::files::read_text_in(faq_dir, &path, MAX_FILE_BYTES, &mut problems);
             (path, text)
         };
         let (lexicon_path, lexicon) = read(LEXICON_FILE);
