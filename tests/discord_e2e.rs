@@ -348,6 +348,57 @@ async fn bots_webhooks_and_off_topic_channel_messages_get_silence() {
     .await;
 }
 
+/// Issue 13, defect 10: when Discord's answer to a posted reply cannot be
+/// read, the reply was posted all the same: the cooldown holds, and the
+/// same question in the channel gets a pointer, not the whole answer again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_answer_from_discord_still_starts_the_cooldown() {
+    bounded(async {
+        let bot = start_bot(|_| {}).await;
+        let fake = &bot.fake;
+        fake.garble_posted_messages();
+        let mark = fake.mark();
+        fake.send_message(
+            ANSWER_CHANNEL,
+            Some(GUILD_ID),
+            person(),
+            "What is sciatica?",
+            Vec::new(),
+        );
+        let first = fake
+            .wait_for_request(mark, "POST", "/messages")
+            .await
+            .expect("first answer");
+        assert!(embed(&first, 0)["footer"]["text"].is_string());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mark = fake.mark();
+        fake.send_message(
+            ANSWER_CHANNEL,
+            Some(GUILD_ID),
+            user_json(OTHER_PERSON, "other", false),
+            "what is sciatica",
+            Vec::new(),
+        );
+        let second = fake
+            .wait_for_request(mark, "POST", "/messages")
+            .await
+            .expect("second reply");
+        let description = embed(&second, 0)["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(description.contains("a moment ago"), "{description}");
+        assert!(
+            description.contains(&format!(
+                "https://discord.com/channels/{GUILD_ID}/{ANSWER_CHANNEL}"
+            )),
+            "{description}"
+        );
+        bot.stop().await;
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_answer_in_one_channel_points_to_the_earlier_one() {
     bounded(async {

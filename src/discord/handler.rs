@@ -212,8 +212,19 @@ fn answer_id(replies: &[Reply]) -> Option<&str> {
 }
 
 fn message_link(guild_id: Option<u64>, channel_id: u64, message_id: u64) -> String {
+    format!("{}/{message_id}", channel_link(guild_id, channel_id))
+}
+
+/// A link to a channel, for an answer whose message id is not known.
+fn channel_link(guild_id: Option<u64>, channel_id: u64) -> String {
     let guild = guild_id.map_or_else(|| "@me".to_owned(), |id| id.to_string());
-    format!("https://discord.com/channels/{guild}/{channel_id}/{message_id}")
+    format!("https://discord.com/channels/{guild}/{channel_id}")
+}
+
+/// Whether a failed send was nevertheless posted: Discord accepted it (a
+/// success status) but its answer could not be read.
+fn posted_anyway(error: &serenity::Error) -> bool {
+    matches!(error, serenity::Error::Json(_))
 }
 
 impl Handler {
@@ -400,13 +411,24 @@ impl Handler {
                 builder
             }
         };
-        let sent = message.channel_id.send_message(&ctx.http, builder).await?;
+        let guild = message.guild_id.map(|g| g.get());
+        let channel = message.channel_id.get();
+        let link = match message.channel_id.send_message(&ctx.http, builder).await {
+            Ok(sent) => message_link(guild, channel, sent.id.get()),
+            Err(error) if posted_anyway(&error) => {
+                // Counted as sent, so that the cooldown holds and the
+                // channel does not get the same answer twice.
+                // The error is not logged: it may quote the answer's body,
+                // which holds the message replied to.
+                let _ = error;
+                tracing::warn!(
+                    "Discord's answer to a sent reply could not be read; the reply counts as sent"
+                );
+                channel_link(guild, channel)
+            }
+            Err(error) => return Err(error),
+        };
         if let (Some(id), None) = (entry_id, earlier) {
-            let link = message_link(
-                message.guild_id.map(|g| g.get()),
-                message.channel_id.get(),
-                sent.id.get(),
-            );
             self.store.record_answer(place, id, &link, now);
         }
         Ok(())
@@ -568,8 +590,22 @@ impl Handler {
         }
         let private = ephemeral || answered_here;
         let composed = compose(&replies, owner, check);
-        let sent = if deferred {
-            Some(command.edit_response(&ctx.http, composed.edit()).await?)
+        let guild = command.guild_id.map(|g| g.get());
+        let channel = command.channel_id.get();
+        let remembered = !private && !emergency && answer_id(&replies).is_some();
+        // A link to the public answer, once posted; the channel's when its
+        // message cannot be read back (it was posted all the same).
+        let link = if deferred {
+            match command.edit_response(&ctx.http, composed.edit()).await {
+                Ok(sent) => Some(message_link(guild, channel, sent.id.get())),
+                Err(error) if posted_anyway(&error) => {
+                    tracing::warn!(
+                        "Discord's answer to an edited reply could not be read; the reply counts as sent"
+                    );
+                    Some(channel_link(guild, channel))
+                }
+                Err(error) => return Err(error),
+            }
         } else {
             command
                 .create_response(
@@ -577,37 +613,25 @@ impl Handler {
                     CreateInteractionResponse::Message(composed.message(private)),
                 )
                 .await?;
-            let remembered = !private && !emergency && answer_id(&replies).is_some();
-            match remembered.then(|| command.get_response(&ctx.http)) {
-                Some(read) => read.await.map_err(|error| {
-                    tracing::warn!(%error, "could not read back a public answer for the cooldown")
-                }).ok(),
-                None => None,
+            if remembered {
+                Some(match command.get_response(&ctx.http).await {
+                    Ok(sent) => message_link(guild, channel, sent.id.get()),
+                    Err(_) => {
+                        tracing::warn!(
+                            "could not read back a public answer; the cooldown links to the channel"
+                        );
+                        channel_link(guild, channel)
+                    }
+                })
+            } else {
+                None
             }
         };
-        if let Some(sent) = sent.filter(|_| !private && !emergency) {
-            self.remember_public_answer(command, &replies, &place, sent.id.get(), now);
+        // Remembered for the channel's cooldown.
+        if let (true, Some(link), Some(id)) = (remembered, link, answer_id(&replies)) {
+            self.store.record_answer(&place, id, &link, now);
         }
         Ok(())
-    }
-
-    /// Remembers a public command answer for the channel's cooldown.
-    fn remember_public_answer(
-        &self,
-        command: &CommandInteraction,
-        replies: &[Reply],
-        place: &str,
-        message_id: u64,
-        now: SystemTime,
-    ) {
-        if let Some(id) = answer_id(replies) {
-            let link = message_link(
-                command.guild_id.map(|g| g.get()),
-                command.channel_id.get(),
-                message_id,
-            );
-            self.store.record_answer(place, id, &link, now);
-        }
     }
 
     async fn on_autocomplete(

@@ -67,6 +67,9 @@ pub struct FakeDiscord {
     ids: Arc<AtomicU64>,
     /// When set, IDENTIFY is answered by closing with this code.
     reject_identify: Option<u16>,
+    /// When set, a posted message is accepted (200) with a body nobody can
+    /// read.
+    garble_posted: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl FakeDiscord {
@@ -103,6 +106,7 @@ impl FakeDiscord {
             changed: Arc::new(Notify::new()),
             ids: Arc::new(AtomicU64::new(1_000)),
             reject_identify,
+            garble_posted: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         };
         let rest_fake = fake.clone();
         tokio::spawn(async move {
@@ -123,6 +127,13 @@ impl FakeDiscord {
             }
         });
         fake
+    }
+
+    /// From now on, posted messages are accepted with a body that is not
+    /// JSON (the message is posted; the bot cannot read Discord's answer).
+    pub fn garble_posted_messages(&self) {
+        self.garble_posted
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// What to put in `api_base_url`.
@@ -281,12 +292,20 @@ impl FakeDiscord {
             }
             let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             let (status, response) = self.route(&method, &path, &body);
+            let (recorded_method, recorded_path) = (method.clone(), path.clone());
             {
                 let mut state = self.state();
                 state.requests.push(Recorded { method, path, body });
             }
             self.changed.notify_waiters();
-            let text = response.map(|v| v.to_string()).unwrap_or_default();
+            let garbled = self.garble_posted.load(std::sync::atomic::Ordering::SeqCst)
+                && status == 200
+                && path_is_posted_message(&recorded_method, &recorded_path);
+            let text = if garbled {
+                "{\"id\": \"12".to_owned()
+            } else {
+                response.map(|v| v.to_string()).unwrap_or_default()
+            };
             let reason = match status {
                 200 => "OK",
                 204 => "No Content",
@@ -639,6 +658,14 @@ impl FakeDiscord {
 }
 
 /// A user object.
+/// Whether a request posts a message (to a channel or as an interaction's
+/// follow-up or edit).
+fn path_is_posted_message(method: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or_default();
+    (method == "POST" && path.contains("/channels/") && path.ends_with("/messages"))
+        || (method == "PATCH" && path.contains("/webhooks/"))
+}
+
 pub fn user_json(id: u64, name: &str, bot: bool) -> Value {
     json!({
         "id": id.to_string(), "username": name, "discriminator": "0",
