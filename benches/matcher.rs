@@ -85,6 +85,7 @@ fn synthetic_faq(base: &Faq, size: usize) -> Faq {
             urgency: vec!["routine".to_owned()],
             urgency_signs: Vec::new(),
             path: Default::default(),
+            file_text: String::new(),
         });
     }
     entries.truncate(size);

@@ -329,8 +329,19 @@ fn symptoms(
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(path) = answers {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading answers file {}", path.display()))?;
+        // Read like the FAQ's files: a FIFO or a device is refused, not
+        // waited on or read without end, and the size is limited.
+        let mut problems = Vec::new();
+        let Some(text) = faqbot::files::read_text(
+            path,
+            faqbot::symptoms::MAX_ANSWERS_FILE_BYTES,
+            &mut problems,
+        ) else {
+            for problem in &problems {
+                eprintln!("faqbot: {problem}");
+            }
+            return Ok(ExitCode::from(2));
+        };
         return match faqbot::symptoms::run_answers(&knowledge.symptoms, &text) {
             Ok(result) => {
                 if json {

@@ -329,3 +329,51 @@ fn the_report_groups_similar_messages_biggest_first_with_the_nearest_entry() {
     assert!(text.contains("1. 3 message(s)"), "{text}");
     assert!(text.contains("nearest entry: "), "{text}");
 }
+
+#[test]
+fn defect_11_the_gaps_store_keeps_at_most_its_cap_newest_first() {
+    let sandbox = Sandbox::new("gaps-cap");
+    let settings = AdminSettings {
+        gaps_max_messages: 3,
+        ..enabled(&sandbox)
+    };
+    let gaps = Gaps::open(&settings, day(20_000)).expect("opens");
+    for number in 0..10 {
+        gaps.record(
+            &format!("question number {number} about knees"),
+            1,
+            GapDecision::None,
+            day(20_000),
+        )
+        .expect("records");
+    }
+    assert_eq!(count_rows(&sandbox, "gap_messages"), 3);
+    let connection = Connection::open(&sandbox.admin.database).expect("opens");
+    let texts = all_values(&connection, "gap_messages").join(" ");
+    for kept in 7..10 {
+        assert!(texts.contains(&format!("number {kept} ")), "{texts}");
+    }
+    assert!(!texts.contains("number 6 "), "{texts}");
+}
+
+#[test]
+fn defect_11_the_gaps_cap_is_a_setting_with_a_range() {
+    assert_eq!(AdminSettings::default().gaps_max_messages, 5_000);
+    for (value, accepted) in [(0, false), (1, true), (100_000, true), (100_001, false)] {
+        let source = format!("[admin]\ngaps_max_messages = {value}\n");
+        let parsed = faqbot::config::Config::parse(std::path::Path::new("config.toml"), &source);
+        match parsed {
+            Ok(_) => assert!(accepted, "{value} accepted"),
+            Err(faqbot::config::ConfigError::Invalid(problems)) => {
+                assert!(!accepted, "{value} refused: {problems:?}");
+                assert_eq!(problems.len(), 1, "{problems:?}");
+                assert_eq!((problems[0].line, problems[0].column), (2, 1));
+                assert!(
+                    problems[0].message.contains("admin.gaps_max_messages"),
+                    "{}",
+                    problems[0]
+                );
+            }
+        }
+    }
+}

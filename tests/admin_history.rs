@@ -151,3 +151,148 @@ fn file_changes_and_discord_edits_are_recorded_and_shown_by_the_cli() {
             .is_some_and(|t| !t.contains("A file edit."))
     );
 }
+
+/// A valid entry text and an invalid one (an unknown placeholder), both
+/// from the entry's own file.
+fn valid_and_broken(text: &str, marker: &str) -> (String, String) {
+    let valid = replace_once(
+        text,
+        "answer = \"\"\"\n",
+        &format!("answer = \"\"\"\n{marker} "),
+    );
+    let broken = replace_once(text, "answer = \"\"\"\n", "answer = \"\"\"\nBROKEN {9x9} ");
+    (valid, broken)
+}
+
+#[test]
+fn defect_6_a_rejected_file_is_never_recorded() {
+    let sandbox = Sandbox::new("history-rejected");
+    let engine = sandbox.engine();
+    let served = sandbox.read_entry("leg-cramps");
+    let (valid, broken) = valid_and_broken(&served, "FIXED");
+    // The file breaks after the bot loaded it but before the folder handle
+    // exists: the broken text is never served.
+    sandbox.write("entries/leg-cramps.toml", &broken);
+    let history = Arc::new(History::open(&sandbox.admin.database).expect("opens"));
+    let folder = FaqFolder::new(&engine, &sandbox.config, Some(Arc::clone(&history)));
+    assert!(folder.reload(&engine, at(1_700_000_000)).is_rejected());
+    sandbox.write("entries/leg-cramps.toml", &valid);
+    assert!(folder.reload(&engine, at(1_700_000_060)).applied);
+
+    let rows = history.list(None).expect("lists");
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0].kind, ChangeKind::Changed);
+    assert_eq!(rows[0].before.as_deref(), Some(served.as_str()));
+    assert_eq!(rows[0].after.as_deref(), Some(valid.as_str()));
+}
+
+#[test]
+fn defect_6_a_file_changing_during_reloads_is_recorded_only_as_served() {
+    let sandbox = Sandbox::new("history-race");
+    let engine = sandbox.engine();
+    let history = Arc::new(History::open(&sandbox.admin.database).expect("opens"));
+    let folder = FaqFolder::new(&engine, &sandbox.config, Some(Arc::clone(&history)));
+    let original = sandbox.read_entry("leg-cramps");
+    let path = sandbox.entry_path("leg-cramps");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // A writer that keeps putting a valid and a broken text in the file.
+    let writer = {
+        let stop = Arc::clone(&stop);
+        let original = original.clone();
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (valid, broken) = valid_and_broken(&original, &format!("VALID-{n}"));
+                let _ = support::atomic_replace(&path, &valid);
+                let _ = support::atomic_replace(&path, &broken);
+                n += 1;
+            }
+        })
+    };
+    let mut applied = 0;
+    for second in 0..200 {
+        if folder.reload(&engine, at(1_700_000_000 + second)).applied {
+            applied += 1;
+        }
+        let rows = history.list(Some("leg-cramps")).expect("lists");
+        if rows.len() >= 20 {
+            break;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().expect("writer");
+    assert!(applied > 0, "no reload applied");
+    for row in history.list(None).expect("lists") {
+        for text in [&row.before, &row.after].into_iter().flatten() {
+            assert!(
+                !text.contains("BROKEN"),
+                "a rejected text recorded: {row:#?}"
+            );
+        }
+        if row.kind == ChangeKind::Changed {
+            assert!(row.before.is_some() && row.after.is_some(), "{row:#?}");
+        }
+    }
+}
+
+#[test]
+fn defect_6_changes_made_while_the_bot_was_down_are_recorded_on_start() {
+    let sandbox = Sandbox::new("history-catch-up");
+    // What the bot does when it starts: load the FAQ, open the history,
+    // take the folder.
+    let start = || {
+        let engine = sandbox.engine();
+        let history = Arc::new(History::open(&sandbox.admin.database).expect("opens"));
+        let _folder = FaqFolder::new(&engine, &sandbox.config, Some(Arc::clone(&history)));
+        history
+    };
+    // The first start finds nothing to compare with: no rows.
+    assert!(start().list(None).expect("lists").is_empty());
+
+    // While the bot is down: an entry changed, one added.
+    let sciatica = sandbox.read_entry("sciatica");
+    let changed = replace_once(
+        &sciatica,
+        "answer = \"\"\"\n",
+        "answer = \"\"\"\nWhile down. ",
+    );
+    sandbox.write("entries/sciatica.toml", &changed);
+    let added = include_str!("data/admin/new-entry.toml");
+    sandbox.write("entries/admin-new-entry.toml", added);
+    let history = start();
+    let rows = history.list(None).expect("lists");
+    let mut found: Vec<(&str, ChangeKind, Option<&str>, Option<&str>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.entry_id.as_str(),
+                r.kind,
+                r.before.as_deref(),
+                r.after.as_deref(),
+            )
+        })
+        .collect();
+    found.sort_by_key(|row| row.0);
+    assert_eq!(
+        found,
+        vec![
+            ("admin-new-entry", ChangeKind::Added, None, Some(added)),
+            (
+                "sciatica",
+                ChangeKind::Changed,
+                Some(sciatica.as_str()),
+                Some(changed.as_str())
+            ),
+        ]
+    );
+    assert!(rows.iter().all(|r| r.who.is_none() && r.origin == "file"));
+
+    // Started again with no change: nothing new. Then a removal.
+    assert_eq!(start().list(None).expect("lists").len(), 2);
+    std::fs::remove_file(sandbox.entry_path("admin-new-entry")).expect("remove");
+    let rows = start().list(None).expect("lists");
+    assert_eq!(rows.len(), 3, "{rows:#?}");
+    assert_eq!(rows[0].entry_id, "admin-new-entry");
+    assert_eq!(rows[0].kind, ChangeKind::Removed);
+    assert_eq!(rows[0].before.as_deref(), Some(added));
+}

@@ -320,3 +320,42 @@ fn a_deleted_faq_folder_is_rejected() {
     assert!(report.is_rejected());
     assert!(engine.knowledge().faq.get("blood-clot").is_some());
 }
+
+#[test]
+fn defect_6_a_writer_holding_the_folder_lock_is_never_read_half_done() {
+    let sandbox = Sandbox::new("reload-half-written");
+    let engine = Arc::new(sandbox.engine());
+    let folder = Arc::new(FaqFolder::new(&engine, &sandbox.config, None));
+    let text = sandbox.read_entry("leg-cramps");
+    let half = replace_once(&text, "answer = \"\"\"\n", "answer = \"\"\"\nHALF-DONE ");
+    let done = replace_once(&text, "answer = \"\"\"\n", "answer = \"\"\"\nALL-DONE ");
+
+    // A script holds the folder's lock while it writes; its first step
+    // leaves a valid file that is not what it means to serve.
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(sandbox.faq.join(faqbot::admin::edit::EDIT_LOCK_FILE))
+        .expect("lock file");
+    lock.lock().expect("lock");
+    sandbox.write("entries/leg-cramps.toml", &half);
+    let (sender, reports) = mpsc::channel();
+    {
+        let (folder, engine) = (Arc::clone(&folder), Arc::clone(&engine));
+        thread::spawn(move || {
+            let _ = sender.send(folder.reload(&engine, SystemTime::now()));
+        });
+    }
+    // However long the writer pauses, the reload waits for it.
+    let early = reports.recv_timeout(Duration::from_secs(2)).ok();
+    sandbox.write("entries/leg-cramps.toml", &done);
+    drop(lock);
+    let report = early
+        .or_else(|| reports.recv_timeout(Duration::from_secs(120)).ok())
+        .expect("the reload ended");
+    assert!(report.applied, "{report:?}");
+    let served = answer_of(&engine, "leg-cramps");
+    assert!(served.contains("ALL-DONE"), "{served}");
+}

@@ -106,3 +106,14 @@ pub fn replace_once(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "`{from}` not found");
     text.replacen(from, to, 1)
 }
+
+/// Replaces a file's text in one step (a temporary file renamed over it),
+/// so a reader sees the old text or the new one, never half of one.
+pub fn atomic_replace(path: &Path, text: &str) -> std::io::Result<()> {
+    let temporary = path.with_file_name(format!(
+        ".{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    fs::write(&temporary, text)?;
+    fs::rename(&temporary, path)
+}

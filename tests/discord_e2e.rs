@@ -1452,6 +1452,63 @@ async fn file_changes_go_live_and_broken_ones_are_rejected_while_answers_continu
     .await;
 }
 
+/// How many unanswered messages the gaps store holds (0 before it exists).
+fn stored_gaps(database: &Path) -> usize {
+    let settings = AdminSettings {
+        database: database.to_path_buf(),
+        gaps_enabled: true,
+        ..AdminSettings::default()
+    };
+    Gaps::open_read_only(&settings)
+        .expect("opens")
+        .map_or(0, |gaps| {
+            gaps.report(None, std::time::SystemTime::now())
+                .expect("report")
+                .n_messages
+        })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn defect_11_a_flood_of_unanswered_messages_is_stored_only_within_the_rate_limit() {
+    bounded(async {
+        let scratch = Scratch::new();
+        let bot = start_bot(|config| {
+            scratch.configure(config);
+            config.admin.gaps_enabled = true;
+            config.discord.replies_per_person_per_minute = 2;
+        })
+        .await;
+        let fake = &bot.fake;
+        for number in 0..6 {
+            fake.send_message(
+                ANSWER_CHANNEL,
+                Some(GUILD_ID),
+                person(),
+                &format!("my toaster number {number} hums at night"),
+                Vec::new(),
+            );
+        }
+        let mut stored = 0;
+        for _ in 0..100 {
+            stored = stored_gaps(&scratch.database);
+            if stored >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(stored, 2, "the first two messages are stored");
+        // Let the other four be handled: none of them may be stored.
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        assert_eq!(stored_gaps(&scratch.database), 2, "only two stored");
+
+        // The silent flood did not use up the person's replies.
+        let answered = ask_in_answer_channel(fake, "What is sciatica?").await;
+        assert!(answered.is_some());
+        bot.stop().await;
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gaps_are_recorded_without_user_ids_when_enabled() {
     bounded(async {

@@ -488,3 +488,46 @@ fn defect_3_a_long_chain_of_named_conditions_is_refused_at_its_line() {
     let output = folder.check();
     assert_refused(&output, "symptom-check.toml", "deep");
 }
+
+/// Runs `faqbot symptoms --answers ANSWERS --json` on the shipped FAQ,
+/// bounded in time and memory.
+fn symptoms_with_answers(answers: &Path) -> Output {
+    let mut command = limited_memory();
+    command.args([
+        "symptoms",
+        "--answers",
+        answers.to_str().expect("utf-8 path"),
+        "--json",
+    ]);
+    run_bounded(command)
+}
+
+#[cfg(unix)]
+#[test]
+fn defect_11_an_answers_file_that_is_a_device_or_a_fifo_is_refused_not_read() {
+    let output = symptoms_with_answers(Path::new("/dev/zero"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+
+    let folder = Folder::new("answers-fifo");
+    let fifo = folder.root.join("answers.toml");
+    mkfifo(&fifo);
+    let output = symptoms_with_answers(&fifo);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}
+
+#[test]
+fn defect_11_a_huge_answers_file_is_refused_by_its_size() {
+    let folder = Folder::new("answers-huge");
+    let path = folder.root.join("answers.toml");
+    // Valid answers all the same, after a comment line of 2 MB.
+    let padding = format!("# {}\n", "x".repeat(2 << 20));
+    fs::write(&path, format!("{padding}[answers]\nback_pain = \"no\"\n")).expect("write");
+    let output = symptoms_with_answers(&path);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("too large"), "{stderr}");
+}

@@ -35,6 +35,7 @@ fn entry(id: &str, question: &str, alternates: &[&str], keywords: &[&str]) -> Fa
         urgency: vec!["routine".to_owned()],
         urgency_signs: Vec::new(),
         path: Default::default(),
+        file_text: String::new(),
     }
 }
 

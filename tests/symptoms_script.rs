@@ -153,3 +153,17 @@ fn impossible_answers_and_bad_files_are_errors() {
         Some(ScriptError::Toml(_))
     ));
 }
+
+#[test]
+fn defect_11_an_answer_with_too_many_choices_is_refused() {
+    let check = real_check();
+    // Each a valid choice of an any-of question, but far more of them than
+    // any question has choices.
+    let many = vec!["\"long_journey\""; 10_000].join(", ");
+    let err = run_answers(&check, &format!("[answers]\nvte_risk_factors = [{many}]\n")).err();
+    let message = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        message.contains("vte_risk_factors") && message.contains("at most"),
+        "{message}"
+    );
+}

@@ -43,6 +43,14 @@ const MIGRATIONS: &[&str] = &[
         count INTEGER NOT NULL,
         PRIMARY KEY (day, entry_id)
     );",
+    // Version 2.
+    "-- The text of each entry's file as last served: what the files are
+    -- compared with when the bot starts, so that changes made while it was
+    -- down are recorded too.
+    CREATE TABLE served (
+        entry_id TEXT PRIMARY KEY,
+        text TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.

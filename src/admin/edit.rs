@@ -702,22 +702,38 @@ pub const EDIT_LOCK_FILE: &str = ".faqbot-edit.lock";
 
 /// An exclusive OS lock on the folder's [`EDIT_LOCK_FILE`], held while a
 /// change is checked and written, so that two bot processes on one folder
-/// take turns. The OS releases it when the file is closed, also when the
+/// take turns, and while the folder is reloaded, so that a script that
+/// holds it while writing several files (faq/README.md) is never read
+/// half-written. The OS releases it when the file is closed, also when the
 /// process dies.
-struct FolderLock {
+pub(crate) struct FolderLock {
     _file: fs::File,
 }
 
 impl FolderLock {
-    fn acquire(dir: &Path) -> io::Result<FolderLock> {
-        let file = fs::OpenOptions::new()
+    pub(crate) fn acquire(dir: &Path) -> io::Result<FolderLock> {
+        let file = FolderLock::open(dir)?;
+        file.lock()?;
+        Ok(FolderLock { _file: file })
+    }
+
+    /// The lock if nobody holds it now; `Ok(None)` when someone does.
+    pub(crate) fn try_acquire(dir: &Path) -> io::Result<Option<FolderLock>> {
+        let file = FolderLock::open(dir)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(FolderLock { _file: file })),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(error)) => Err(error),
+        }
+    }
+
+    fn open(dir: &Path) -> io::Result<fs::File> {
+        fs::OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
-            .open(dir.join(EDIT_LOCK_FILE))?;
-        file.lock()?;
-        Ok(FolderLock { _file: file })
+            .open(dir.join(EDIT_LOCK_FILE))
     }
 }
 

@@ -7,8 +7,10 @@
 //! table has no column for one. Mentions of people inside the text
 //! (`<@123>`) are replaced by `@someone` before storing, so no user id gets
 //! in that way either. Rows older than `admin.gaps_retention_days` are
-//! deleted on open, on every record and by [`Gaps::purge`]; deleted rows are
-//! overwritten in the file (SQLite `secure_delete`).
+//! deleted on open, on every record and by [`Gaps::purge`], and at most
+//! `admin.gaps_max_messages` are kept (the newest), so a busy or flooded
+//! channel cannot grow the file without end; deleted rows are overwritten in
+//! the file (SQLite `secure_delete`).
 //!
 //! [`Gaps::report`] groups the stored messages by shared words (weighted so
 //! that words many messages or many FAQ entries use, like "leg" and "pain",
@@ -152,6 +154,7 @@ pub struct Gaps {
     connection: Mutex<Connection>,
     enabled: bool,
     retention_days: u32,
+    max_messages: u32,
 }
 
 impl Gaps {
@@ -162,6 +165,7 @@ impl Gaps {
             connection: Mutex::new(database::open(&settings.database)?),
             enabled: settings.gaps_enabled,
             retention_days: settings.gaps_retention_days.max(1),
+            max_messages: settings.gaps_max_messages.max(1),
         };
         gaps.purge(now)?;
         Ok(gaps)
@@ -176,6 +180,7 @@ impl Gaps {
                 connection: Mutex::new(connection),
                 enabled: settings.gaps_enabled,
                 retention_days: settings.gaps_retention_days.max(1),
+                max_messages: settings.gaps_max_messages.max(1),
             }),
         )
     }
@@ -215,7 +220,8 @@ impl Gaps {
             return Ok(false);
         }
         self.purge(now)?;
-        self.connection().execute(
+        let connection = self.connection();
+        connection.execute(
             "INSERT INTO gap_messages (day, channel_id, decision, text) VALUES (?1, ?2, ?3, ?4)",
             params![
                 time::unix_day(now),
@@ -223,6 +229,12 @@ impl Gaps {
                 decision.as_str(),
                 stored
             ],
+        )?;
+        // The newest `max_messages` are kept (ids only grow).
+        connection.execute(
+            "DELETE FROM gap_messages WHERE id <=
+             (SELECT id FROM gap_messages ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+            params![i64::from(self.max_messages)],
         )?;
         tracing::debug!(decision = decision.as_str(), "unanswered message stored");
         Ok(true)

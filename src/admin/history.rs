@@ -5,12 +5,19 @@
 //!
 //! Only moderators appear as "who", and only for Discord edits: a file
 //! change is recorded with no name (git knows who wrote it).
+//!
+//! Only what was served is recorded: the texts come from the loaded FAQ,
+//! never from a second read of the files (which may hold a newer, rejected
+//! text). The database also keeps the text of every entry as last served;
+//! when the bot starts, [`History::catch_up`] compares the files' state with
+//! it and records what changed while the bot was down.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::{StoreError, database, time};
@@ -141,33 +148,83 @@ impl History {
 
     /// Records one change; returns its row number.
     pub fn record(&self, change: NewChange<'_>) -> Result<i64, StoreError> {
-        let kind = change.kind;
-        let origin = if change.who.is_some() {
-            "discord"
-        } else {
-            "file"
-        };
         let connection = self.connection();
-        connection.execute(
-            "INSERT INTO history (at, entry_id, kind, origin, who, before, after)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                time::unix_seconds(change.when),
-                change.entry_id,
-                kind.as_str(),
-                origin,
-                change.who,
-                change.before,
-                change.after
-            ],
-        )?;
-        tracing::info!(
-            faq_id = change.entry_id,
-            kind = kind.as_str(),
-            origin,
-            "FAQ change recorded in history"
-        );
+        insert(&connection, &change)?;
         Ok(connection.last_insert_rowid())
+    }
+
+    /// Records the changes of a reload that was applied and remembers
+    /// `served` (entry id to file text, as loaded) as the entries' last
+    /// served state, in one transaction.
+    pub(crate) fn record_served(
+        &self,
+        changes: &[NewChange<'_>],
+        served: &BTreeMap<String, String>,
+    ) -> Result<(), StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        for change in changes {
+            insert(&transaction, change)?;
+        }
+        replace_served(&transaction, served)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// At start-up: compares `served` (entry id to file text, as the bot
+    /// now serves them) with the entries' last served state in the
+    /// database, records every difference as a file change at `now`, and
+    /// returns them (id, kind).
+    ///
+    /// A database without a last served state (new, or written by an older
+    /// faqbot) takes each entry's state from its newest row, and the files'
+    /// text for an entry with no row: an entry nobody changed since the
+    /// history began is not "added".
+    pub fn catch_up(
+        &self,
+        served: &BTreeMap<String, String>,
+        now: SystemTime,
+    ) -> Result<Vec<(String, ChangeKind)>, StoreError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        let mut last = load_served(&transaction)?;
+        if last.is_empty() {
+            last = last_recorded(&transaction, served)?;
+        }
+        let mut found = Vec::new();
+        for (id, text) in served {
+            match last.get(id) {
+                None => found.push((id.as_str(), ChangeKind::Added, None, Some(text))),
+                Some(before) if before != text => {
+                    found.push((id.as_str(), ChangeKind::Changed, Some(before), Some(text)));
+                }
+                Some(_) => {}
+            }
+        }
+        for (id, before) in &last {
+            if !served.contains_key(id) {
+                found.push((id.as_str(), ChangeKind::Removed, Some(before), None));
+            }
+        }
+        for &(entry_id, kind, before, after) in &found {
+            insert(
+                &transaction,
+                &NewChange {
+                    entry_id,
+                    kind,
+                    who: None,
+                    when: now,
+                    before: before.map(String::as_str),
+                    after: after.map(String::as_str),
+                },
+            )?;
+        }
+        replace_served(&transaction, served)?;
+        transaction.commit()?;
+        Ok(found
+            .into_iter()
+            .map(|(id, kind, _, _)| (id.to_owned(), kind))
+            .collect())
     }
 
     /// The recorded changes, newest first: of one entry, or of all
@@ -259,4 +316,86 @@ impl History {
             .optional()?
             .flatten())
     }
+}
+
+/// Inserts one history row.
+fn insert(connection: &Connection, change: &NewChange<'_>) -> Result<(), StoreError> {
+    let kind = change.kind;
+    let origin = if change.who.is_some() {
+        "discord"
+    } else {
+        "file"
+    };
+    connection.execute(
+        "INSERT INTO history (at, entry_id, kind, origin, who, before, after)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            time::unix_seconds(change.when),
+            change.entry_id,
+            kind.as_str(),
+            origin,
+            change.who,
+            change.before,
+            change.after
+        ],
+    )?;
+    tracing::info!(
+        faq_id = change.entry_id,
+        kind = kind.as_str(),
+        origin,
+        "FAQ change recorded in history"
+    );
+    Ok(())
+}
+
+/// The entries' last served state: id to file text.
+fn load_served(transaction: &Transaction<'_>) -> Result<BTreeMap<String, String>, StoreError> {
+    let mut statement = transaction.prepare("SELECT entry_id, text FROM served")?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Makes `served` the entries' last served state.
+fn replace_served(
+    transaction: &Transaction<'_>,
+    served: &BTreeMap<String, String>,
+) -> Result<(), StoreError> {
+    transaction.execute("DELETE FROM served", [])?;
+    let mut statement =
+        transaction.prepare("INSERT INTO served (entry_id, text) VALUES (?1, ?2)")?;
+    for (id, text) in served {
+        statement.execute(params![id, text])?;
+    }
+    Ok(())
+}
+
+/// The entries' state as the history rows leave it (the newest row's
+/// after-text; nothing for a removed entry), and `served`'s text for an
+/// entry the history never mentions.
+fn last_recorded(
+    transaction: &Transaction<'_>,
+    served: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, StoreError> {
+    let mut statement = transaction.prepare(
+        "SELECT entry_id, after FROM history AS row
+         WHERE id = (SELECT max(id) FROM history WHERE entry_id = row.entry_id)",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+    })?;
+    let mut last = BTreeMap::new();
+    let mut mentioned = BTreeSet::new();
+    for row in rows {
+        let (id, after) = row?;
+        if let Some(after) = after {
+            last.insert(id.clone(), after);
+        }
+        mentioned.insert(id);
+    }
+    for (id, text) in served {
+        if !mentioned.contains(id) {
+            last.insert(id.clone(), text.clone());
+        }
+    }
+    Ok(last)
 }

@@ -14,7 +14,8 @@
 //!
 //! Nothing here names a Discord type: the adapter passes in plain strings
 //! and ids, and the time (`now`) is passed in everywhere except in the
-//! watcher thread, which reads the clock.
+//! watcher thread and [`FaqFolder::new`] (which records the changes made
+//! while the bot was down), which read the clock.
 
 pub mod cli;
 mod database;

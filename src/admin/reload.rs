@@ -22,6 +22,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 
+use super::edit::FolderLock;
 use super::history::{ChangeKind, History, NewChange};
 use crate::config::Config;
 use crate::engine::{CheckedFolder, Engine, Knowledge};
@@ -274,10 +275,15 @@ impl std::fmt::Debug for FaqFolder {
 impl FaqFolder {
     /// A handle on `config.faq_dir`, whose FAQ `engine` serves now. Changes
     /// are recorded in `history` when given.
+    ///
+    /// With a history, this is the bot starting: the entries as served are
+    /// compared with their last served state in the history, and what
+    /// changed while the bot was down is recorded now (the clock is read
+    /// here).
     pub fn new(engine: &Engine, config: &Config, history: Option<Arc<History>>) -> FaqFolder {
         let knowledge = engine.knowledge();
         let mut state = FolderState {
-            texts: entry_texts(&config.faq_dir, &knowledge.faq),
+            texts: served_texts(&knowledge.faq),
             synonyms: read_served(&config.faq_dir, &config.faq_dir.join(SYNONYMS_FILE)),
             seen: VecDeque::new(),
         };
@@ -288,6 +294,9 @@ impl FaqFolder {
             .collect();
         for (id, text) in texts {
             state.remember(&id, &text);
+        }
+        if let Some(history) = &history {
+            catch_up(history, &state.texts, SystemTime::now());
         }
         // What the engine serves passed the full check.
         let served = (
@@ -332,9 +341,32 @@ impl FaqFolder {
     /// `engine` and records each changed entry in the history as a file
     /// change. With a problem, nothing changes and the report lists them
     /// all. This is `/faq-admin reload`, and what the watcher runs.
+    ///
+    /// It waits for the folder's OS lock ([`super::edit::EDIT_LOCK_FILE`]):
+    /// a writer that holds it (another bot's edit, a script that writes
+    /// several files) is never read half-done, however long it pauses.
     pub fn reload(&self, engine: &Engine, now: SystemTime) -> ReloadReport {
         let mut state = self.lock();
+        let _folder_lock = FolderLock::acquire(&self.dir)
+            .map_err(|error| tracing::debug!(%error, "reloading without the folder's lock"))
+            .ok();
         self.reload_locked(&mut state, engine, now, None)
+    }
+
+    /// [`FaqFolder::reload`], or `None` without waiting when someone holds
+    /// the folder's lock (the watcher tries again at its next poll, so it
+    /// can always stop).
+    fn try_reload(&self, engine: &Engine, now: SystemTime) -> Option<ReloadReport> {
+        let mut state = self.lock();
+        let _folder_lock = match FolderLock::try_acquire(&self.dir) {
+            Ok(Some(lock)) => Some(lock),
+            Ok(None) => return None,
+            Err(error) => {
+                tracing::debug!(%error, "reloading without the folder's lock");
+                None
+            }
+        };
+        Some(self.reload_locked(&mut state, engine, now, None))
     }
 
     /// The reload itself, under the lock. `edited_by` names the entry a
@@ -357,33 +389,33 @@ impl FaqFolder {
         };
         let mut report = compare(&old, &new);
         report.applied = true;
-        let new_texts = entry_texts(&self.dir, &new.faq);
+        // The texts that were checked, not the files read again: a file may
+        // have changed since, and only what is served is recorded.
+        let new_texts = served_texts(&new.faq);
         let synonyms = read_served(&self.dir, &self.dir.join(SYNONYMS_FILE));
         report.synonyms_changed = synonyms != state.synonyms;
         engine.replace_knowledge(new);
 
         if let Some(history) = &self.history {
-            let changes = report
+            let changes: Vec<NewChange<'_>> = report
                 .added
                 .iter()
                 .map(|id| (id, ChangeKind::Added))
                 .chain(report.changed.iter().map(|id| (id, ChangeKind::Changed)))
-                .chain(report.removed.iter().map(|id| (id, ChangeKind::Removed)));
-            for (id, kind) in changes {
-                let who = edited_by
-                    .filter(|(edited, _)| edited == id)
-                    .map(|(_, who)| who);
-                let change = NewChange {
+                .chain(report.removed.iter().map(|id| (id, ChangeKind::Removed)))
+                .map(|(id, kind)| NewChange {
                     entry_id: id,
                     kind,
-                    who,
+                    who: edited_by
+                        .filter(|(edited, _)| edited == id)
+                        .map(|(_, who)| who),
                     when: now,
                     before: state.texts.get(id).map(String::as_str),
                     after: new_texts.get(id).map(String::as_str),
-                };
-                if let Err(error) = history.record(change) {
-                    tracing::error!(faq_id = %id, %error, "could not record a change in the history");
-                }
+                })
+                .collect();
+            if let Err(error) = history.record_served(&changes, &new_texts) {
+                tracing::error!(n_changes = changes.len(), %error, "could not record changes in the history");
             }
         }
         for (id, text) in &new_texts {
@@ -441,13 +473,27 @@ fn lock_set<T>(set: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
-/// The text of each entry's file, by id (entries whose file cannot be read
-/// any more are left out).
-fn entry_texts(dir: &Path, faq: &Faq) -> BTreeMap<String, String> {
+/// The text of each entry's file as loaded, by id.
+fn served_texts(faq: &Faq) -> BTreeMap<String, String> {
     faq.entries
         .iter()
-        .filter_map(|entry| read_served(dir, &entry.path).map(|text| (entry.id.clone(), text)))
+        .map(|entry| (entry.id.clone(), entry.file_text.clone()))
         .collect()
+}
+
+/// Records in `history` what changed in the files while the bot was down
+/// (see [`History::catch_up`]); a failure is logged, the bot goes on.
+fn catch_up(history: &History, served: &BTreeMap<String, String>, now: SystemTime) {
+    match history.catch_up(served, now) {
+        Ok(found) if found.is_empty() => {}
+        Ok(found) => tracing::info!(
+            n_changes = found.len(),
+            "FAQ changes made while the bot was down recorded in history"
+        ),
+        Err(error) => {
+            tracing::error!(%error, "could not compare the FAQ with the history's last state");
+        }
+    }
 }
 
 /// The text of a file of the folder `dir`, read the way the loader reads
@@ -608,8 +654,11 @@ impl FaqWatcher {
                         continue;
                     }
                     if last_change.is_some_and(|at| at.elapsed() >= debounce) {
+                        // A writer holding the folder's lock is not done.
+                        let Some(report) = folder.try_reload(&engine, SystemTime::now()) else {
+                            continue;
+                        };
                         last_change = None;
-                        let report = folder.reload(&engine, SystemTime::now());
                         if report.is_news() {
                             on_report(&report);
                         }

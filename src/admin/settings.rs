@@ -24,6 +24,10 @@ pub struct AdminSettings {
     /// Stored messages and answer counts older than this many days are
     /// deleted.
     pub gaps_retention_days: u32,
+    /// At most this many unanswered messages are kept; storing one more
+    /// deletes the oldest. Bounds the database whatever the traffic (a
+    /// report groups only the newest 2,000 anyway).
+    pub gaps_max_messages: u32,
     /// Members with this Discord role may use `/faq-admin` (members with the
     /// Manage Messages permission always may). Unset: only the permission.
     pub moderator_role_id: Option<u64>,
@@ -40,6 +44,13 @@ pub struct AdminSettings {
 /// The default database file name.
 pub const DEFAULT_DATABASE: &str = "faqbot.sqlite3";
 
+/// The default cap on stored unanswered messages.
+pub const DEFAULT_GAPS_MAX_MESSAGES: u32 = 5_000;
+
+/// The largest cap on stored unanswered messages (at most 2,000 characters
+/// each: a few hundred megabytes).
+pub const MAX_GAPS_MAX_MESSAGES: u32 = 100_000;
+
 /// The largest debounce that still lets a change go live within 2 seconds.
 pub const MAX_RELOAD_DEBOUNCE_MS: u64 = 1_500;
 
@@ -49,6 +60,7 @@ impl Default for AdminSettings {
             database: PathBuf::from(DEFAULT_DATABASE),
             gaps_enabled: false,
             gaps_retention_days: 30,
+            gaps_max_messages: DEFAULT_GAPS_MAX_MESSAGES,
             moderator_role_id: None,
             moderator_log_channel: None,
             reload_debounce_ms: 500,
@@ -77,6 +89,13 @@ impl AdminSettings {
             self.gaps_retention_days,
             1..=3_650,
             " (ten years)",
+        );
+        in_range(
+            &mut out,
+            "admin.gaps_max_messages",
+            self.gaps_max_messages,
+            1..=MAX_GAPS_MAX_MESSAGES,
+            "",
         );
         in_range(
             &mut out,

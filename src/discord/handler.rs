@@ -202,7 +202,12 @@ fn symptoms_place(channel_id: u64) -> String {
     format!("symptoms:{channel_id}")
 }
 
-/// A link to a message.
+/// The rate-limit key under which a person's messages that got no reply
+/// are counted (apart from their replies).
+fn silent_key(person: &str) -> String {
+    format!("silent:{person}")
+}
+
 /// The FAQ entry the first reply answers with, if it is an answer.
 fn answer_id(replies: &[Reply]) -> Option<&str> {
     match replies.first()?.kind() {
@@ -211,6 +216,7 @@ fn answer_id(replies: &[Reply]) -> Option<&str> {
     }
 }
 
+/// A link to a message.
 fn message_link(guild_id: Option<u64>, channel_id: u64, message_id: u64) -> String {
     format!("{}/{message_id}", channel_link(guild_id, channel_id))
 }
@@ -337,21 +343,30 @@ impl Handler {
         };
         let now = SystemTime::now();
         let replies = self.engine_call(key, input).await.map_err(engine_failed)?;
-        self.record_outcome(
-            &replies,
-            &message.content,
-            message.channel_id.get(),
-            answer_channel,
-        );
-        let Some(first) = replies.first() else {
+        let per_minute = self.settings.replies_per_minute;
+        // Nothing is stored or counted for a message over the person's limit,
+        // so a flood cannot fill the gaps store. A message that gets no reply
+        // does not use up the person's replies; it counts against a limit of
+        // its own.
+        let within_limit = match replies.first() {
+            Some(first) => first.is_emergency() || self.store.allow_reply(&person, now, per_minute),
+            None => self
+                .store
+                .allow_reply(&silent_key(&person), now, per_minute),
+        };
+        if within_limit {
+            self.record_outcome(
+                &replies,
+                &message.content,
+                message.channel_id.get(),
+                answer_channel,
+            );
+        }
+        if replies.is_empty() {
             tracing::info!(event = "message_silence", "no reply");
             return Ok(());
-        };
-        if !first.is_emergency()
-            && !self
-                .store
-                .allow_reply(&person, now, self.settings.replies_per_minute)
-        {
+        }
+        if !within_limit {
             tracing::info!(
                 event = "rate_limited",
                 "reply skipped: person over the rate limit"

@@ -443,6 +443,7 @@ mod tests {
             urgency: Vec::new(),
             urgency_signs: Vec::new(),
             path: std::path::PathBuf::new(),
+            file_text: String::new(),
             sources: vec![
                 Source {
                     title: "NHS: leg pain [overview]".to_owned(),

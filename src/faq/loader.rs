@@ -305,6 +305,7 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
         urgency,
         urgency_signs,
         path: path.to_path_buf(),
+        file_text: source.clone(),
     };
     Some(ReadEntry {
         entry,

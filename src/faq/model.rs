@@ -50,6 +50,10 @@ pub struct FaqEntry {
     /// The file the entry was read from.
     #[serde(skip)]
     pub path: PathBuf,
+    /// The file's text as read and checked: what is served, and what the
+    /// change history records (the file may have changed since).
+    #[serde(skip)]
+    pub file_text: String,
 }
 
 /// A sign an entry adds to one of its urgency blocks.

@@ -50,7 +50,9 @@ pub use model::{
     ChoiceDef, Condition, LeadingPattern, OutcomeDef, PATTERN_IDS, PLACEHOLDERS, PatternDef,
     PatternRef, Question, QuestionKind, Rule, SourceRef, SymptomCheck, Target,
 };
-pub use script::{ScriptError, ScriptResult, run_answers};
+pub use script::{
+    MAX_ANSWERS_FILE_BYTES, MAX_ANSWERS_PER_ITEM, ScriptError, ScriptResult, run_answers,
+};
 pub use validate::PathStats;
 
 use crate::problem::Problem;

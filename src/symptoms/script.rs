@@ -75,10 +75,30 @@ pub enum ScriptError {
         /// Why.
         reason: String,
     },
+    /// An array with more answers than any question has choices.
+    #[error("`{item}`: at most {limit} answers to one question, not {found}")]
+    TooManyAnswers {
+        /// The item.
+        item: String,
+        /// How many there were.
+        found: usize,
+        /// The most accepted ([`MAX_ANSWERS_PER_ITEM`]).
+        limit: usize,
+    },
     /// The run did not end (only possible with a broken check file).
     #[error("the check did not end after {0} steps")]
     DidNotEnd(usize),
 }
+
+/// The largest answers file read, in bytes: a file answering every question
+/// of the check is a few kilobytes; a device such as `/dev/zero` would
+/// otherwise be read until memory runs out.
+pub const MAX_ANSWERS_FILE_BYTES: u64 = 64 * 1024;
+
+/// At most this many answers to one question (an array of choice ids) are
+/// accepted: more than any question has choices, so a longer array is a
+/// mistake, not an answer.
+pub const MAX_ANSWERS_PER_ITEM: usize = 64;
 
 /// Runs the check on the answers in `answers_toml` (design.md,
 /// `symptoms --answers FILE --json`).
@@ -96,6 +116,13 @@ pub fn run_answers(check: &SymptomCheck, answers_toml: &str) -> Result<ScriptRes
         let ids: Vec<String> = match value {
             toml::Value::String(s) => vec![s.clone()],
             toml::Value::Boolean(b) => vec![if *b { "yes" } else { "no" }.to_owned()],
+            toml::Value::Array(items) if items.len() > MAX_ANSWERS_PER_ITEM => {
+                return Err(ScriptError::TooManyAnswers {
+                    item: item.clone(),
+                    found: items.len(),
+                    limit: MAX_ANSWERS_PER_ITEM,
+                });
+            }
             toml::Value::Array(items) => items
                 .iter()
                 .map(|v| match v {
