@@ -687,3 +687,34 @@ fn lost_edit_two_processes_saving_one_entry_never_both_succeed() {
         }
     }
 }
+
+/// A process or script that holds the folder's lock for good does not hang
+/// a moderator's save: after a bounded wait the save is refused, nothing is
+/// written, and it says to try again.
+#[test]
+fn a_save_does_not_wait_for_ever_on_a_lock_somebody_keeps() {
+    let (sandbox, engine, folder, _history) = setup("edit-lock-kept");
+    let before = sandbox.read_entry("blood-clot");
+    let lock = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(sandbox.faq.join(".faqbot-edit.lock"))
+        .expect("lock file");
+    lock.lock().expect("lock");
+    let form = folder.open_entry(&engine, "blood-clot").expect("opens");
+    let mut draft = form.draft();
+    draft.answer = format!("{}\n\nNEVER-SAVED", form.answer);
+    let change = Change::Edit {
+        id: "blood-clot".to_owned(),
+        base_version: form.version,
+        draft,
+    };
+    let error = folder
+        .save(&engine, &change, "Moderator A", now())
+        .expect_err("refused while the lock is kept");
+    drop(lock);
+    assert!(error.to_string().contains("try again"), "{error}");
+    assert_eq!(sandbox.read_entry("blood-clot"), before);
+}

@@ -710,11 +710,32 @@ pub(crate) struct FolderLock {
     _file: fs::File,
 }
 
+/// How long a save or a moderator's reload waits for another writer to
+/// release the folder's lock: a script or process that holds it longer
+/// (or forever) gets the save refused, not a hung command.
+pub(crate) const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl FolderLock {
+    /// The lock, waiting at most [`LOCK_WAIT`] for another holder; an error
+    /// of kind `TimedOut` past it.
     pub(crate) fn acquire(dir: &Path) -> io::Result<FolderLock> {
-        let file = FolderLock::open(dir)?;
-        file.lock()?;
-        Ok(FolderLock { _file: file })
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(lock) = FolderLock::try_acquire(dir)? {
+                return Ok(lock);
+            }
+            if start.elapsed() >= LOCK_WAIT {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "another writer has held {} for over {} s; try again",
+                        dir.join(EDIT_LOCK_FILE).display(),
+                        LOCK_WAIT.as_secs()
+                    ),
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// The lock if nobody holds it now; `Ok(None)` when someone does.

@@ -344,11 +344,13 @@ impl FaqFolder {
     ///
     /// It waits for the folder's OS lock ([`super::edit::EDIT_LOCK_FILE`]):
     /// a writer that holds it (another bot's edit, a script that writes
-    /// several files) is never read half-done, however long it pauses.
+    /// several files) is not read half-done, unless it holds the lock for
+    /// longer than [`super::edit::LOCK_WAIT`] (then the reload goes ahead
+    /// rather than hang the moderator's command).
     pub fn reload(&self, engine: &Engine, now: SystemTime) -> ReloadReport {
         let mut state = self.lock();
         let _folder_lock = FolderLock::acquire(&self.dir)
-            .map_err(|error| tracing::debug!(%error, "reloading without the folder's lock"))
+            .map_err(|error| tracing::warn!(%error, "reloading without the folder's lock"))
             .ok();
         self.reload_locked(&mut state, engine, now, None)
     }
