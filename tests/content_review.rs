@@ -620,7 +620,7 @@ fn self_care_and_exercise_swelling_keep_their_level() {
 #[test]
 fn cramp_swelling_and_cancer_keep_their_level() {
     let check = symptom_check();
-    assert!(check.contains("numbness or swelling in both legs. One swollen leg is different"));
+    assert!(check.contains("swelling in both legs. One swollen leg is different"));
     assert!(!check.contains("come with numbness or swelling. "));
     let faq = faq();
     let clot = faq.get("blood-clot").expect("blood-clot");
@@ -702,4 +702,30 @@ fn signs_cite_the_page_that_says_them() {
         .find(|(text, _)| text.contains("put weight on"))
         .expect("the weight-bearing sign");
     assert!(title.contains("Limp"), "{title}");
+}
+
+// The findings of review 10 (faq/reviews/2026-12-06-review-10.md).
+
+/// C1, C2: numbness in both feet is routine only when it is not getting
+/// worse (c.1 E3: "severe or getting worse", at any speed), and the sign
+/// points to the emergency list; C3: cramps with numbness in one leg are
+/// sent to a GP too.
+#[test]
+fn slow_numbness_and_cramp_numbness_keep_their_level() {
+    let faq = faq();
+    for id in ["neuropathy", "diabetes-legs"] {
+        let entry = faq.get(id).expect(id);
+        for sign in &entry.urgency_signs {
+            if sign.level == Level::Routine && sign.text.contains("numbness") {
+                assert!(!sign.text.contains("quickly"), "{id}: {}", sign.text);
+                assert!(
+                    sign.text.contains("see the first list"),
+                    "{id}: {}",
+                    sign.text
+                );
+            }
+        }
+    }
+    let check = symptom_check();
+    assert!(check.contains("come with numbness in a leg or foot, or swelling in both legs"));
 }
