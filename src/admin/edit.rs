@@ -774,18 +774,10 @@ impl std::error::Error for ChangedUnderneath {}
 /// The file's text now, `None` when it does not exist; read the way the
 /// loader reads (a FIFO put in its place is refused, not waited on).
 fn read_current(path: &Path) -> io::Result<Option<String>> {
-    match fs::symlink_metadata(path) {
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(error),
-        Ok(_) => {}
-    }
-    let mut problems = Vec::new();
-    crate::files::read_text(path, MAX_FILE_BYTES, &mut problems)
-        .map(Some)
-        .ok_or_else(|| {
-            let reason = problems.first().map(ToString::to_string);
-            io::Error::other(reason.unwrap_or_else(|| "unreadable".to_owned()))
-        })
+    read_existing(path).map_err(|error| match error {
+        EditError::Io { source, .. } => source,
+        other => io::Error::other(other.to_string()),
+    })
 }
 
 /// The file's text, `None` when it does not exist.
