@@ -708,8 +708,9 @@ fn signs_cite_the_page_that_says_them() {
 
 /// C1, C2: numbness in both feet is routine only when it is not getting
 /// worse (c.1 E3: "severe or getting worse", at any speed), and the sign
-/// points to the emergency list; C3: cramps with numbness in one leg are
-/// sent to a GP too.
+/// points to the emergency list; review 11 A1, A2: and only when it is
+/// mild, with E3 quoted whole in the pointer; C3: cramps with numbness in
+/// one leg are sent to a GP too.
 #[test]
 fn slow_numbness_and_cramp_numbness_keep_their_level() {
     let faq = faq();
@@ -719,7 +720,13 @@ fn slow_numbness_and_cramp_numbness_keep_their_level() {
             if sign.level == Level::Routine && sign.text.contains("numbness") {
                 assert!(!sign.text.contains("quickly"), "{id}: {}", sign.text);
                 assert!(
-                    sign.text.contains("see the first list"),
+                    sign.text.contains("mild and not getting worse"),
+                    "{id}: {}",
+                    sign.text
+                );
+                assert!(
+                    sign.text
+                        .contains("severe or getting worse: see the first list"),
                     "{id}: {}",
                     sign.text
                 );
