@@ -33,7 +33,22 @@ pub fn render(reply: &Reply) -> String {
     if reply.offers_check() {
         out.push_str("Type 'symptoms' to start the symptom check.\n");
     }
-    if !reply.options().is_empty() {
+    let grouped = matches!(
+        reply.kind(),
+        ReplyKind::SymptomQuestion { grouped: true, .. }
+    );
+    if grouped {
+        // The body already lists every option, numbered.
+        out.push_str("(type the numbers, e.g. 1 3");
+        if reply
+            .options()
+            .iter()
+            .any(|o| o.id == crate::symptoms::UNSURE)
+        {
+            out.push_str("; or 'none', 'not sure'");
+        }
+        out.push_str("; or 'back', 'cancel')\n");
+    } else if !reply.options().is_empty() {
         out.push('\n');
         for (number, option) in reply.options().iter().enumerate() {
             out.push_str(&format!("  {}. {}\n", number + 1, option.label));

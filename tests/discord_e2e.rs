@@ -742,11 +742,32 @@ async fn slash_commands_share_the_cooldown_and_the_rate_limit() {
 
 /// The choice to click for a symptom-check question: "no" where offered,
 /// else the first choice.
-fn pick(ids: &[String]) -> Option<(String, Option<Vec<String>>)> {
-    let menu = ids.iter().find(|id| id.starts_with("faqbot:v1:m:"));
-    if let Some(menu) = menu {
-        return Some((menu.clone(), Some(vec!["other".to_owned()])));
+/// The component a person would use next, and the menu values it sends:
+/// on a menu "None of these" (a screen), else "other", else its first
+/// option; else the "no" button, else the first choice button.
+fn pick(components: &Value) -> Option<(String, Option<Vec<String>>)> {
+    for row in components.as_array().into_iter().flatten() {
+        for component in row["components"].as_array().into_iter().flatten() {
+            let Some(id) = component["custom_id"].as_str() else {
+                continue;
+            };
+            if !id.starts_with("faqbot:v1:m:") {
+                continue;
+            }
+            let values: Vec<&str> = component["options"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o["value"].as_str())
+                .collect();
+            let value = ["none", "other"]
+                .into_iter()
+                .find(|v| values.contains(v))
+                .or(values.first().copied())?;
+            return Some((id.to_owned(), Some(vec![value.to_owned()])));
+        }
     }
+    let ids = custom_ids(components);
     let choices: Vec<&String> = ids
         .iter()
         .filter(|id| id.starts_with("faqbot:v1:s:"))
@@ -779,8 +800,9 @@ async fn symptom_check_clicks_through_to_an_outcome_ephemerally() {
             "Cancel: {ids:?}"
         );
         let mut outcome = None;
+        let mut components = body["data"]["components"].clone();
         for _ in 0..60 {
-            let Some((custom_id, values)) = pick(&ids) else {
+            let Some((custom_id, values)) = pick(&components) else {
                 break;
             };
             let mark = fake.mark();
@@ -789,6 +811,7 @@ async fn symptom_check_clicks_through_to_an_outcome_ephemerally() {
             assert_eq!(body["type"], 7, "updated in place: {body}");
             assert_no_pings(&body["data"]);
             ids = custom_ids(&body["data"]["components"]);
+            components = body["data"]["components"].clone();
             if ids.iter().any(|id| id.starts_with("faqbot:v1:r:")) {
                 outcome = Some(body);
                 break;
@@ -825,12 +848,11 @@ async fn foreign_old_and_expired_clicks_get_a_polite_private_reply() {
         let mark = fake.mark();
         let (id, _) = fake.send_command(2, PERSON, CHANNEL, "symptoms", json!([]));
         let body = callback(fake, mark, id).await;
-        let ids = custom_ids(&body["data"]["components"]);
-        let (button, _) = pick(&ids).expect("a choice");
+        let (button, values) = pick(&body["data"]["components"]).expect("a choice");
 
         // Someone else.
         let mark = fake.mark();
-        let (id, _) = fake.send_component(OTHER_PERSON, CHANNEL, &button, None, 0);
+        let (id, _) = fake.send_component(OTHER_PERSON, CHANNEL, &button, values.clone(), 0);
         let body = callback(fake, mark, id).await;
         assert_eq!(body["type"], 4);
         assert_eq!(body["data"]["flags"], json!(EPHEMERAL));
@@ -856,9 +878,12 @@ async fn foreign_old_and_expired_clicks_get_a_polite_private_reply() {
 
         // A button of an older symptom check (after an edit or a restart).
         let stale: Vec<&str> = button.split(':').collect();
-        let stale = format!("faqbot:v1:s:{PERSON}:00000000:{}:{}", stale[5], stale[6]);
+        let stale = format!(
+            "faqbot:v1:{}:{PERSON}:00000000:{}:{}",
+            stale[2], stale[5], stale[6]
+        );
         let mark = fake.mark();
-        let (id, _) = fake.send_component(PERSON, CHANNEL, &stale, None, 0);
+        let (id, _) = fake.send_component(PERSON, CHANNEL, &stale, values.clone(), 0);
         let body = callback(fake, mark, id).await;
         assert_eq!(body["type"], 4);
         assert_eq!(body["data"]["flags"], json!(EPHEMERAL));
@@ -874,7 +899,7 @@ async fn foreign_old_and_expired_clicks_get_a_polite_private_reply() {
         // A click in a place with no check running (another channel).
         let elsewhere = button.clone();
         let mark = fake.mark();
-        let (id, _) = fake.send_component(PERSON, CHANNEL + 5, &elsewhere, None, EPHEMERAL);
+        let (id, _) = fake.send_component(PERSON, CHANNEL + 5, &elsewhere, values, EPHEMERAL);
         let body = callback(fake, mark, id).await;
         assert_eq!(body["type"], 7);
         let text = body["data"]["embeds"][0]["description"]

@@ -76,6 +76,7 @@ fn run_suite(name: &str, cases: &[Case]) -> Figures {
     let (mut emergencies, mut emergencies_caught, mut under, mut over) = (0, 0, 0, 0);
     let mut pattern_exact = 0;
     let mut asked = Vec::new();
+    let mut screens = Vec::new();
     let mut levels_seen = BTreeSet::new();
     for case in cases {
         assert!(
@@ -99,6 +100,9 @@ fn run_suite(name: &str, cases: &[Case]) -> Figures {
             }
         };
         asked.push(result.asked.len());
+        if expected != Level::Emergency {
+            screens.push(result.screens);
+        }
         if expected == Level::Emergency {
             emergencies += 1;
             emergencies_caught += usize::from(result.triage == Level::Emergency);
@@ -140,6 +144,13 @@ fn run_suite(name: &str, cases: &[Case]) -> Figures {
         }
     };
     asked.sort_unstable();
+    screens.sort_unstable();
+    eprintln!(
+        "symptom-check {name}: screens shown on the {} non-emergency cases: median {} max {}",
+        screens.len(),
+        screens.get(screens.len() / 2).copied().unwrap_or(0),
+        screens.last().copied().unwrap_or(0),
+    );
     eprintln!(
         "symptom-check {name}: {n}; exact level {exact}/{n} ({:.1}%); self-care exact {self_care_exact}/{self_care} ({:.1}%); \
          emergencies caught {emergencies_caught}/{emergencies}; under-triaged {under}; over-triaged {over}; \

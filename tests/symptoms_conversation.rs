@@ -1,12 +1,16 @@
 //! The conversation as a front end drives it: the order of questions, the
 //! "not sure" re-ask, back, bad answers, answers by number, word or button,
 //! and storing a conversation between messages.
+//!
+//! These run the real check with its screens taken out, so every question
+//! is asked on its own (the flow of any question not on a screen);
+//! tests/symptoms_screens.rs covers the screens.
 
 #[path = "symptoms_support.rs"]
 mod support;
 
 use faqbot::symptoms::{AnswerError, Conversation, Level, Prompt, Step, SymptomCheck, rules};
-use support::real_check;
+use support::real_check_one_by_one as real_check;
 
 fn ask(step: &Step) -> &Prompt {
     match step {
@@ -75,7 +79,11 @@ fn not_sure_on_an_emergency_flag_is_asked_again_in_simpler_words() {
     let again = ask(&step);
     assert_eq!(again.question_id, first.question_id);
     assert!(again.is_reask);
-    assert_eq!(again.number, first.number, "a re-ask is the same question");
+    assert_eq!(
+        again.number,
+        first.number + 1,
+        "a re-ask is one more step shown"
+    );
     assert_ne!(
         again.text, first.text,
         "the re-ask uses the simpler wording"

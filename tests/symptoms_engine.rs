@@ -71,20 +71,22 @@ fn is_expired_notice(replies: &[Reply]) -> bool {
 }
 
 #[test]
-fn start_asks_the_chest_question_first_with_yes_no_not_sure() {
+fn start_shows_the_emergency_flags_first_on_one_screen() {
     let engine = engine();
     let replies = engine.handle(&key("start"), Input::StartSymptoms, t(0));
-    assert_eq!(
-        question_id(&replies).as_deref(),
-        Some("rf_chest_pain_or_breathless")
+    assert_eq!(question_id(&replies).as_deref(), Some("emergency_now"));
+    let ids: Vec<&str> = replies[0].options().iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids.len(), 8);
+    assert_eq!(ids[0], "rf_chest_pain_or_breathless");
+    assert_eq!(ids[6..], ["none", "unsure"]);
+    let body = replies[0].body();
+    assert!(body.contains("not a doctor"));
+    // Every item in full, numbered, in the body itself.
+    assert!(body.contains("\n1. Do you have any chest pain"), "{body}");
+    assert!(
+        body.contains("\n7. None of these\n8. Not sure about some"),
+        "{body}"
     );
-    let labels: Vec<&str> = replies[0]
-        .options()
-        .iter()
-        .map(|o| o.label.as_str())
-        .collect();
-    assert_eq!(labels, ["Yes", "No", "Not sure"]);
-    assert!(replies[0].body().contains("not a doctor"));
     assert!(!replies[0].disclaimer().is_empty());
 }
 
@@ -92,7 +94,7 @@ fn start_asks_the_chest_question_first_with_yes_no_not_sure() {
 fn yes_to_an_emergency_flag_ends_at_once_with_the_emergency_outcome() {
     let engine = engine();
     engine.handle(&key("chest"), Input::StartSymptoms, t(0));
-    let replies = reply(engine, "chest", "yes", t(1));
+    let replies = reply(engine, "chest", "1", t(1));
     assert_eq!(level(&replies).as_deref(), Some("emergency"));
     assert!(
         replies[0]
@@ -130,10 +132,7 @@ fn a_message_goes_to_the_running_check_and_back_to_the_faq_after_it() {
         },
         t(1),
     );
-    assert_eq!(
-        question_id(&answered).as_deref(),
-        Some("rf_sudden_cold_pale_numb_leg")
-    );
+    assert_eq!(question_id(&answered).as_deref(), Some("urgent_now"));
     engine.handle(&person, Input::SymptomCancel, t(2));
     let faq = engine.handle(
         &person,
@@ -168,18 +167,12 @@ fn back_returns_to_the_previous_question_and_cancel_ends_the_check() {
     engine.handle(&key("back"), Input::StartSymptoms, t(0));
     reply(engine, "back", "no", t(1));
     let back = engine.handle(&key("back"), Input::SymptomBack, t(2));
-    assert_eq!(
-        question_id(&back).as_deref(),
-        Some("rf_chest_pain_or_breathless")
-    );
+    assert_eq!(question_id(&back).as_deref(), Some("emergency_now"));
     let typed_back = {
-        reply(engine, "back", "no", t(3));
+        reply(engine, "back", "none", t(3));
         reply(engine, "back", "back", t(4))
     };
-    assert_eq!(
-        question_id(&typed_back).as_deref(),
-        Some("rf_chest_pain_or_breathless")
-    );
+    assert_eq!(question_id(&typed_back).as_deref(), Some("emergency_now"));
     let cancelled = reply(engine, "back", "cancel", t(5));
     assert!(cancelled[0].body().contains("stopped"));
     assert!(is_expired_notice(&reply(engine, "back", "no", t(6))));
@@ -190,19 +183,27 @@ fn an_answer_that_is_not_understood_asks_again_with_the_choices() {
     let engine = engine();
     engine.handle(&key("banana"), Input::StartSymptoms, t(0));
     let again = reply(engine, "banana", "banana", t(1));
-    assert_eq!(
-        question_id(&again).as_deref(),
-        Some("rf_chest_pain_or_breathless")
+    assert_eq!(question_id(&again).as_deref(), Some("emergency_now"));
+    assert!(
+        again[0].body().contains("didn't understand"),
+        "{}",
+        again[0].body()
     );
-    assert!(again[0].body().contains("Yes"), "{}", again[0].body());
-    assert_eq!(again[0].options().len(), 3);
+    assert!(again[0].body().contains("None of these"));
+    assert_eq!(again[0].options().len(), 8);
 }
 
 #[test]
-fn not_sure_twice_on_an_emergency_flag_is_asked_in_simpler_words_first() {
+fn not_sure_on_the_emergency_screen_asks_which_then_in_simpler_words() {
     let engine = engine();
     engine.handle(&key("unsure"), Input::StartSymptoms, t(0));
-    let reask = reply(engine, "unsure", "not sure", t(1));
+    let which = reply(engine, "unsure", "not sure", t(1));
+    assert_eq!(
+        question_id(&which).as_deref(),
+        Some("emergency_now-not-sure")
+    );
+    assert!(which[0].body().contains("not sure about"));
+    let reask = reply(engine, "unsure", "1", t(2));
     assert_eq!(
         question_id(&reask).as_deref(),
         Some("rf_chest_pain_or_breathless")
@@ -229,20 +230,14 @@ fn button_picks_are_checked_against_the_check_version_and_the_question() {
     };
     // A click on an old question shows the current one again, unchanged.
     let stale = pick("rf_rapid_worsening", "yes", &version, t(1));
-    assert_eq!(
-        question_id(&stale).as_deref(),
-        Some("rf_chest_pain_or_breathless")
-    );
-    // The right question moves on.
-    let next = pick("rf_chest_pain_or_breathless", "no", &version, t(2));
-    assert_eq!(
-        question_id(&next).as_deref(),
-        Some("rf_sudden_cold_pale_numb_leg")
-    );
+    assert_eq!(question_id(&stale).as_deref(), Some("emergency_now"));
+    // The right screen moves on.
+    let next = pick("emergency_now", "none", &version, t(2));
+    assert_eq!(question_id(&next).as_deref(), Some("urgent_now"));
     // A click made for another version of the check is refused politely.
     assert!(is_expired_notice(&pick(
-        "rf_sudden_cold_pale_numb_leg",
-        "no",
+        "urgent_now",
+        "none",
         "an-older-version",
         t(3)
     )));
@@ -301,18 +296,16 @@ fn transcript_faq_question_then_a_symptom_check_to_routine() {
     // A 67-year-old smoker whose calves ache after a few hundred metres,
     // worse uphill, gone within minutes of standing still.
     let mut lines = vec!["what is peripheral artery disease?", "symptoms"];
-    // The fifteen red flags: no.
-    lines.extend(["no"; 15]);
+    // The two red-flag screens (the second with new exercise): none.
+    lines.extend(["none"; 2]);
     lines.extend([
         "yes",               // pain when walking
         "calf",              // where
-        "no",                // starts at rest
-        "yes",               // uphill or hurrying
+        "2",                 // not at rest; uphill or hurrying: yes
         "gone_within_10min", // standing still
         "yes",               // ordinary pace
         "60_plus",           // age
         "over_6_weeks",      // how long
-        "no",                // new or more exercise
         "quit",
     ]);
     let transcript = chat_transcript(&lines);
@@ -321,9 +314,10 @@ fn transcript_faq_question_then_a_symptom_check_to_routine() {
 }
 
 #[test]
-fn transcript_symptoms_emergency_on_the_second_question() {
+fn transcript_symptoms_cold_leg_emergency_after_not_sure() {
     let mut output = Vec::new();
-    console::run_symptoms(engine(), "no\nyes\n".as_bytes(), &mut output).expect("runs");
+    // Not sure about some; about the cold leg (2); asked again: yes.
+    console::run_symptoms(engine(), "not sure\n2\nyes\n".as_bytes(), &mut output).expect("runs");
     let transcript = String::from_utf8(output).expect("utf-8");
     check_snapshot("symptoms_cold_leg_emergency.txt", &transcript);
     assert!(transcript.contains("!! EMERGENCY !!"));

@@ -30,6 +30,19 @@ fn the_flowchart_shows_every_question_rule_and_outcome() {
             "unbalanced quotes: {line}"
         );
     }
+    // Each screen is a box holding its items, closed before the next.
+    assert!(!check.screens.is_empty());
+    for (i, screen) in check.screens.iter().enumerate() {
+        let open = format!("  subgraph s{i}[\"screen {}: ", screen.id);
+        let start = chart
+            .find(&open)
+            .unwrap_or_else(|| panic!("no box for {}", screen.id));
+        let body = &chart[start..];
+        let end = body.find("\n  end\n").expect("the box is closed");
+        let inside: Vec<&str> = body[..end].lines().skip(1).map(str::trim).collect();
+        let expected: Vec<String> = screen.items.iter().map(|q| format!("q{q}")).collect();
+        assert_eq!(inside, expected, "{}", screen.id);
+    }
     for level in ["emergency", "urgent", "soon", "routine", "self_care"] {
         assert!(
             chart.contains(&format!("classDef {level} ")),

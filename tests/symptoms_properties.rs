@@ -4,7 +4,8 @@
 //!   (answers by number, id or label, garbage, "back").
 //! - The outcome is never less urgent than rule set c.2 (plus f.3) for the
 //!   answers given, and the data file alone never needs that floor.
-//! - An emergency ends the check at the answer that made it one.
+//! - An emergency ends the check at the step that made it one (a screen
+//!   may give several answers at once).
 //! - A conversation survives a serialise/deserialise round trip at any point.
 //! - Answers to questions the check skips never matter: for a random answer
 //!   to every item, the outcome is never less urgent than c.2 on all of them.
@@ -48,9 +49,41 @@ fn flag_says_no(prompt: &Prompt, r: u32) -> bool {
     is_flag && !r.is_multiple_of(8)
 }
 
+/// A valid reply to a screen built from `r`: mostly "none" (so random runs
+/// get past the red flags), sometimes "not sure", or some items by number
+/// (with "not sure" now and then). On the "which are you not sure about"
+/// step, some items by number.
+fn screen_reply(prompt: &Prompt, r: u32) -> String {
+    let items: Vec<usize> = (0..prompt.choices.len())
+        .filter(|&i| !["none", "unsure"].contains(&prompt.choices[i].id.as_str()))
+        .collect();
+    let is_screen = items.len() < prompt.choices.len();
+    if is_screen && r % 8 < 5 {
+        return "none".to_owned();
+    }
+    if is_screen && r % 8 == 5 {
+        return "not sure".to_owned();
+    }
+    let mut picked: Vec<String> = items
+        .iter()
+        .filter(|i| (r >> (*i + 3)) & 1 == 1)
+        .map(|i| (i + 1).to_string())
+        .collect();
+    if picked.is_empty() {
+        picked.push((items[(r as usize / 7) % items.len()] + 1).to_string());
+    }
+    if is_screen && r % 8 == 6 {
+        picked.push("not sure".to_owned());
+    }
+    picked.join(" ")
+}
+
 /// A valid reply built from `r`: one choice, or for a pick-all question a
 /// set of choices (an exclusive choice or "not sure" alone).
 fn reply_for(prompt: &Prompt, r: u32) -> String {
+    if prompt.grouped {
+        return screen_reply(prompt, r);
+    }
     if flag_says_no(prompt, r) {
         return "no".to_owned();
     }
@@ -72,12 +105,31 @@ fn reply_for(prompt: &Prompt, r: u32) -> String {
         .join(", ")
 }
 
-fn without(answers: &Answers, item: &str) -> Answers {
-    answers
+/// What a person whose answers are `full` picks on a screen: the items
+/// that are yes (or "none"), with "not sure" when some are unsure; on the
+/// "which" step, the unsure ones.
+fn screen_ids(prompt: &Prompt, full: &Answers) -> Vec<String> {
+    let is_screen = prompt.choices.iter().any(|c| c.id == "unsure");
+    let items = prompt
+        .choices
         .iter()
-        .filter(|(k, _)| *k != item)
-        .map(|(k, v)| (k.to_owned(), v.clone()))
-        .collect()
+        .filter(|c| c.id != "none" && c.id != "unsure");
+    let mut ids = Vec::new();
+    let mut unsure = false;
+    for item in items {
+        let answer = full.get(&item.id);
+        let is_unsure = answer.is_none_or(|a| *a == Answer::Unsure);
+        unsure |= is_unsure;
+        if (is_screen && answer.is_some_and(|a| a.is("yes"))) || (!is_screen && is_unsure) {
+            ids.push(item.id.clone());
+        }
+    }
+    if is_screen && unsure {
+        ids.push("unsure".to_owned());
+    } else if is_screen && ids.is_empty() {
+        ids.push("none".to_owned());
+    }
+    ids
 }
 
 proptest! {
@@ -92,6 +144,9 @@ proptest! {
         let (mut conversation, mut step) = Conversation::start(check);
         let mut iterations = 0usize;
         let mut backs = 0usize;
+        // The step number the next prompt should show (unknown after back).
+        let mut expected: Option<usize> = Some(1);
+        let mut before_last = conversation.clone();
         loop {
             iterations += 1;
             prop_assert!(
@@ -111,10 +166,11 @@ proptest! {
                     let unique: HashSet<&String> = outcome.asked.iter().collect();
                     prop_assert_eq!(unique.len(), outcome.asked.len(), "a question was asked twice");
                     prop_assert_eq!(outcome.asked.len(), answers.len());
+                    prop_assert_eq!(outcome.screens, expected.unwrap_or(outcome.screens + 1) - 1);
                     if rules::triage(&answers) == Level::Emergency {
-                        let last = outcome.asked.last().cloned().unwrap_or_default();
+                        // Before the last step's answers it was not one.
                         prop_assert!(
-                            rules::triage(&without(&answers, &last)) < Level::Emergency,
+                            rules::triage(&before_last.answers()) < Level::Emergency,
                             "the check went on after an emergency answer"
                         );
                     }
@@ -123,7 +179,10 @@ proptest! {
                 }
                 Step::Ask(prompt) => prompt.clone(),
             };
-            prop_assert_eq!(prompt.number, conversation.answers().len() + 1);
+            if let Some(number) = expected {
+                prop_assert_eq!(prompt.number, number);
+            }
+            prop_assert!(prompt.number <= conversation.answers().len() + 2 * n + 1);
             let r = moves.get(iterations - 1).copied();
             match r {
                 Some(r) if r % 11 == 0 => {
@@ -137,6 +196,13 @@ proptest! {
                 Some(r) if r % 11 == 1 && backs < 10 => {
                     backs += 1;
                     step = conversation.back(check);
+                    expected = None;
+                    // Back shows the step before, numbered one less (or the
+                    // first step again).
+                    if let Step::Ask(after) = &step {
+                        prop_assert_eq!(after.number, prompt.number.saturating_sub(1).max(1));
+                        expected = Some(after.number);
+                    }
                 }
                 Some(r) if r % 11 == 2 => {
                     let json = serde_json::to_string(&conversation).unwrap_or_default();
@@ -147,16 +213,26 @@ proptest! {
                 }
                 Some(r) => {
                     let reply = reply_for(&prompt, r);
+                    before_last = conversation.clone();
                     step = conversation
                         .answer(check, &reply)
                         .map_err(|e| TestCaseError::fail(format!("{reply:?} refused: {e}")))?;
+                    expected = Some(prompt.number + 1);
                 }
                 None => {
-                    // Out of moves: answer "no" (or the second choice) to the end.
-                    let reply = if prompt.multi { "1".to_owned() } else { "2".to_owned() };
+                    // Out of moves: "none" on a screen, the first item on
+                    // the "which" step, "no" (or the second choice) else.
+                    let is_screen = prompt.choices.iter().any(|c| c.id == "none");
+                    let reply = match (prompt.grouped, prompt.multi) {
+                        (true, _) if is_screen => "none",
+                        (true, _) | (false, true) => "1",
+                        (false, false) => "2",
+                    };
+                    before_last = conversation.clone();
                     step = conversation
-                        .answer(check, &reply)
+                        .answer(check, reply)
                         .map_err(|e| TestCaseError::fail(format!("{reply:?} refused: {e}")))?;
+                    expected = Some(prompt.number + 1);
                 }
             }
         }
@@ -192,9 +268,13 @@ proptest! {
             full.insert(question.id.clone(), answer);
         }
         let (mut conversation, mut step) = Conversation::start(check);
-        for _ in 0..2 * check.questions.len() + 2 {
+        for _ in 0..3 * check.questions.len() + 2 {
             let Step::Ask(prompt) = &step else { break };
-            let ids = full.get(&prompt.question_id).map(Answer::ids).unwrap_or_default();
+            let ids = if prompt.grouped {
+                screen_ids(prompt, &full)
+            } else {
+                full.get(&prompt.question_id).map(Answer::ids).unwrap_or_default()
+            };
             step = conversation
                 .answer_ids(check, &ids)
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -216,9 +296,12 @@ fn every_path_is_explored_and_bounded() {
     let check = check();
     let stats = check.path_stats();
     assert!(!stats.truncated);
+    // One by one, a path asks each question at most once; a screen adds at
+    // most itself and its "which" step to asking its items one by one.
+    let bound = check.questions.len() + 2 * check.screens.len();
     assert!(
-        stats.longest <= check.questions.len(),
-        "longest path {} is longer than the number of questions",
+        stats.longest <= bound,
+        "longest path {} is longer than {bound} steps",
         stats.longest
     );
     assert_eq!(

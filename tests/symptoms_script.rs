@@ -29,7 +29,7 @@ fn the_result_serialises_to_exactly_the_four_fields() {
         .as_object()
         .map(|o| o.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    assert_eq!(keys, ["asked", "outcome", "pattern", "triage"]);
+    assert_eq!(keys, ["asked", "outcome", "pattern", "screens", "triage"]);
     assert_eq!(json["triage"], "emergency");
     assert_eq!(json["pattern"], "pulmonary_embolism");
     assert_eq!(json["outcome"], "emergency_chest_or_breathing");

@@ -58,6 +58,42 @@ pub fn real_check() -> SymptomCheck {
     }
 }
 
+/// The real check with its `[[screen]]` tables taken out, so every
+/// question is asked on its own, one after another: the check as it ran
+/// before screens, for tests of the one-by-one flow and to compare
+/// outcomes with and without screens.
+pub fn real_check_one_by_one() -> SymptomCheck {
+    let path = repo_path("faq/symptom-check.toml");
+    let text = std::fs::read_to_string(&path).expect("faq/symptom-check.toml is readable");
+    let mut kept = String::new();
+    let mut in_screen = false;
+    for line in text.lines() {
+        if line.trim() == "[[screen]]" {
+            in_screen = true;
+        } else if in_screen && line.trim().is_empty() {
+            in_screen = false;
+        }
+        if !in_screen {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    assert!(!kept.lines().any(|line| line.trim() == "[[screen]]"));
+    match SymptomCheck::from_source(&path, &kept) {
+        Ok(check) => {
+            assert!(check.screens.is_empty());
+            check
+        }
+        Err(problems) => {
+            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            panic!(
+                "the check without screens does not load:\n{}",
+                list.join("\n")
+            );
+        }
+    }
+}
+
 /// One case of tests/data/symptoms/cases.
 #[derive(Debug, Clone)]
 pub struct Case {

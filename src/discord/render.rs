@@ -206,8 +206,11 @@ pub fn render(reply: &Reply, owner: u64, check: &str) -> Rendered {
             ButtonStyle::Primary,
         ),
         ReplyKind::SymptomQuestion {
-            question_id, multi, ..
-        } => question_components(reply.options(), question_id, *multi, owner, check),
+            question_id,
+            multi,
+            grouped,
+            ..
+        } => question_components(reply.options(), question_id, *multi, *grouped, owner, check),
         ReplyKind::SymptomOutcome { .. } => {
             let mut rows = entry_buttons(
                 reply.related(),
@@ -296,11 +299,14 @@ fn symptom_button(
 
 /// A question's choices as buttons (at most four rows of five), or as a
 /// select menu when several may be picked, when there are too many, or when
-/// a choice does not fit in a button id; then Back and Cancel.
+/// a choice does not fit in a button id; then Back and Cancel. On a screen
+/// (`grouped`) the embed lists every item in full, numbered, and the menu
+/// options carry the same numbers before their (possibly cut) words.
 fn question_components(
     choices: &[ReplyOption],
     question_id: &str,
     multi: bool,
+    grouped: bool,
     owner: u64,
     check: &str,
 ) -> Vec<CreateActionRow> {
@@ -346,9 +352,15 @@ fn question_components(
                 let options: Vec<CreateSelectMenuOption> = choices
                     .iter()
                     .take(limits::SELECT_OPTIONS)
-                    .map(|choice| {
+                    .enumerate()
+                    .map(|(number, choice)| {
+                        let label = if grouped {
+                            format!("{}. {}", number + 1, choice.label)
+                        } else {
+                            choice.label.clone()
+                        };
                         CreateSelectMenuOption::new(
-                            truncate(&choice.label, limits::SELECT_LABEL),
+                            truncate(&label, limits::SELECT_LABEL),
                             choice.id.clone(),
                         )
                     })

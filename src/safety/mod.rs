@@ -61,8 +61,12 @@ pub enum ReplyKind {
         question_id: String,
         /// Whether several options may be picked (a menu rather than buttons).
         multi: bool,
-        /// Which question this is (1 for the first asked).
+        /// Which step this is (1 for the first shown).
         number: usize,
+        /// A screen of several items (or the "which are you not sure
+        /// about" step after it): the body lists every option in full,
+        /// numbered, so a front end need not list them again.
+        grouped: bool,
     },
     /// The end of a symptom check.
     SymptomOutcome {
@@ -481,7 +485,22 @@ impl SafetyPolicy {
             body.push_str("Let me ask that in simpler words:\n");
         }
         body.push_str(&prompt.text);
-        if prompt.multi {
+        if prompt.grouped {
+            body.push('\n');
+            for (number, choice) in prompt.choices.iter().enumerate() {
+                body.push_str(&format!("\n{}. {}", number + 1, choice.label));
+            }
+            let screen = prompt
+                .choices
+                .iter()
+                .any(|c| c.id == crate::symptoms::UNSURE);
+            body.push_str(if screen {
+                "\n\n(Pick every one that applies, or \"None of these\". Not sure about some? \
+                 Pick that too, and I'll ask about those one by one.)"
+            } else {
+                "\n\n(Pick every one you're not sure about.)"
+            });
+        } else if prompt.multi {
             body.push_str("\n(Pick all that apply.)");
         }
         let mut reply = self.reply(
@@ -489,8 +508,9 @@ impl SafetyPolicy {
                 question_id: prompt.question_id.clone(),
                 multi: prompt.multi,
                 number: prompt.number,
+                grouped: prompt.grouped,
             },
-            Some(format!("Symptom check: question {}", prompt.number)),
+            Some(format!("Symptom check: step {}", prompt.number)),
             body,
         );
         reply.options = prompt

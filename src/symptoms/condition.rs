@@ -81,6 +81,21 @@ impl Expr {
     /// known: atoms on answered questions, and on questions that can no
     /// longer be asked (`open(q)` is false), become constants. Two paths
     /// with the same residuals behave the same from here on.
+    /// Whether an atom of a question for which `of` holds is read under
+    /// `not` (or `!=`): then answering that question can make the
+    /// expression false again, so it is not monotone in those answers.
+    pub(crate) fn reads_negated(&self, of: &dyn Fn(usize) -> bool) -> bool {
+        fn walk(expr: &Expr, of: &dyn Fn(usize) -> bool, negated: bool) -> bool {
+            match expr {
+                Expr::Const(_) => false,
+                Expr::Atom { question, .. } => negated && of(*question),
+                Expr::Not(inner) => walk(inner, of, !negated),
+                Expr::And(items) | Expr::Or(items) => items.iter().any(|e| walk(e, of, negated)),
+            }
+        }
+        walk(self, of, false)
+    }
+
     pub(crate) fn partial(&self, masks: &[u32], open: &dyn Fn(usize) -> bool) -> Expr {
         match self {
             Expr::Const(value) => Expr::Const(*value),

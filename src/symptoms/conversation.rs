@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::answers::{Answer, Answers, UNSURE};
 use super::level::Level;
 use super::machine::{self, End, Next};
-use super::model::{PatternRef, Question, QuestionKind, SymptomCheck};
+use super::model::{NONE_OF_THESE, PatternRef, Question, QuestionKind, SymptomCheck};
 use super::reply;
 use super::rules;
 
@@ -45,8 +45,16 @@ pub struct Prompt {
     pub multi: bool,
     /// Whether this is the simpler second asking after "not sure".
     pub is_reask: bool,
-    /// Which question this is (1 for the first asked).
+    /// Which step this is (1 for the first screen shown; a screen of
+    /// several items counts once, each item asked again on its own once
+    /// more).
     pub number: usize,
+    /// Whether this is a screen of several yes/no items: the choices are
+    /// the items, then "None of these" and "Not sure about some"; the picked
+    /// items are answered yes, the others no, or, with "Not sure about
+    /// some", asked again one by one.
+    #[serde(default)]
+    pub grouped: bool,
 }
 
 /// How the check ended: a triage level, a leading pattern, and what to tell
@@ -74,6 +82,10 @@ pub struct Outcome {
     pub sources: Vec<super::SourceRef>,
     /// The item ids asked, in order.
     pub asked: Vec<String>,
+    /// How many screens were shown (a screen of several items once, each
+    /// question and each asking again once).
+    #[serde(default)]
+    pub screens: usize,
     /// The rule of the data file that chose the outcome, if one did.
     pub rule: Option<String>,
     /// When rule set c.2 had to raise the level: the level the data file
@@ -170,8 +182,36 @@ struct Given {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 enum State {
-    Asking { question: String, reask: bool },
-    Done { outcome: Box<Outcome> },
+    /// One question. `reask`: the simpler second asking after "not sure";
+    /// `screen`: an item left "not sure" on that screen, asked on its own.
+    Asking {
+        question: String,
+        reask: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        screen: Option<String>,
+    },
+    /// Several items at once (`shown`: their ids).
+    Screen {
+        screen: String,
+        shown: Vec<String>,
+    },
+    /// After "Not sure about some": which of the items not picked (`left`)
+    /// the person is not sure about (`shown`: every item of the screen).
+    Which {
+        screen: String,
+        shown: Vec<String>,
+        left: Vec<String>,
+    },
+    Done {
+        outcome: Box<Outcome>,
+    },
+}
+
+/// What `back` returns to: the answers kept and the step shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Mark {
+    answers: usize,
+    state: State,
 }
 
 /// One person's run through the check: plain data, cheap to clone and
@@ -181,11 +221,15 @@ pub struct Conversation {
     fingerprint: String,
     history: Vec<Given>,
     state: State,
+    /// One mark per step answered, so `back` returns to exactly the step
+    /// shown before (and the number of marks is the number of steps).
+    #[serde(default)]
+    marks: Vec<Mark>,
 }
 
 impl Conversation {
-    /// Starts the check: the first question (or, for a check that asks
-    /// nothing, its outcome).
+    /// Starts the check: the first question or screen (or, for a check
+    /// that asks nothing, its outcome).
     pub fn start(check: &SymptomCheck) -> (Conversation, Step) {
         let mut conversation = Conversation {
             fingerprint: check.fingerprint().to_owned(),
@@ -193,17 +237,39 @@ impl Conversation {
             state: State::Asking {
                 question: String::new(),
                 reask: false,
+                screen: None,
             },
+            marks: Vec::new(),
         };
         let masks = check.masks(&Answers::new());
-        let step = conversation.go(check, machine::start(check, &masks));
+        let step = conversation.go(check, machine::start(check, &masks), None);
         (conversation, step)
     }
 
     /// Takes what the person typed or clicked: a choice number, yes/no/not
     /// sure words, a choice id or label, or several (comma or space
-    /// separated) on a pick-all-that-apply question.
+    /// separated) on a pick-all-that-apply question. On a screen of several
+    /// items: the item numbers, "none", or "not sure" (alone or beside
+    /// numbers).
     pub fn answer(&mut self, check: &SymptomCheck, reply: &str) -> Result<Step, AnswerError> {
+        if let State::Screen { screen, shown }
+        | State::Which {
+            screen,
+            left: shown,
+            ..
+        } = &self.state
+        {
+            self.check_current(check)?;
+            let which = matches!(self.state, State::Which { .. });
+            let choices = screen_choices(check, shown, !which);
+            let ids =
+                reply::parse_screen(&choices, reply).ok_or_else(|| AnswerError::NotUnderstood {
+                    question_id: step_id(screen, which),
+                    reply: reply.chars().take(100).collect(),
+                    choices: choices.clone(),
+                })?;
+            return self.answer_screen(check, &ids);
+        }
         let (question, _) = self.current(check)?;
         let ids = reply::parse(question, reply).ok_or_else(|| AnswerError::NotUnderstood {
             question_id: question.id.clone(),
@@ -214,51 +280,71 @@ impl Conversation {
         Ok(self.give(check, answer))
     }
 
-    /// Takes choice ids, as sent by buttons (`["yes"]`, `["calf", "thigh"]`).
+    /// Takes choice ids, as sent by buttons and menus (`["yes"]`,
+    /// `["calf", "thigh"]`; on a screen, item ids, `none` or `unsure`).
     pub fn answer_ids(
         &mut self,
         check: &SymptomCheck,
         ids: &[String],
     ) -> Result<Step, AnswerError> {
+        if matches!(self.state, State::Screen { .. } | State::Which { .. }) {
+            self.check_current(check)?;
+            return self.answer_screen(check, ids);
+        }
         let (question, _) = self.current(check)?;
         let answer = checked_answer(question, ids)?;
         Ok(self.give(check, answer))
     }
 
-    /// Goes back one question: undoes the last answer and asks that question
-    /// again (from a re-ask, back to the question's first wording). At the
-    /// first question, asks it again. If the check file changed, starts again.
+    /// Goes back one step: undoes the last answer (a whole screen at once)
+    /// and shows the step before again (from a re-ask, the question in its
+    /// first wording). At the first step, shows it again. If the check file
+    /// changed, starts again.
     pub fn back(&mut self, check: &SymptomCheck) -> Step {
         if self.fingerprint != check.fingerprint() {
             let (fresh, step) = Conversation::start(check);
             *self = fresh;
             return step;
         }
-        match &mut self.state {
-            State::Asking {
-                reask: reask @ true,
-                ..
-            } => *reask = false,
-            _ => {
-                if let Some(last) = self.history.pop() {
-                    self.state = State::Asking {
-                        question: last.question,
-                        reask: false,
-                    };
-                }
-            }
+        if let Some(mark) = self.marks.pop() {
+            self.history.truncate(mark.answers);
+            self.state = mark.state;
         }
         self.step(check)
     }
 
-    /// What is being shown now: the current question, or the outcome.
+    /// What is being shown now: the current question or screen, or the
+    /// outcome.
     pub fn step(&self, check: &SymptomCheck) -> Step {
         match &self.state {
             State::Done { outcome } => Step::Done((**outcome).clone()),
-            State::Asking { question, reask } => match check.question(question) {
+            State::Asking {
+                question, reask, ..
+            } => match check.question(question) {
                 Some(q) => Step::Ask(self.prompt(q, *reask)),
                 None => Conversation::start(check).1,
             },
+            State::Screen { screen, shown } => match check.screen(screen) {
+                Some(def) => Step::Ask(Prompt {
+                    question_id: def.id.clone(),
+                    text: def.text.clone(),
+                    choices: screen_choices(check, shown, true),
+                    multi: true,
+                    is_reask: false,
+                    number: self.marks.len() + 1,
+                    grouped: true,
+                }),
+                None => Conversation::start(check).1,
+            },
+            State::Which { screen, left, .. } => Step::Ask(Prompt {
+                question_id: step_id(screen, true),
+                text: WHICH_TEXT.to_owned(),
+                choices: screen_choices(check, left, false),
+                multi: true,
+                is_reask: false,
+                number: self.marks.len() + 1,
+                grouped: true,
+            }),
         }
     }
 
@@ -289,34 +375,156 @@ impl Conversation {
         matches!(self.state, State::Done { .. })
     }
 
-    fn current<'c>(&self, check: &'c SymptomCheck) -> Result<(&'c Question, bool), AnswerError> {
+    /// Remembers the step being answered, for `back`.
+    fn mark(&mut self) {
+        self.marks.push(Mark {
+            answers: self.history.len(),
+            state: self.state.clone(),
+        });
+    }
+
+    fn check_current(&self, check: &SymptomCheck) -> Result<(), AnswerError> {
         if self.fingerprint != check.fingerprint() {
             return Err(AnswerError::CheckChanged);
         }
-        match &self.state {
+        match self.state {
             State::Done { .. } => Err(AnswerError::Finished),
-            State::Asking { question, reask } => check
+            _ => Ok(()),
+        }
+    }
+
+    fn current<'c>(&self, check: &'c SymptomCheck) -> Result<(&'c Question, bool), AnswerError> {
+        self.check_current(check)?;
+        match &self.state {
+            State::Asking {
+                question, reask, ..
+            } => check
                 .question(question)
                 .map(|q| (q, *reask))
                 .ok_or(AnswerError::CheckChanged),
+            _ => Err(AnswerError::CheckChanged),
         }
+    }
+
+    /// Takes the choice ids of a screen (the picked items are answered
+    /// yes; the others no, or with "not sure" the person says which of them
+    /// they are not sure about) or of the "which are you not sure about"
+    /// step (those are asked again one by one, the others are no).
+    fn answer_screen(&mut self, check: &SymptomCheck, ids: &[String]) -> Result<Step, AnswerError> {
+        let (screen, shown, left) = match &self.state {
+            State::Screen { screen, shown } => (screen.clone(), shown.clone(), None),
+            State::Which {
+                screen,
+                shown,
+                left,
+            } => (screen.clone(), shown.clone(), Some(left.clone())),
+            _ => return Err(AnswerError::CheckChanged),
+        };
+        let which = left.is_some();
+        let offered = left.as_ref().unwrap_or(&shown);
+        let choices = screen_choices(check, offered, !which);
+        let question_id = step_id(&screen, which);
+        let mut picked: Vec<&str> = Vec::new();
+        for id in ids {
+            if !choices.iter().any(|c| c.id == *id) {
+                return Err(AnswerError::NotUnderstood {
+                    question_id,
+                    reply: id.chars().take(100).collect(),
+                    choices,
+                });
+            }
+            if !picked.contains(&id.as_str()) {
+                picked.push(id);
+            }
+        }
+        if picked.is_empty() {
+            return Err(AnswerError::NotUnderstood {
+                question_id,
+                reply: String::new(),
+                choices,
+            });
+        }
+        if picked.contains(&NONE_OF_THESE) && picked.len() > 1 {
+            return Err(AnswerError::CannotCombine {
+                question_id,
+                choice: NONE_LABEL.to_owned(),
+                choices,
+            });
+        }
+        let items: Vec<usize> = shown
+            .iter()
+            .filter_map(|id| check.question_index(id))
+            .collect();
+        if items.len() != shown.len() || items.is_empty() {
+            return Err(AnswerError::CheckChanged);
+        }
+        self.mark();
+        let record = |history: &mut Vec<Given>, item: &str, answer: &str| {
+            history.push(Given {
+                question: item.to_owned(),
+                answer: Answer::One(answer.to_owned()),
+            });
+        };
+        if let Some(left) = &left {
+            // The items picked now are the unsure ones; the rest are no.
+            for item in left {
+                if !picked.contains(&item.as_str()) {
+                    record(&mut self.history, item, "no");
+                }
+            }
+        } else {
+            let unsure = picked.contains(&UNSURE);
+            let mut unpicked = Vec::new();
+            for item in &shown {
+                if picked.contains(&item.as_str()) {
+                    record(&mut self.history, item, "yes");
+                } else if unsure {
+                    unpicked.push(item.clone());
+                } else {
+                    record(&mut self.history, item, "no");
+                }
+            }
+            if unpicked.len() > 1 {
+                // An emergency among the picks ends the check first.
+                let masks = check.masks(&self.answers());
+                if let Next::Done(end) = machine::after_screen(check, &masks, &items) {
+                    return Ok(self.go(check, Next::Done(end), None));
+                }
+                self.state = State::Which {
+                    screen,
+                    shown,
+                    left: unpicked,
+                };
+                return Ok(self.step(check));
+            }
+        }
+        let masks = check.masks(&self.answers());
+        let next = machine::after_screen(check, &masks, &items);
+        Ok(self.go(check, next, Some(screen)))
     }
 
     /// Records a checked answer to the current question and moves on.
     /// The caller has made sure a question is being asked.
     pub(crate) fn give(&mut self, check: &SymptomCheck, answer: Answer) -> Step {
-        let (question_id, reask) = match &self.state {
-            State::Asking { question, reask } => (question.clone(), *reask),
+        let (question_id, reask, screen) = match &self.state {
+            State::Asking {
+                question,
+                reask,
+                screen,
+            } => (question.clone(), *reask, screen.clone()),
             State::Done { outcome } => return Step::Done((**outcome).clone()),
+            State::Screen { .. } | State::Which { .. } => return self.step(check),
         };
         let Some(index) = check.question_index(&question_id) else {
             return self.step(check);
         };
+        self.mark();
         let question = &check.questions[index];
         if answer == Answer::Unsure && question.simpler.is_some() && !reask {
             self.state = State::Asking {
                 question: question_id,
                 reask: true,
+                screen: None,
             };
             return self.step(check);
         }
@@ -325,16 +533,54 @@ impl Conversation {
             answer,
         });
         let masks = check.masks(&self.answers());
-        let next = machine::after_answer(check, &masks, index);
-        self.go(check, next)
+        let next = if screen.is_some() {
+            machine::after_reask(check, &masks, index)
+        } else {
+            machine::after_answer(check, &masks, index)
+        };
+        self.go(check, next, screen)
     }
 
-    fn go(&mut self, check: &SymptomCheck, next: Next) -> Step {
+    /// Shows what comes next. `from_screen`: the screen whose items left
+    /// "not sure" are being asked one by one; its other items are asked on
+    /// their own, in simpler words where they have them.
+    fn go(&mut self, check: &SymptomCheck, next: Next, from_screen: Option<String>) -> Step {
         match next {
             Next::Ask(q) => {
-                self.state = State::Asking {
-                    question: check.questions[q].id.clone(),
-                    reask: false,
+                let question = &check.questions[q];
+                let screen = question.screen.and_then(|s| check.screens.get(s));
+                self.state = match screen {
+                    Some(screen) if from_screen.as_deref() == Some(screen.id.as_str()) => {
+                        State::Asking {
+                            question: question.id.clone(),
+                            reask: true,
+                            screen: from_screen,
+                        }
+                    }
+                    Some(screen) => {
+                        let masks = check.masks(&self.answers());
+                        let shown = machine::shown(check, &masks, q);
+                        if shown.len() > 1 {
+                            State::Screen {
+                                screen: screen.id.clone(),
+                                shown: shown
+                                    .into_iter()
+                                    .map(|i| check.questions[i].id.clone())
+                                    .collect(),
+                            }
+                        } else {
+                            State::Asking {
+                                question: question.id.clone(),
+                                reask: false,
+                                screen: None,
+                            }
+                        }
+                    }
+                    None => State::Asking {
+                        question: question.id.clone(),
+                        reask: false,
+                        screen: None,
+                    },
                 };
                 self.step(check)
             }
@@ -359,7 +605,8 @@ impl Conversation {
             choices: choices_of(question),
             multi: question.kind == QuestionKind::AnyOf,
             is_reask: reask,
-            number: self.history.len() + 1,
+            number: self.marks.len() + 1,
+            grouped: false,
         }
     }
 
@@ -414,6 +661,7 @@ impl Conversation {
                 .filter_map(|tag| check.sources.get(tag).cloned())
                 .collect(),
             asked: self.history.iter().map(|g| g.question.clone()).collect(),
+            screens: self.marks.len(),
             rule: match end {
                 End::Rule(r) => check.rules.get(r).map(|rule| rule.id.clone()),
                 _ => None,
@@ -426,6 +674,52 @@ impl Conversation {
 fn dedup(items: &mut Vec<String>) {
     let mut seen = std::collections::HashSet::new();
     items.retain(|item| seen.insert(item.clone()));
+}
+
+/// The label of a screen's "None of these" choice.
+const NONE_LABEL: &str = "None of these";
+
+/// The label of a screen's "not sure" choice.
+const UNSURE_SOME_LABEL: &str = "Not sure about some";
+
+/// What the step after "Not sure about some" asks.
+const WHICH_TEXT: &str = "Which of these are you not sure about? I'll ask each of them on its \
+                          own; the others count as no.";
+
+/// The choices of a screen as shown: its items (in full), then, on the
+/// screen itself (`extras`), "None of these" and "Not sure about some".
+fn screen_choices(check: &SymptomCheck, items: &[String], extras: bool) -> Vec<Choice> {
+    let mut choices: Vec<Choice> = items
+        .iter()
+        .filter_map(|id| check.question(id))
+        .map(|q| Choice {
+            id: q.id.clone(),
+            label: q.text.clone(),
+        })
+        .collect();
+    if extras {
+        choices.extend([
+            Choice {
+                id: NONE_OF_THESE.to_owned(),
+                label: NONE_LABEL.to_owned(),
+            },
+            Choice {
+                id: UNSURE.to_owned(),
+                label: UNSURE_SOME_LABEL.to_owned(),
+            },
+        ]);
+    }
+    choices
+}
+
+/// The id a screen's step is shown under: the screen id, or for the "which
+/// are you not sure about" step after it, the screen id with `-not-sure`.
+fn step_id(screen: &str, which: bool) -> String {
+    if which {
+        format!("{screen}-not-sure")
+    } else {
+        screen.to_owned()
+    }
 }
 
 /// The choices of a question as shown, "Not sure" last.

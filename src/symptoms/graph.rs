@@ -5,8 +5,9 @@
 //! ([`super::machine`]): questions in the order they are asked (each with
 //! the condition under which it is asked), the rules that end the check at
 //! once drawn from the question that completes them, and the ordered final
-//! rules drawn from one "after the last question" node. Outcomes are
-//! coloured by level.
+//! rules drawn from one "after the last question" node. Questions asked
+//! together on one screen are drawn inside a box (a subgraph) named after
+//! the screen. Outcomes are coloured by level.
 
 use std::fmt::Write as _;
 
@@ -51,6 +52,21 @@ pub fn mermaid(check: &SymptomCheck) -> String {
                 let _ = writeln!(out, "  q{i} --> rules");
             }
         }
+    }
+    // Questions asked together on one screen are drawn inside a box named
+    // after it; its rules that end the check at once are checked after the
+    // whole screen is answered.
+    for (i, screen) in check.screens.iter().enumerate() {
+        let label = format!(
+            "screen {}: {}<br/><i>asked together; pick all that apply</i>",
+            screen.id,
+            short(&screen.text, 70)
+        );
+        let _ = writeln!(out, "  subgraph s{i}[\"{}\"]", escape(&label));
+        for q in &screen.items {
+            let _ = writeln!(out, "    q{q}");
+        }
+        let _ = writeln!(out, "  end");
     }
     let _ = writeln!(
         out,

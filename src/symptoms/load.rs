@@ -19,11 +19,12 @@ use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
+use super::answers::UNSURE;
 use super::condition::{self, Ast, Expr};
 use super::level::Level;
 use super::model::{
-    ChoiceDef, Condition, LeadingPattern, OutcomeDef, PATTERN_IDS, PatternDef, PatternRef,
-    Question, QuestionKind, Rule, SourceRef, SymptomCheck, Target,
+    ChoiceDef, Condition, LeadingPattern, MAX_SCREEN_ITEMS, NONE_OF_THESE, OutcomeDef, PATTERN_IDS,
+    PatternDef, PatternRef, Question, QuestionKind, Rule, Screen, SourceRef, SymptomCheck, Target,
 };
 use crate::problem::Problem;
 
@@ -398,6 +399,7 @@ impl<'a> Loader<'a> {
                 "sources",
                 "conditions",
                 "question",
+                "screen",
                 "rule",
                 "outcome",
                 "pattern",
@@ -469,6 +471,7 @@ impl<'a> Loader<'a> {
                 ask_if: None,
                 next: None,
                 sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
+                screen: None,
                 span: raw.id.span.clone(),
                 red_flag_span: raw
                     .red_flag
@@ -539,6 +542,7 @@ impl<'a> Loader<'a> {
             question.ask_if = ask_if;
             question.next = next;
         }
+        let screens = self.screens(root, &mut questions, &question_index);
 
         let mut patterns = Vec::new();
         for raw in &raw_patterns {
@@ -690,6 +694,7 @@ impl<'a> Loader<'a> {
                 .map(|(i, q)| (q.id.clone(), i))
                 .collect(),
             questions,
+            screens,
             rules,
             outcomes,
             patterns,
@@ -763,6 +768,156 @@ impl<'a> Loader<'a> {
             expr,
             span: text.span.clone(),
         }
+    }
+
+    /// The `[[screen]]` tables: several yes/no questions asked at once.
+    /// Each item must be a yes/no question of no other screen; the items are
+    /// consecutive questions of the file, only the last may have a `next`,
+    /// and no item's `ask_if` reads another item of the same screen, so that
+    /// asking them together gives exactly the answers asking them one by one
+    /// would (the machine and the validator rely on it).
+    fn screens(
+        &mut self,
+        root: &DeTable<'_>,
+        questions: &mut [Question],
+        question_index: &HashMap<String, usize>,
+    ) -> Vec<Screen> {
+        let mut screens = Vec::new();
+        let mut ids: HashSet<String> = HashSet::new();
+        for (table, span) in self.tables(root, "screen") {
+            let id = self.required(table, "id", "a screen", &span);
+            let what = id.as_ref().map_or_else(
+                || "a screen".to_owned(),
+                |id| format!("screen `{}`", id.text),
+            );
+            self.known_keys(table, &["id", "text", "items", "note"], &what);
+            let text = self.required(table, "text", &what, &span);
+            let (items, items_span) = self.strings(table, "items", &what);
+            let Some(id) = id else {
+                continue;
+            };
+            if !is_id(&id.text) || id.text == NONE_OF_THESE || id.text == UNSURE {
+                self.problem(
+                    id.span.start,
+                    format!(
+                        "screen id `{}` may use only letters, digits, `_` and `-`, and not \
+                         `{NONE_OF_THESE}` or `{UNSURE}`",
+                        id.text
+                    ),
+                );
+            }
+            if question_index.contains_key(&id.text) || !ids.insert(id.text.clone()) {
+                self.problem(
+                    id.span.start,
+                    format!(
+                        "screen id `{}` is used twice (ids of screens and questions must differ)",
+                        id.text
+                    ),
+                );
+            }
+            let number = screens.len();
+            let mut indices: Vec<usize> = Vec::new();
+            for item in &items {
+                let Some(&q) = question_index.get(&item.text) else {
+                    let hint = closest(&item.text, question_index.keys().map(String::as_str))
+                        .map(|c| format!(" (did you mean `{c}`?)"))
+                        .unwrap_or_default();
+                    self.problem(
+                        item.span.start,
+                        format!(
+                            "{what} lists `{}`, which is not a question{hint}",
+                            item.text
+                        ),
+                    );
+                    continue;
+                };
+                let question = &questions[q];
+                if question.kind != QuestionKind::YesNo {
+                    self.problem(
+                        item.span.start,
+                        format!(
+                            "{what} lists `{}`, which is not a yes/no question",
+                            item.text
+                        ),
+                    );
+                }
+                if let Some(other) = question.screen {
+                    let message = if other == number {
+                        format!("{what} lists `{}` twice", item.text)
+                    } else {
+                        format!("`{}` is already asked on another screen", item.text)
+                    };
+                    self.problem(item.span.start, message);
+                    continue;
+                }
+                if let Some(&previous) = indices.last()
+                    && q != previous + 1
+                {
+                    self.problem(
+                        item.span.start,
+                        format!(
+                            "{what}: `{}` must come right after `{}` in the file (a screen's \
+                             items are consecutive questions, in file order)",
+                            item.text, questions[previous].id
+                        ),
+                    );
+                }
+                if question.next.is_some() && items.last().map(|l| &l.text) != Some(&item.text) {
+                    self.problem(
+                        item.span.start,
+                        format!(
+                            "{what}: only its last item may have a `next` (`{}` has one)",
+                            item.text
+                        ),
+                    );
+                }
+                questions[q].screen = Some(number);
+                indices.push(q);
+            }
+            if items.len() < 2 {
+                self.problem(
+                    items_span.start.max(span.start),
+                    format!("{what} needs at least two `items`"),
+                );
+            }
+            if items.len() > MAX_SCREEN_ITEMS {
+                self.problem(
+                    items_span.start,
+                    format!(
+                        "{what} has {} items; at most {MAX_SCREEN_ITEMS} fit on one screen",
+                        items.len()
+                    ),
+                );
+            }
+            for &q in &indices {
+                let Some(ask_if) = &questions[q].ask_if else {
+                    continue;
+                };
+                let mut reads: Vec<usize> = Vec::new();
+                ask_if.expr.for_each_atom(&mut |atom, _| {
+                    if indices.contains(&atom) && !reads.contains(&atom) {
+                        reads.push(atom);
+                    }
+                });
+                for other in reads {
+                    self.problem(
+                        ask_if.span.start,
+                        format!(
+                            "`ask_if` of `{}` reads `{}`, which is asked on the same screen \
+                             `{}`; put them on different screens",
+                            questions[q].id, questions[other].id, id.text
+                        ),
+                    );
+                }
+            }
+            screens.push(Screen {
+                id: id.text.clone(),
+                text: text.map(|t| t.text).unwrap_or_default(),
+                items: indices,
+                span: id.span.clone(),
+            });
+        }
+        screens
     }
 
     fn raw_questions(&mut self, root: &DeTable<'_>) -> Vec<RawQuestion> {

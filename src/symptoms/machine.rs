@@ -16,6 +16,7 @@
 //! A question is never asked twice and a skipped chain never revisits a
 //! question, so every call ends, whatever the file says.
 
+use super::level::Level;
 use super::model::{SymptomCheck, Target};
 
 /// How a check ended.
@@ -118,6 +119,91 @@ pub(crate) fn advance(check: &SymptomCheck, masks: &[u32], mut target: Target) -
             }
         }
     }
+}
+
+/// The items a screen shows when the machine asks question `question`: if
+/// it belongs to a screen, every item of that screen from it on that is not
+/// answered and whose `ask_if` holds (the loader made sure no item's
+/// `ask_if` reads another item of the same screen, so these are exactly the
+/// questions the machine would ask one after another); otherwise just
+/// `question`.
+pub(crate) fn shown(check: &SymptomCheck, masks: &[u32], question: usize) -> Vec<usize> {
+    let Some(screen) = check
+        .questions
+        .get(question)
+        .and_then(|q| q.screen)
+        .and_then(|s| check.screens.get(s))
+    else {
+        return vec![question];
+    };
+    screen
+        .items
+        .iter()
+        .copied()
+        .filter(|&i| i >= question)
+        .filter(|&i| masks.get(i).is_some_and(|m| *m == 0))
+        .filter(|&i| {
+            check.questions[i]
+                .ask_if
+                .as_ref()
+                .is_none_or(|c| c.expr.eval(masks))
+        })
+        .collect()
+}
+
+/// What comes after a screen showing the items `shown` was answered (the
+/// picked and "no" items are in `masks`; items left "not sure" are still 0):
+/// the rules marked `at_once`, then the items left open, one by one, then
+/// what follows the screen.
+///
+/// While items are left open, only an `at_once` rule whose outcome is an
+/// emergency may end the check: nothing can make an emergency more urgent,
+/// but any other level could still be raised by an open item (fever left
+/// "not sure" beside spreading redness is E4). One by one they are asked
+/// in file order, exactly as without the screen.
+pub(crate) fn after_screen(check: &SymptomCheck, masks: &[u32], shown: &[usize]) -> Next {
+    let open = shown.iter().any(|&i| masks.get(i).is_some_and(|m| *m == 0));
+    if let Some(rule) = at_once_while(check, masks, open) {
+        return Next::Done(End::Rule(rule));
+    }
+    match shown.first() {
+        Some(&first) => advance(check, masks, Target::Question(first)),
+        None => Next::Done(final_rule(check, masks)),
+    }
+}
+
+/// What comes after an item left "not sure" on its screen was asked on its
+/// own: as [`after_answer`], except that while other items of that screen
+/// are still open only an emergency `at_once` rule may end the check (their
+/// answers, unlike in a one-by-one check, may already be known).
+pub(crate) fn after_reask(check: &SymptomCheck, masks: &[u32], question: usize) -> Next {
+    let open = check
+        .questions
+        .get(question)
+        .and_then(|q| q.screen)
+        .and_then(|s| check.screens.get(s))
+        .and_then(|screen| screen.items.first())
+        .is_some_and(|&first| !shown(check, masks, first).is_empty());
+    if let Some(rule) = at_once_while(check, masks, open) {
+        return Next::Done(End::Rule(rule));
+    }
+    advance(check, masks, next_of(check, question))
+}
+
+/// The first `at_once` rule that holds; while items of a screen are open,
+/// only one whose outcome is an emergency.
+fn at_once_while(check: &SymptomCheck, masks: &[u32], open: bool) -> Option<usize> {
+    if !open {
+        return at_once(check, masks);
+    }
+    check.rules.iter().position(|rule| {
+        rule.at_once
+            && check
+                .outcomes
+                .get(rule.outcome)
+                .is_some_and(|o| o.level == Level::Emergency)
+            && rule.when.expr.eval(masks)
+    })
 }
 
 /// The leading pattern for these answers: the first entry of the

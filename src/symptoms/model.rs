@@ -123,6 +123,9 @@ pub struct Question {
     pub next: Option<Target>,
     /// Source tags (section h) for the wording.
     pub sources: Vec<String>,
+    /// The screen (index into [`SymptomCheck::screens`]) that asks this
+    /// question together with others, if any.
+    pub screen: Option<usize>,
     #[serde(skip)]
     pub(crate) span: Range<usize>,
     #[serde(skip)]
@@ -194,6 +197,32 @@ impl Question {
             .map_or_else(|| value.to_owned(), |c| c.label.clone())
     }
 }
+
+/// Several yes/no questions asked on one screen ("Do you have any of these
+/// right now?"): the person picks the ones that apply, "None of these", or
+/// "Not sure about some" (with or without picks), and the items not picked
+/// are then asked one by one in their simpler words. The items are
+/// consecutive questions of the file, none of whose conditions reads
+/// another item of the same screen, so asking them together reaches the
+/// same answers as asking them one after another.
+#[derive(Debug, Clone, Serialize)]
+pub struct Screen {
+    /// Stable id (used by buttons and in answer echoes).
+    pub id: String,
+    /// What the person sees above the items.
+    pub text: String,
+    /// The questions it asks, in file order (consecutive indices).
+    pub items: Vec<usize>,
+    #[serde(skip)]
+    pub(crate) span: Range<usize>,
+}
+
+/// The id of the "None of these" choice of a screen.
+pub const NONE_OF_THESE: &str = "none";
+
+/// The most items one screen may ask: a Discord select menu holds 25
+/// options, and "None of these" and "Not sure about some" take two.
+pub const MAX_SCREEN_ITEMS: usize = 23;
 
 /// One ordered rule: when its condition holds, the check ends with its
 /// outcome. Rules marked `at_once` are checked after every answer (red
@@ -281,6 +310,8 @@ pub struct SymptomCheck {
     pub title: String,
     /// Questions, in file order.
     pub questions: Vec<Question>,
+    /// Screens that ask several questions at once.
+    pub screens: Vec<Screen>,
     /// Rules, in order.
     pub rules: Vec<Rule>,
     /// Outcomes.
@@ -323,6 +354,11 @@ impl SymptomCheck {
     /// The question with this item id.
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.index.get(id).and_then(|&i| self.questions.get(i))
+    }
+
+    /// The screen with this id.
+    pub fn screen(&self, id: &str) -> Option<&Screen> {
+        self.screens.iter().find(|s| s.id == id)
     }
 
     /// The index of the question with this item id.

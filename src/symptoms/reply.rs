@@ -138,6 +138,75 @@ pub(crate) fn parse(question: &Question, reply: &str) -> Option<Vec<String>> {
 }
 
 /// The one value a normalised piece of text names.
+/// Words that mean "none of these" on a screen.
+const NONE_WORDS: [&str; 8] = [
+    "none",
+    "none of these",
+    "none of them",
+    "nothing",
+    "no",
+    "nope",
+    "neither",
+    "0",
+];
+
+/// Reads a reply to a screen (several yes/no items at once): item numbers
+/// ("1 3", "1, 3", "2 and 4"), "none" (or "no",
+/// "nothing"), and "not sure" (alone, or beside numbers: "2 and not sure"),
+/// as choice ids of `choices` (the items, then `none`, then `unsure`).
+/// Anything else, or a number that is not listed, is not understood: a
+/// screen never guesses which item a word meant.
+pub(crate) fn parse_screen(choices: &[super::Choice], reply: &str) -> Option<Vec<String>> {
+    let trimmed = reply.trim();
+    if !trimmed.is_empty() && trimmed.chars().all(|c| c == '?') {
+        return Some(vec![UNSURE.to_owned()]);
+    }
+    let mut text = format!(" {} ", normalise(trimmed));
+    if text.trim().is_empty() {
+        return None;
+    }
+    if NONE_WORDS.contains(&text.trim()) {
+        return Some(vec![super::model::NONE_OF_THESE.to_owned()]);
+    }
+    let mut ids: Vec<String> = Vec::new();
+    let mut unsure_phrases: Vec<&str> = UNSURE_WORDS.to_vec();
+    unsure_phrases.extend([
+        "not sure about some",
+        "not sure about the rest",
+        "not sure about others",
+    ]);
+    unsure_phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for phrase in unsure_phrases {
+        let padded = format!(" {phrase} ");
+        if text.contains(&padded) {
+            text = text.replace(&padded, " ");
+            if !ids.iter().any(|id| id == UNSURE) {
+                ids.push(UNSURE.to_owned());
+            }
+        }
+    }
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if matches!(word, "and" | "or" | "also" | "plus" | "number" | "numbers") {
+            continue;
+        }
+        let id = if let Ok(number) = word.parse::<usize>() {
+            number
+                .checked_sub(1)
+                .and_then(|i| choices.get(i))?
+                .id
+                .clone()
+        } else if word == "none" || word == "nothing" {
+            super::model::NONE_OF_THESE.to_owned()
+        } else {
+            return None;
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    (!ids.is_empty()).then_some(ids)
+}
+
 fn one(question: &Question, text: &str) -> Option<String> {
     let values: Vec<&str> = question.value_ids().collect();
     let has = |id: &str| values.contains(&id);
@@ -229,6 +298,7 @@ mod tests {
             ask_if: None,
             next: None,
             sources: Vec::new(),
+            screen: None,
             span: 0..0,
             red_flag_span: 0..0,
             next_span: 0..0,

@@ -12,13 +12,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::answers::Answer;
+use super::answers::{Answer, UNSURE};
 use super::conversation::{Conversation, Step, checked_answer};
 use super::level::Level;
-use super::model::SymptomCheck;
+use super::model::{NONE_OF_THESE, SymptomCheck};
 
 /// The result of a scripted run; serialises to exactly
-/// `{"triage", "pattern", "outcome", "asked"}`.
+/// `{"triage", "pattern", "outcome", "asked", "screens"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScriptResult {
     /// The triage level.
@@ -29,6 +29,9 @@ pub struct ScriptResult {
     pub outcome: String,
     /// The item ids asked, in order.
     pub asked: Vec<String>,
+    /// How many screens were shown: a screen of several items once, each
+    /// question once, each asking again after "not sure" once more.
+    pub screens: usize,
 }
 
 /// Why an answers file could not be run.
@@ -166,7 +169,43 @@ pub fn run_answers(check: &SymptomCheck, answers_toml: &str) -> Result<ScriptRes
                     pattern: outcome.pattern,
                     outcome: outcome.id,
                     asked: outcome.asked,
+                    screens: outcome.screens,
                 });
+            }
+            Step::Ask(prompt) if prompt.grouped => {
+                // A screen: the items answered yes are picked; any item
+                // answered "not sure" or not at all makes "not sure about
+                // some". The step after it ("which are you not sure
+                // about?", no "not sure" choice of its own) gets those items.
+                let is_screen = prompt.choices.iter().any(|c| c.id == UNSURE);
+                let mut ids: Vec<String> = Vec::new();
+                let mut unsure = false;
+                for choice in &prompt.choices {
+                    if choice.id == NONE_OF_THESE || choice.id == UNSURE {
+                        continue;
+                    }
+                    let answer = given.get(choice.id.as_str());
+                    let known = answer.is_some_and(|a| a.is("yes") || a.is("no"));
+                    if is_screen && answer.is_some_and(|a| a.is("yes")) {
+                        ids.push(choice.id.clone());
+                    } else if !known {
+                        unsure = true;
+                        if !is_screen {
+                            ids.push(choice.id.clone());
+                        }
+                    }
+                }
+                if is_screen && unsure {
+                    ids.push(UNSURE.to_owned());
+                } else if is_screen && ids.is_empty() {
+                    ids.push(NONE_OF_THESE.to_owned());
+                }
+                step = conversation.answer_ids(check, &ids).map_err(|e| {
+                    ScriptError::InvalidAnswer {
+                        item: prompt.question_id.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
             }
             Step::Ask(prompt) => {
                 let answer = given

@@ -30,9 +30,12 @@ const MAX_STATES: usize = 2_000_000;
 /// Figures about every path through the check.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PathStats {
-    /// Questions asked on the longest path (re-asks not counted).
+    /// Steps on the longest path: a screen of several items counts once,
+    /// each question once, and each item of a screen asked again on its own
+    /// after "not sure about some" once (a question's simpler re-ask is not
+    /// counted).
     pub longest: usize,
-    /// Questions asked on the shortest path.
+    /// Steps on the shortest path, counted the same way.
     pub shortest: usize,
     /// Distinct path states explored.
     pub states: usize,
@@ -177,6 +180,10 @@ struct Explorer<'c> {
     /// The questions of the check that rule set c.2 reads.
     c2_items: Vec<usize>,
     memo: FastMap<Key, Summary>,
+    /// Ends already checked: the end, the last question, the facts c.2
+    /// reads and which of its items are open decide everything a leaf
+    /// checks (a screen reaches the same end from many combinations).
+    leaves: FastMap<(End, usize, Facts, u64), Summary>,
     path: Vec<(usize, u32)>,
     asked: Vec<bool>,
     reached: Vec<bool>,
@@ -229,6 +236,7 @@ impl<'c> Explorer<'c> {
             classes,
             c2_items,
             memo: FastMap::default(),
+            leaves: FastMap::default(),
             path: Vec::new(),
             asked: vec![false; n],
             reached: vec![false; check.outcomes.len()],
@@ -293,9 +301,14 @@ impl<'c> Explorer<'c> {
             };
         }
         self.asked[question] = true;
+        let shown = machine::shown(self.check, masks, question);
+        if shown.len() > 1 {
+            let summary = self.visit_screen(&shown, masks);
+            self.memo.insert(key, summary);
+            return summary;
+        }
         let mut summary: Option<Summary> = None;
         let classes = self.classes[question].clone();
-        let red_flag = self.check.questions[question].red_flag;
         let yes_bit = self.check.questions[question].bit("yes").unwrap_or(0);
         for mask in classes {
             masks[question] = mask;
@@ -311,40 +324,11 @@ impl<'c> Explorer<'c> {
                 }
                 Next::Done(end) => self.leaf(end, masks, question),
             };
-            if let Some(level) = red_flag
-                && mask & yes_bit != 0
-                && below.min_level < level
-            {
-                let q = &self.check.questions[question];
-                let outcome = below.min_outcome.map_or("no outcome".to_owned(), |o| {
-                    let o = &self.check.outcomes[o];
-                    format!("outcome `{}` ({})", o.id, o.level)
-                });
-                self.report(
-                    format!("red flag {}", q.id),
-                    q.red_flag_span.start,
-                    format!(
-                        "red flag `{}` is {} {level} red flag (clinical-basis.md c.1), but a `yes` to it \
-                         can end in {outcome}",
-                        q.id,
-                        if level == Level::Urgent || level == Level::Emergency { "an" } else { "a" }
-                    ),
-                );
+            if mask & yes_bit != 0 {
+                self.check_red_flag(question, below);
             }
             self.path.pop();
-            summary = Some(match summary {
-                None => below,
-                Some(s) => Summary {
-                    min_level: s.min_level.min(below.min_level),
-                    min_outcome: if below.min_level < s.min_level {
-                        below.min_outcome
-                    } else {
-                        s.min_outcome
-                    },
-                    longest: s.longest.max(below.longest),
-                    shortest: s.shortest.min(below.shortest),
-                },
-            });
+            summary = Some(merge(summary, below));
         }
         masks[question] = 0;
         let summary = summary.unwrap_or(Summary {
@@ -357,8 +341,136 @@ impl<'c> Explorer<'c> {
         summary
     }
 
+    /// A screen showing the items `shown` (at least two, in order), over
+    /// every final answer of its items (yes, no, or "not sure" after being
+    /// asked on its own).
+    ///
+    /// How a final answer was reached does not change the outcome: picked
+    /// items are yes; with "Not sure about some" the person says which of
+    /// the rest they are unsure about and those are asked one by one, while
+    /// only an emergency rule may end the check. Emergency rules read the
+    /// screen's items without `not` ([`SymptomCheck::check_screens`]), so
+    /// one that holds part way holds on the final answers too, and ending
+    /// early can only be an emergency. So every final answer is explored
+    /// once, with the fewest and the most steps it can take: one screen
+    /// when nothing is unsure, otherwise the screen, the "which" step and
+    /// one step per item asked again (at most every item).
+    fn visit_screen(&mut self, shown: &[usize], masks: &mut Vec<u32>) -> Summary {
+        for &item in shown {
+            self.asked[item] = true;
+        }
+        let k = shown.len();
+        let total = 3usize.pow(u32::try_from(k).unwrap_or(u32::MAX).min(20));
+        let mut summary: Option<Summary> = None;
+        for code in 0..total {
+            let mut rest = code;
+            let (mut yes, mut unsure) = (0usize, 0usize);
+            for &item in shown {
+                let question = &self.check.questions[item];
+                masks[item] = match rest % 3 {
+                    0 => {
+                        yes += 1;
+                        question.bit("yes").unwrap_or(0)
+                    }
+                    1 => question.bit("no").unwrap_or(0),
+                    _ => {
+                        unsure += 1;
+                        question.unsure_bit()
+                    }
+                };
+                rest /= 3;
+                self.path.push((item, masks[item]));
+            }
+            let shortest = match unsure {
+                0 => 1,
+                _ if k - yes > 1 => 2 + unsure,
+                _ => 2,
+            };
+            let longest = 2 + k;
+            let last = shown[k - 1];
+            let below = match machine::after_screen(self.check, masks, shown) {
+                Next::Ask(next) => {
+                    let child = self.visit(next, masks);
+                    Summary {
+                        longest: child.longest + longest,
+                        shortest: child.shortest + shortest,
+                        ..child
+                    }
+                }
+                Next::Done(end) => Summary {
+                    longest,
+                    shortest,
+                    ..self.leaf(end, masks, last)
+                },
+            };
+            for &item in shown {
+                if masks[item] & self.check.questions[item].bit("yes").unwrap_or(0) != 0 {
+                    self.check_red_flag(item, below);
+                }
+            }
+            for &item in shown {
+                self.path.pop();
+                masks[item] = 0;
+            }
+            summary = Some(merge(summary, below));
+        }
+        summary.unwrap_or(Summary {
+            min_level: Level::Emergency,
+            min_outcome: None,
+            longest: 1,
+            shortest: 1,
+        })
+    }
+
+    /// Reports a red flag answered yes whose path can end in an outcome
+    /// less urgent than its level in c.1.
+    fn check_red_flag(&mut self, question: usize, below: Summary) {
+        let q = &self.check.questions[question];
+        let Some(level) = q.red_flag else {
+            return;
+        };
+        if below.min_level >= level {
+            return;
+        }
+        let outcome = below.min_outcome.map_or("no outcome".to_owned(), |o| {
+            let o = &self.check.outcomes[o];
+            format!("outcome `{}` ({})", o.id, o.level)
+        });
+        let message = format!(
+            "red flag `{}` is {} {level} red flag (clinical-basis.md c.1), but a `yes` to it \
+             can end in {outcome}",
+            q.id,
+            if level == Level::Urgent || level == Level::Emergency {
+                "an"
+            } else {
+                "a"
+            }
+        );
+        self.report(format!("red flag {}", q.id), q.red_flag_span.start, message);
+    }
+
     /// The end of a path: check it gives an outcome, urgent enough for c.2.
     fn leaf(&mut self, end: End, masks: &[u32], last: usize) -> Summary {
+        let open = self
+            .c2_items
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| masks[**q] == 0)
+            .fold(0u64, |acc, (bit, _)| acc | (1u64 << bit));
+        let key = (end, last, self.index.facts(masks), open);
+        if let Some(summary) = self.leaves.get(&key) {
+            if let Some(outcome) = summary.min_outcome {
+                self.reached[outcome] = true;
+            }
+            return *summary;
+        }
+        let summary = self.check_leaf(end, masks, last);
+        self.leaves.insert(key, summary);
+        summary
+    }
+
+    /// What [`Explorer::leaf`] checks, for an end not seen before.
+    fn check_leaf(&mut self, end: End, masks: &[u32], last: usize) -> Summary {
         let Some(outcome) = end.outcome(self.check) else {
             let text = self.path_text();
             self.report(
@@ -465,6 +577,24 @@ impl<'c> Explorer<'c> {
     }
 }
 
+/// Two branches' summaries as one: the least urgent end, the longest and
+/// the shortest path.
+fn merge(summary: Option<Summary>, below: Summary) -> Summary {
+    match summary {
+        None => below,
+        Some(s) => Summary {
+            min_level: s.min_level.min(below.min_level),
+            min_outcome: if below.min_level < s.min_level {
+                below.min_outcome
+            } else {
+                s.min_outcome
+            },
+            longest: s.longest.max(below.longest),
+            shortest: s.shortest.min(below.shortest),
+        },
+    }
+}
+
 /// One representative answer mask per class of answers that no condition of
 /// the file and no fact of rule set c.2 can tell apart.
 fn answer_classes(index: &ItemIndex<'_>, q: usize) -> Vec<u32> {
@@ -527,6 +657,7 @@ impl SymptomCheck {
     pub fn validate(&self, faq_ids: &BTreeSet<String>) -> Vec<Problem> {
         let mut problems = Vec::new();
         self.check_texts(faq_ids, &mut problems);
+        self.check_screens(&mut problems);
         self.check_graph(&mut problems);
         let (stats, explored) = self.explore();
         problems.extend(explored);
@@ -590,6 +721,32 @@ impl SymptomCheck {
             truncated: explorer.truncated,
         };
         (stats, explorer.problems)
+    }
+
+    /// A rule that ends the check at once with an emergency must read the
+    /// items of a screen only positively (`item = yes`, never `not` or
+    /// `!=`): while some items of a screen are still being asked one by one,
+    /// only such rules may end the check, and the exploration
+    /// ([`Explorer::visit_screen`]) relies on one that holds part way still
+    /// holding once every item is answered.
+    fn check_screens(&self, problems: &mut Vec<Problem>) {
+        let on_screen = |q: usize| self.questions.get(q).is_some_and(|q| q.screen.is_some());
+        for rule in &self.rules {
+            let emergency = self
+                .outcomes
+                .get(rule.outcome)
+                .is_some_and(|o| o.level == Level::Emergency);
+            if rule.at_once && emergency && rule.when.expr.reads_negated(&on_screen) {
+                problems.push(self.problem_at(
+                    rule.when.span.start,
+                    format!(
+                        "rule `{}` ends the check at once with an emergency but reads an item of a \
+                         screen through `not` or `!=`; write it with `=` and `in` only for those items",
+                        rule.id
+                    ),
+                ));
+            }
+        }
     }
 
     fn check_graph(&self, problems: &mut Vec<Problem>) {
@@ -745,6 +902,20 @@ impl SymptomCheck {
                 problems.push(self.problem_at(
                     pattern.span.start,
                     format!("pattern `{}`: {problem}", pattern.id),
+                ));
+            }
+        }
+        for screen in &self.screens {
+            if screen.text.trim().is_empty() {
+                problems.push(self.problem_at(
+                    screen.span.start,
+                    format!("screen `{}` has an empty `text`", screen.id),
+                ));
+            }
+            for problem in text_problems(&screen.text) {
+                problems.push(self.problem_at(
+                    screen.span.start,
+                    format!("screen `{}`: {problem}", screen.id),
                 ));
             }
         }
