@@ -551,7 +551,8 @@ fn scan(dir: &Path, previous: &BTreeMap<PathBuf, FileStamp>) -> BTreeMap<PathBuf
                 }
                 // Never blocks on a FIFO nor reads a device without end: such
                 // a file is refused (hash 0) here and reported by the reload.
-                _ => crate::files::read_bytes(&path, MAX_FILE_BYTES).map_or(0, |bytes| fnv(&bytes)),
+                _ => crate::files::read_bytes(&path, MAX_FILE_BYTES)
+                    .map_or(0, |bytes| crate::fasthash::fnv64(&bytes)),
             };
             found.insert(
                 path,
@@ -564,15 +565,6 @@ fn scan(dir: &Path, previous: &BTreeMap<PathBuf, FileStamp>) -> BTreeMap<PathBuf
         }
     }
     found
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
 }
 
 /// How often the watcher looks at the files: half the debounce, between

@@ -1268,7 +1268,7 @@ impl Hasher for PrehashedHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            self.0 = crate::fasthash::fnv_step(self.0, u64::from(b));
         }
     }
     fn write_u64(&mut self, value: u64) {
@@ -1590,12 +1590,12 @@ fn deletion_hashes(chars: &[char], depth: usize, out: &mut Vec<u64>) {
 
 /// FNV-1a over `chars` without the characters at `skip` and `skip2`.
 fn hash_skipping(chars: &[char], skip: usize, skip2: usize) -> u64 {
-    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    let mut hash = crate::fasthash::FNV_OFFSET;
     for (index, &c) in chars.iter().enumerate() {
         if index == skip || index == skip2 {
             continue;
         }
-        hash = (hash ^ u64::from(c)).wrapping_mul(0x100_0000_01b3);
+        hash = crate::fasthash::fnv_step(hash, u64::from(c));
     }
     hash
 }
