@@ -191,10 +191,7 @@ impl Gaps {
     }
 
     fn connection(&self) -> MutexGuard<'_, Connection> {
-        match self.connection.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::locks::lock(&self.connection)
     }
 
     /// The first day still kept at `now`.

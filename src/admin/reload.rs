@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -331,10 +331,7 @@ impl FaqFolder {
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, FolderState> {
-        match self.state.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::locks::lock(&self.state)
     }
 
     /// Checks the whole folder and, when it has no problem, swaps it into
@@ -447,12 +444,12 @@ impl FaqFolder {
                 check.fingerprint().to_owned(),
                 ids.iter().cloned().collect::<Vec<_>>(),
             );
-            if lock_set(&self.validated).contains(&key) {
+            if crate::locks::lock(&self.validated).contains(&key) {
                 return Vec::new();
             }
             let found = check.validate(ids);
             if found.is_empty() {
-                let mut validated = lock_set(&self.validated);
+                let mut validated = crate::locks::lock(&self.validated);
                 if validated.len() >= REMEMBERED_VALIDATIONS {
                     validated.clear();
                 }
@@ -465,13 +462,6 @@ impl FaqFolder {
     /// [`Knowledge::load`] through [`FaqFolder::check_folder`].
     pub(crate) fn load_knowledge(&self, dir: &Path) -> Result<Knowledge, Vec<Problem>> {
         Knowledge::from_checked(self.check_folder(dir), &self.config)
-    }
-}
-
-fn lock_set<T>(set: &Mutex<T>) -> MutexGuard<'_, T> {
-    match set.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
     }
 }
 
@@ -583,24 +573,16 @@ struct StopSignal {
 impl StopSignal {
     /// Waits up to `timeout`; true when asked to stop.
     fn wait(&self, timeout: Duration) -> bool {
-        let guard = match self.stopped.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let result = self
+        let guard = crate::locks::lock(&self.stopped);
+        let (guard, _) = self
             .wake
-            .wait_timeout_while(guard, timeout, |stopped| !*stopped);
-        match result {
-            Ok((guard, _)) => *guard,
-            Err(poisoned) => *poisoned.into_inner().0,
-        }
+            .wait_timeout_while(guard, timeout, |stopped| !*stopped)
+            .unwrap_or_else(PoisonError::into_inner);
+        *guard
     }
 
     fn stop(&self) {
-        let mut guard = match self.stopped.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut guard = crate::locks::lock(&self.stopped);
         *guard = true;
         self.wake.notify_all();
     }
