@@ -379,7 +379,7 @@ impl FaqFolder {
         edited_by: Option<(&str, &str)>,
     ) -> ReloadReport {
         let old = engine.knowledge();
-        let new = match self.load_knowledge(&self.dir) {
+        let new = match Knowledge::from_checked(self.check_folder(&self.dir), &self.config) {
             Ok(new) => new,
             Err(problems) => {
                 log_rejected(&problems);
@@ -457,11 +457,6 @@ impl FaqFolder {
             }
             found
         })
-    }
-
-    /// [`Knowledge::load`] through [`FaqFolder::check_folder`].
-    pub(crate) fn load_knowledge(&self, dir: &Path) -> Result<Knowledge, Vec<Problem>> {
-        Knowledge::from_checked(self.check_folder(dir), &self.config)
     }
 }
 
