@@ -567,45 +567,7 @@ impl Matcher {
             }
         }
 
-        // Known words: everything the FAQ says, plus synonyms and stop words,
-        // so that none of them is "corrected" into another word.
-        let mut known: Vec<String> = Vec::new();
-        for entry in &faq.entries {
-            for source in std::iter::once(&entry.question)
-                .chain(entry.alternates.iter())
-                .chain(entry.keywords.iter())
-                .chain(std::iter::once(&entry.answer))
-            {
-                known.extend(text::words(source));
-            }
-        }
-        known.extend(faq.synonyms.known_words().map(str::to_owned));
-        known.extend(all_stop_words().map(str::to_owned));
-        known.sort();
-        known.dedup();
-        let mut hashes = Vec::new();
-        for (index, word) in known.iter().enumerate() {
-            let chars: Vec<char> = word.chars().collect();
-            hashes.clear();
-            deletion_hashes(&chars, 2, &mut hashes);
-            hashes.sort_unstable();
-            hashes.dedup();
-            for &hash in &hashes {
-                matcher
-                    .deletions
-                    .entry(hash)
-                    .or_default()
-                    .push(index as u32);
-            }
-        }
-        matcher.known_words = known.iter().cloned().collect();
-        matcher.known_list = known
-            .into_iter()
-            .map(|word| KnownWord {
-                stop: matcher.stop_words.contains(word.as_str()),
-                word,
-            })
-            .collect();
+        matcher.index_known_words(faq);
 
         // Phrasings and term statistics.
         let mut document_frequency: Vec<u32> = Vec::new();
@@ -683,6 +645,45 @@ impl Matcher {
             .collect();
         matcher.word_info = word_info;
         matcher
+    }
+
+    /// Every word the FAQ knows (its texts, synonyms and stop words, so that
+    /// none of them is "corrected" into another word), with the deletion
+    /// index that finds the known words near a typo.
+    fn index_known_words(&mut self, faq: &Faq) {
+        let mut known: Vec<String> = Vec::new();
+        for entry in &faq.entries {
+            for source in std::iter::once(&entry.question)
+                .chain(entry.alternates.iter())
+                .chain(entry.keywords.iter())
+                .chain(std::iter::once(&entry.answer))
+            {
+                known.extend(text::words(source));
+            }
+        }
+        known.extend(faq.synonyms.known_words().map(str::to_owned));
+        known.extend(all_stop_words().map(str::to_owned));
+        known.sort();
+        known.dedup();
+        let mut hashes = Vec::new();
+        for (index, word) in known.iter().enumerate() {
+            let chars: Vec<char> = word.chars().collect();
+            hashes.clear();
+            deletion_hashes(&chars, 2, &mut hashes);
+            hashes.sort_unstable();
+            hashes.dedup();
+            for &hash in &hashes {
+                self.deletions.entry(hash).or_default().push(index as u32);
+            }
+        }
+        self.known_words = known.iter().cloned().collect();
+        self.known_list = known
+            .into_iter()
+            .map(|word| KnownWord {
+                stop: self.stop_words.contains(word.as_str()),
+                word,
+            })
+            .collect();
     }
 
     /// The settings this matcher decides with.
