@@ -326,19 +326,12 @@ impl Engine {
 
     /// The data currently served.
     pub fn knowledge(&self) -> Arc<Knowledge> {
-        match self.knowledge.read() {
-            Ok(guard) => Arc::clone(&guard),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
+        Arc::clone(&crate::locks::read(&self.knowledge))
     }
 
     /// Replaces the data served, at once and whole.
     pub fn replace_knowledge(&self, knowledge: Knowledge) {
-        let mut guard = match self.knowledge.write() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *guard = Arc::new(knowledge);
+        *crate::locks::write(&self.knowledge) = Arc::new(knowledge);
     }
 
     /// The safety policy (for front ends that need the emergency number).

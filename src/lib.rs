@@ -17,6 +17,7 @@ pub mod engine;
 pub mod faq;
 mod fasthash;
 pub mod files;
+mod locks;
 pub mod logging;
 pub mod problem;
 pub mod review;

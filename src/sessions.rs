@@ -56,10 +56,7 @@ pub struct MemorySessions {
 
 impl MemorySessions {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ConversationKey, Session>> {
-        match self.sessions.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::locks::lock(&self.sessions)
     }
 
     /// How many sessions are held.

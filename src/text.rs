@@ -15,6 +15,23 @@ use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 /// limit is 4,000 characters for a message, so real messages are never cut.
 pub const MAX_INPUT_CHARS: usize = 8_000;
 
+/// English words with no topic in them, written as [`clean`] writes them
+/// (no apostrophes): function words, question framing and chat greetings.
+/// The matcher drops them and more ([`crate::faq::matcher`]'s chat filler);
+/// the gaps report drops them and more (its question framing). One list, so
+/// the two never disagree on the common words.
+pub const FUNCTION_WORDS: &[&str] = &[
+    "a", "about", "after", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by",
+    "can", "could", "did", "do", "does", "doing", "for", "from", "get", "got", "had", "has",
+    "have", "having", "he", "her", "his", "how", "i", "if", "im", "in", "into", "is", "it", "its",
+    "ive", "just", "me", "my", "of", "on", "or", "our", "she", "should", "so", "some", "than",
+    "that", "the", "their", "them", "then", "there", "they", "this", "to", "too", "very", "was",
+    "we", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would",
+    "you", "your", "ok", "okay", "good", "really", "still", "also", "like", "know", "anyone",
+    "thing", "things", "lot", "much", "way", "yes", "dont", "cant", "please", "thanks", "thank",
+    "hi", "hello", "hey", "asking", "question",
+];
+
 /// Cleans a chat message into lower-case words separated by single spaces.
 ///
 /// Removes code blocks and inline code, URLs, Discord mentions

@@ -79,17 +79,23 @@ fn answer_of(engine: &Engine, id: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Waits until `done` holds, checking every 10 ms, for at most `limit`;
-/// returns how long it took, or `None`.
-fn wait_for(limit: Duration, done: impl Fn() -> bool) -> Option<Duration> {
+/// How long a test waits for something that should happen about a second
+/// after a save before it calls it a hang. A hang guard only, deliberately
+/// generous for a loaded machine: how fast a change goes live is shown by
+/// the `reload` benchmark (benches/reload.rs), never by a timed test.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
+/// Waits until `done` holds, checking every 10 ms, for at most
+/// [`HANG_GUARD`]; whether it ever held.
+fn eventually(done: impl Fn() -> bool) -> bool {
     let start = Instant::now();
-    while start.elapsed() < limit {
+    while start.elapsed() < HANG_GUARD {
         if done() {
-            return Some(start.elapsed());
+            return true;
         }
         thread::sleep(Duration::from_millis(10));
     }
-    done().then(|| start.elapsed())
+    done()
 }
 
 #[test]
@@ -116,24 +122,19 @@ fn the_watcher_swaps_valid_changes_in_and_rejects_invalid_ones_while_answers_kee
     let original = sandbox.read_entry("blood-clot");
     let version_before = engine.symptom_check_version();
 
-    // 1. A valid change to an entry goes live within 2 seconds.
+    // 1. A valid change to an entry goes live, without a moderator's
+    //    reload.
     let valid = replace_once(
         &original,
         "answer = \"\"\"\n",
         "answer = \"\"\"\nRELOAD-MARKER-ONE ",
     );
     sandbox.write("entries/blood-clot.toml", &valid);
-    let took = wait_for(Duration::from_secs(5), || {
-        answer_of(&engine, "blood-clot").contains("RELOAD-MARKER-ONE")
-    });
-    let took = took.expect("the valid change went live");
     assert!(
-        took <= Duration::from_secs(2),
-        "the valid change took {took:?} to go live"
+        eventually(|| answer_of(&engine, "blood-clot").contains("RELOAD-MARKER-ONE")),
+        "the valid change never went live"
     );
-    let report = reports
-        .recv_timeout(Duration::from_secs(5))
-        .expect("a report");
+    let report = reports.recv_timeout(HANG_GUARD).expect("a report");
     assert!(report.applied && !report.is_rejected(), "{report:?}");
     assert_eq!(report.changed, vec!["blood-clot"]);
     assert!(report.added.is_empty() && report.removed.is_empty());
@@ -148,9 +149,7 @@ fn the_watcher_swaps_valid_changes_in_and_rejects_invalid_ones_while_answers_kee
         + 1;
     sandbox.write("entries/blood-clot.toml", &broken_answer);
     sandbox.write("entries/sciatica.toml", "id = \"sciatica\"\nquestion = \n");
-    let report = reports
-        .recv_timeout(Duration::from_secs(5))
-        .expect("a report");
+    let report = reports.recv_timeout(HANG_GUARD).expect("a report");
     assert!(report.is_rejected() && !report.applied, "{report:?}");
     let blood_clot = report
         .problems
@@ -179,11 +178,10 @@ fn the_watcher_swaps_valid_changes_in_and_rejects_invalid_ones_while_answers_kee
     )
     .expect("original sciatica");
     sandbox.write("entries/sciatica.toml", &sciatica_text);
-    let took = wait_for(Duration::from_secs(5), || {
-        answer_of(&engine, "blood-clot").contains("RELOAD-MARKER-TWO")
-    })
-    .expect("the fix went live");
-    assert!(took <= Duration::from_secs(2), "the fix took {took:?}");
+    assert!(
+        eventually(|| answer_of(&engine, "blood-clot").contains("RELOAD-MARKER-TWO")),
+        "the fix never went live"
+    );
 
     let (asked, failures) = asker.finish();
     watcher.stop();

@@ -804,26 +804,22 @@ fn read_existing(path: &Path) -> Result<Option<String>, EditError> {
     }
 }
 
-/// A temporary copy of a folder (every file, hidden ones excepted), deleted
-/// when dropped.
+/// A temporary copy of a folder (every file, hidden ones excepted), in a
+/// new folder with an unpredictable name (`tempfile`), deleted when dropped.
 struct TempCopy {
     root: PathBuf,
+    dir: Option<tempfile::TempDir>,
 }
 
 impl TempCopy {
     /// The copy, and a problem for each file of `dir` that could not be
     /// copied because the loader would refuse it too (see [`copy_tree`]).
     fn of(dir: &Path) -> io::Result<(TempCopy, Vec<Problem>)> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let root = std::env::temp_dir().join(format!(
-            "faqbot-edit-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let copy = TempCopy { root };
+        let temporary = tempfile::Builder::new().prefix("faqbot-edit-").tempdir()?;
+        let copy = TempCopy {
+            root: temporary.path().to_path_buf(),
+            dir: Some(temporary),
+        };
         let mut refused = Vec::new();
         copy_tree(dir, dir, &copy.root, &mut refused)?;
         Ok((copy, refused))
@@ -832,7 +828,9 @@ impl TempCopy {
 
 impl Drop for TempCopy {
     fn drop(&mut self) {
-        if let Err(error) = fs::remove_dir_all(&self.root) {
+        if let Some(dir) = self.dir.take()
+            && let Err(error) = dir.close()
+        {
             tracing::warn!(folder = %self.root.display(), %error, "cannot remove a temporary folder");
         }
     }

@@ -191,10 +191,7 @@ impl Gaps {
     }
 
     fn connection(&self) -> MutexGuard<'_, Connection> {
-        match self.connection.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::locks::lock(&self.connection)
     }
 
     /// The first day still kept at `now`.
@@ -377,18 +374,13 @@ pub fn without_people(text: &str) -> String {
     out
 }
 
-/// Words too common in questions to tell them apart.
-const STOP_WORDS: &[&str] = &[
-    "a", "about", "after", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by",
-    "can", "could", "did", "do", "does", "doing", "for", "from", "get", "got", "had", "has",
-    "have", "having", "he", "her", "his", "how", "i", "if", "im", "in", "into", "is", "it", "its",
-    "ive", "just", "me", "my", "of", "on", "or", "our", "she", "should", "so", "some", "than",
-    "that", "the", "their", "them", "then", "there", "they", "this", "to", "too", "very", "was",
-    "we", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would",
-    "you", "your", "go", "going", "ok", "okay", "good", "bad", "help", "really", "still", "also",
-    "like", "know", "need", "want", "anyone", "someone", "thing", "things", "lot", "much", "many",
-    "way", "make", "makes", "yes", "no", "not", "dont", "cant", "please", "thanks", "thank", "hi",
-    "hello", "hey", "ask", "asking", "question", "instead",
+/// Words that say how a question is asked, not what about, dropped when
+/// grouping unanswered messages besides [`crate::text::FUNCTION_WORDS`].
+/// Unlike the matcher, the grouping drops "no", "not", "help" and "need":
+/// nearly every unanswered question has them, so they tell none apart.
+const QUESTION_FRAMING: &[&str] = &[
+    "go", "going", "bad", "help", "need", "want", "someone", "many", "make", "makes", "no", "not",
+    "ask", "instead",
 ];
 
 /// Words used by at least this share of FAQ entries say little about what
@@ -406,7 +398,9 @@ fn read_message(stemmer: &Stemmer, text: &str) -> ReadMessage {
     let mut stems = BTreeSet::new();
     let mut words = BTreeSet::new();
     for word in crate::text::words(text) {
-        if STOP_WORDS.contains(&word.as_str()) || word.chars().count() < 2 {
+        let framing = crate::text::FUNCTION_WORDS.contains(&word.as_str())
+            || QUESTION_FRAMING.contains(&word.as_str());
+        if framing || word.chars().count() < 2 {
             continue;
         }
         stems.insert(stemmer.stem(&word).into_owned());

@@ -140,10 +140,7 @@ impl History {
     }
 
     fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
-        match self.connection.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::locks::lock(&self.connection)
     }
 
     /// Records one change; returns its row number.

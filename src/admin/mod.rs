@@ -87,12 +87,7 @@ pub enum StoreError {
 /// against accidents (two moderators at once), not against an attacker who
 /// can already write the FAQ folder.
 pub fn content_version(text: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.as_bytes() {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    crate::fasthash::fnv64_hex(text)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -331,10 +331,7 @@ impl FaqFolder {
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, FolderState> {
-        match self.state.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::locks::lock(&self.state)
     }
 
     /// Checks the whole folder and, when it has no problem, swaps it into
@@ -382,7 +379,7 @@ impl FaqFolder {
         edited_by: Option<(&str, &str)>,
     ) -> ReloadReport {
         let old = engine.knowledge();
-        let new = match self.load_knowledge(&self.dir) {
+        let new = match Knowledge::from_checked(self.check_folder(&self.dir), &self.config) {
             Ok(new) => new,
             Err(problems) => {
                 log_rejected(&problems);
@@ -447,12 +444,12 @@ impl FaqFolder {
                 check.fingerprint().to_owned(),
                 ids.iter().cloned().collect::<Vec<_>>(),
             );
-            if lock_set(&self.validated).contains(&key) {
+            if crate::locks::lock(&self.validated).contains(&key) {
                 return Vec::new();
             }
             let found = check.validate(ids);
             if found.is_empty() {
-                let mut validated = lock_set(&self.validated);
+                let mut validated = crate::locks::lock(&self.validated);
                 if validated.len() >= REMEMBERED_VALIDATIONS {
                     validated.clear();
                 }
@@ -460,18 +457,6 @@ impl FaqFolder {
             }
             found
         })
-    }
-
-    /// [`Knowledge::load`] through [`FaqFolder::check_folder`].
-    pub(crate) fn load_knowledge(&self, dir: &Path) -> Result<Knowledge, Vec<Problem>> {
-        Knowledge::from_checked(self.check_folder(dir), &self.config)
-    }
-}
-
-fn lock_set<T>(set: &Mutex<T>) -> MutexGuard<'_, T> {
-    match set.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
     }
 }
 
@@ -551,7 +536,8 @@ fn scan(dir: &Path, previous: &BTreeMap<PathBuf, FileStamp>) -> BTreeMap<PathBuf
                 }
                 // Never blocks on a FIFO nor reads a device without end: such
                 // a file is refused (hash 0) here and reported by the reload.
-                _ => crate::files::read_bytes(&path, MAX_FILE_BYTES).map_or(0, |bytes| fnv(&bytes)),
+                _ => crate::files::read_bytes(&path, MAX_FILE_BYTES)
+                    .map_or(0, |bytes| crate::fasthash::fnv64(&bytes)),
             };
             found.insert(
                 path,
@@ -564,15 +550,6 @@ fn scan(dir: &Path, previous: &BTreeMap<PathBuf, FileStamp>) -> BTreeMap<PathBuf
         }
     }
     found
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
 }
 
 /// How often the watcher looks at the files: half the debounce, between
@@ -591,24 +568,16 @@ struct StopSignal {
 impl StopSignal {
     /// Waits up to `timeout`; true when asked to stop.
     fn wait(&self, timeout: Duration) -> bool {
-        let guard = match self.stopped.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let result = self
+        let guard = crate::locks::lock(&self.stopped);
+        let (guard, _) = self
             .wake
-            .wait_timeout_while(guard, timeout, |stopped| !*stopped);
-        match result {
-            Ok((guard, _)) => *guard,
-            Err(poisoned) => *poisoned.into_inner().0,
-        }
+            .wait_timeout_while(guard, timeout, |stopped| !*stopped)
+            .unwrap_or_else(PoisonError::into_inner);
+        *guard
     }
 
     fn stop(&self) {
-        let mut guard = match self.stopped.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut guard = crate::locks::lock(&self.stopped);
         *guard = true;
         self.wake.notify_all();
     }

@@ -1,93 +1,58 @@
 //! A small line diff for showing a moderator what a change did (history,
 //! edit preview): `-` for a removed line, `+` for an added one, two lines of
-//! context, `…` between distant hunks. Entry files are short (tens of
-//! lines), so the quadratic longest-common-subsequence table is fine; longer
-//! texts fall back to "everything removed, everything added".
+//! context, `…` between distant hunks. The diff itself is `similar`'s
+//! (Myers); texts longer than [`MAX_DIFF_LINES`] are shown as "everything
+//! removed, everything added".
+
+use similar::{Algorithm, DiffTag};
 
 /// Texts longer than this many lines are not diffed line by line.
 const MAX_DIFF_LINES: usize = 2_000;
 const CONTEXT: usize = 2;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Keep,
-    Remove,
-    Add,
-}
-
 /// The diff of `before` and `after`, one line per changed or context line.
 pub(crate) fn line_diff(before: &str, after: &str) -> String {
     let old: Vec<&str> = before.lines().collect();
     let new: Vec<&str> = after.lines().collect();
-    let ops = if old.len() > MAX_DIFF_LINES || new.len() > MAX_DIFF_LINES {
-        old.iter()
-            .map(|line| (Op::Remove, *line))
-            .chain(new.iter().map(|line| (Op::Add, *line)))
-            .collect()
-    } else {
-        diff_ops(&old, &new)
-    };
-    let changed: Vec<usize> = ops
+    if old == new {
+        return String::new();
+    }
+    if old.len() > MAX_DIFF_LINES || new.len() > MAX_DIFF_LINES {
+        let mut out = String::new();
+        push_lines(&mut out, '-', &old);
+        push_lines(&mut out, '+', &new);
+        return out;
+    }
+    let ops = similar::capture_diff_slices(Algorithm::Myers, &old, &new);
+    let hunks: Vec<String> = similar::group_diff_ops(ops, CONTEXT)
         .iter()
-        .enumerate()
-        .filter(|(_, (op, _))| *op != Op::Keep)
-        .map(|(index, _)| index)
+        .map(|hunk| {
+            let mut out = String::new();
+            for op in hunk {
+                let (tag, old_range, new_range) = op.as_tag_tuple();
+                match tag {
+                    DiffTag::Equal => push_lines(&mut out, ' ', &old[old_range]),
+                    DiffTag::Delete => push_lines(&mut out, '-', &old[old_range]),
+                    DiffTag::Insert => push_lines(&mut out, '+', &new[new_range]),
+                    DiffTag::Replace => {
+                        push_lines(&mut out, '-', &old[old_range]);
+                        push_lines(&mut out, '+', &new[new_range]);
+                    }
+                }
+            }
+            out
+        })
         .collect();
-    let shown = |index: usize| {
-        changed
-            .iter()
-            .any(|&c| index + CONTEXT >= c && index <= c + CONTEXT)
-    };
-    let mut out = String::new();
-    let mut last_shown: Option<usize> = None;
-    for (index, (op, line)) in ops.iter().enumerate() {
-        if !shown(index) {
-            continue;
-        }
-        if last_shown.is_some_and(|last| index > last + 1) {
-            out.push_str("…\n");
-        }
-        let marker = match op {
-            Op::Keep => ' ',
-            Op::Remove => '-',
-            Op::Add => '+',
-        };
+    hunks.join("…\n")
+}
+
+/// Each of `lines` after `marker`, one per line.
+fn push_lines(out: &mut String, marker: char, lines: &[&str]) {
+    for line in lines {
         out.push(marker);
         out.push_str(line);
         out.push('\n');
-        last_shown = Some(index);
     }
-    out
-}
-
-fn diff_ops<'a>(old: &[&'a str], new: &[&'a str]) -> Vec<(Op, &'a str)> {
-    // lengths[i][j]: the longest common subsequence of old[i..] and new[j..].
-    let mut lengths = vec![vec![0u32; new.len() + 1]; old.len() + 1];
-    for i in (0..old.len()).rev() {
-        for j in (0..new.len()).rev() {
-            lengths[i][j] = if old[i] == new[j] {
-                lengths[i + 1][j + 1] + 1
-            } else {
-                lengths[i + 1][j].max(lengths[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut ops = Vec::with_capacity(old.len() + new.len());
-    while i < old.len() || j < new.len() {
-        if i < old.len() && j < new.len() && old[i] == new[j] {
-            ops.push((Op::Keep, old[i]));
-            i += 1;
-            j += 1;
-        } else if i < old.len() && (j == new.len() || lengths[i + 1][j] >= lengths[i][j + 1]) {
-            ops.push((Op::Remove, old[i]));
-            i += 1;
-        } else {
-            ops.push((Op::Add, new[j]));
-            j += 1;
-        }
-    }
-    ops
 }
 
 #[cfg(test)]
@@ -109,6 +74,13 @@ mod tests {
             line_diff(before, after),
             "-1\n+x\n 2\n 3\n…\n 7\n 8\n-9\n+y\n"
         );
+    }
+
+    #[test]
+    fn additions_and_removals_at_the_ends() {
+        assert_eq!(line_diff("", "a\nb\n"), "+a\n+b\n");
+        assert_eq!(line_diff("a\nb\n", ""), "-a\n-b\n");
+        assert_eq!(line_diff("a\nb\nc\n", "a\nb\nc\nd\n"), " b\n c\n+d\n");
     }
 
     #[test]

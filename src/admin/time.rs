@@ -1,5 +1,5 @@
 //! Turning `SystemTime`s into what the database stores (Unix seconds, days)
-//! and what people read (UTC dates), without a date library.
+//! and what people read (UTC dates, the calendar from the `time` crate).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -26,10 +26,25 @@ pub(crate) fn unix_day(time: SystemTime) -> i64 {
     unix_seconds(time).div_euclid(86_400)
 }
 
-/// `YYYY-MM-DD` of a day number.
+/// The Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
+
+/// `YYYY-MM-DD` of a day number (days since 1970-01-01; outside the years
+/// -9999 to 9999, which no stored time reaches, the number itself).
 pub(crate) fn date(day: i64) -> String {
-    let (year, month, day_of_month) = civil_from_days(day);
-    format!("{year:04}-{month:02}-{day_of_month:02}")
+    let calendar = day
+        .checked_add(UNIX_EPOCH_JULIAN_DAY)
+        .and_then(|julian| i32::try_from(julian).ok())
+        .and_then(|julian| time::Date::from_julian_day(julian).ok());
+    match calendar {
+        Some(date) => format!(
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        ),
+        None => format!("day {day}"),
+    }
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of Unix seconds.
@@ -45,25 +60,6 @@ pub(crate) fn timestamp(seconds: i64) -> String {
     )
 }
 
-/// Howard Hinnant's `civil_from_days`: (year, month, day) of a day number.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day_of_month = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day_of_month)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +71,8 @@ mod tests {
         assert_eq!(timestamp(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(timestamp(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(date(-1), "1969-12-31");
+        assert_eq!(date(-719_468), "0000-03-01");
+        assert_eq!(date(i64::MAX), format!("day {}", i64::MAX));
     }
 
     #[test]

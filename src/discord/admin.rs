@@ -266,10 +266,7 @@ impl Admin {
     }
 
     fn pending(&self) -> MutexGuard<'_, HashMap<u64, Pending>> {
-        match self.pending.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::locks::lock(&self.pending)
     }
 
     /// Keeps a previewed change; returns its key for the buttons.

@@ -141,12 +141,7 @@ impl CustomId {
 /// A short, stable fingerprint of a symptom-check version (FNV-1a, 32 bits,
 /// as 8 hex digits), so that long version strings still fit in an id.
 pub fn fingerprint(version: &str) -> String {
-    let mut hash: u32 = 0x811c_9dc5;
-    for byte in version.bytes() {
-        hash ^= u32::from(byte);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    format!("{hash:08x}")
+    crate::fasthash::fnv32_hex(version)
 }
 
 #[cfg(test)]

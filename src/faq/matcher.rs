@@ -192,43 +192,22 @@ const DOMINATED_MARGIN: f32 = 0.05;
 /// aside): a message that says all of a phrasing needs no more evidence.
 const COMPLETE_PHRASING: f32 = 0.999;
 
-/// Words with no topic in them: dropped from messages and FAQ text alike.
-const STOP_WORDS: &[&str] = &[
-    "a",
-    "about",
+/// Words with no topic in them beyond [`text::FUNCTION_WORDS`]: chat
+/// filler, hedges, times and vague words. The matcher drops both lists from
+/// messages and FAQ text alike ([`all_stop_words`]). "no", "not", "help" and
+/// "need" are not among them: what they say matters to an answer.
+const TOPICLESS_WORDS: &[&str] = &[
     "above",
     "actually",
-    "after",
     "again",
     "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
     "anybody",
-    "anyone",
-    "are",
-    "as",
-    "at",
-    "be",
-    "been",
     "being",
     "bit",
     "both",
-    "but",
-    "by",
-    "can",
-    "cant",
-    "could",
     "couldnt",
-    "did",
     "didnt",
-    "do",
-    "does",
     "doesnt",
-    "doing",
-    "dont",
     "e",
     "eg",
     "else",
@@ -236,132 +215,55 @@ const STOP_WORDS: &[&str] = &[
     "even",
     "ever",
     "every",
-    "for",
-    "from",
     "g",
-    "get",
     "gets",
     "getting",
-    "got",
     "guys",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "hello",
-    "her",
     "here",
     "hers",
-    "hey",
-    "hi",
     "him",
-    "his",
-    "how",
-    "i",
     "id",
     "ie",
-    "if",
     "ill",
-    "im",
-    "in",
-    "into",
-    "is",
     "isnt",
-    "it",
-    "its",
-    "ive",
-    "just",
     "kind",
     "kinda",
-    "know",
-    "like",
     "lol",
-    "lot",
     "lots",
-    "me",
     "might",
     "mine",
     "more",
     "most",
-    "much",
     "must",
-    "my",
     "myself",
-    "of",
     "off",
     "oh",
-    "ok",
-    "okay",
-    "on",
     "one",
-    "or",
     "other",
-    "our",
     "out",
-    "please",
     "pls",
     "plz",
     "quite",
-    "really",
     "right",
-    "she",
-    "should",
-    "so",
-    "some",
     "something",
     "sort",
-    "still",
     "such",
-    "than",
-    "thank",
-    "thanks",
-    "that",
     "thats",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
     "these",
     "test",
     "testing",
-    "they",
-    "thing",
-    "things",
     "think",
-    "this",
     "those",
     "thx",
-    "to",
-    "too",
     "u",
     "ur",
     "us",
-    "very",
-    "was",
     "wasnt",
-    "way",
-    "we",
-    "were",
-    "what",
     "whats",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "why",
-    "will",
-    "with",
     "wondering",
-    "would",
     "wouldnt",
     "ya",
     "yeah",
-    "yes",
-    "you",
-    "your",
     "youre",
     "yours",
     "same",
@@ -375,7 +277,6 @@ const STOP_WORDS: &[&str] = &[
     "months",
     "year",
     "years",
-    "good",
     "great",
     "best",
     "better",
@@ -391,8 +292,6 @@ const STOP_WORDS: &[&str] = &[
     "ago",
     "today",
     "now",
-    // Fillers, pronouns and chat noise: no topic in them (none is used by
-    // any FAQ phrasing, so dropping them only removes noise).
     "against",
     "ah",
     "aha",
@@ -403,7 +302,6 @@ const STOP_WORDS: &[&str] = &[
     "apparently",
     "argh",
     "asked",
-    "asking",
     "basically",
     "below",
     "certainly",
@@ -450,7 +348,6 @@ const STOP_WORDS: &[&str] = &[
     "perhaps",
     "person",
     "possibly",
-    "question",
     "questions",
     "quickly",
     "reckon",
@@ -491,6 +388,12 @@ const STOP_WORDS: &[&str] = &[
     "yourselves",
     "youve",
 ];
+
+/// Every word the matcher drops: [`text::FUNCTION_WORDS`] and
+/// [`TOPICLESS_WORDS`].
+fn all_stop_words() -> impl Iterator<Item = &'static str> {
+    text::FUNCTION_WORDS.iter().chain(TOPICLESS_WORDS).copied()
+}
 
 /// One way an entry is asked (its question, an alternate, or a keyword),
 /// as sorted, distinct terms.
@@ -631,7 +534,7 @@ impl std::fmt::Debug for StemmerBox {
 impl Matcher {
     /// Builds the index of a loaded FAQ.
     pub fn new(faq: &Faq, settings: MatcherSettings) -> Self {
-        let stop_words: FastSet<&'static str> = STOP_WORDS.iter().copied().collect();
+        let stop_words: FastSet<&'static str> = all_stop_words().collect();
         let mut matcher = Matcher {
             settings,
             synonyms: faq.synonyms.clone(),
@@ -664,45 +567,7 @@ impl Matcher {
             }
         }
 
-        // Known words: everything the FAQ says, plus synonyms and stop words,
-        // so that none of them is "corrected" into another word.
-        let mut known: Vec<String> = Vec::new();
-        for entry in &faq.entries {
-            for source in std::iter::once(&entry.question)
-                .chain(entry.alternates.iter())
-                .chain(entry.keywords.iter())
-                .chain(std::iter::once(&entry.answer))
-            {
-                known.extend(text::words(source));
-            }
-        }
-        known.extend(faq.synonyms.known_words().map(str::to_owned));
-        known.extend(STOP_WORDS.iter().map(|w| (*w).to_owned()));
-        known.sort();
-        known.dedup();
-        let mut hashes = Vec::new();
-        for (index, word) in known.iter().enumerate() {
-            let chars: Vec<char> = word.chars().collect();
-            hashes.clear();
-            deletion_hashes(&chars, 2, &mut hashes);
-            hashes.sort_unstable();
-            hashes.dedup();
-            for &hash in &hashes {
-                matcher
-                    .deletions
-                    .entry(hash)
-                    .or_default()
-                    .push(index as u32);
-            }
-        }
-        matcher.known_words = known.iter().cloned().collect();
-        matcher.known_list = known
-            .into_iter()
-            .map(|word| KnownWord {
-                stop: matcher.stop_words.contains(word.as_str()),
-                word,
-            })
-            .collect();
+        matcher.index_known_words(faq);
 
         // Phrasings and term statistics.
         let mut document_frequency: Vec<u32> = Vec::new();
@@ -780,6 +645,45 @@ impl Matcher {
             .collect();
         matcher.word_info = word_info;
         matcher
+    }
+
+    /// Every word the FAQ knows (its texts, synonyms and stop words, so that
+    /// none of them is "corrected" into another word), with the deletion
+    /// index that finds the known words near a typo.
+    fn index_known_words(&mut self, faq: &Faq) {
+        let mut known: Vec<String> = Vec::new();
+        for entry in &faq.entries {
+            for source in std::iter::once(&entry.question)
+                .chain(entry.alternates.iter())
+                .chain(entry.keywords.iter())
+                .chain(std::iter::once(&entry.answer))
+            {
+                known.extend(text::words(source));
+            }
+        }
+        known.extend(faq.synonyms.known_words().map(str::to_owned));
+        known.extend(all_stop_words().map(str::to_owned));
+        known.sort();
+        known.dedup();
+        let mut hashes = Vec::new();
+        for (index, word) in known.iter().enumerate() {
+            let chars: Vec<char> = word.chars().collect();
+            hashes.clear();
+            deletion_hashes(&chars, 2, &mut hashes);
+            hashes.sort_unstable();
+            hashes.dedup();
+            for &hash in &hashes {
+                self.deletions.entry(hash).or_default().push(index as u32);
+            }
+        }
+        self.known_words = known.iter().cloned().collect();
+        self.known_list = known
+            .into_iter()
+            .map(|word| KnownWord {
+                stop: self.stop_words.contains(word.as_str()),
+                word,
+            })
+            .collect();
     }
 
     /// The settings this matcher decides with.
@@ -1268,7 +1172,7 @@ impl Hasher for PrehashedHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+            self.0 = crate::fasthash::fnv_step(self.0, u64::from(b));
         }
     }
     fn write_u64(&mut self, value: u64) {
@@ -1590,12 +1494,12 @@ fn deletion_hashes(chars: &[char], depth: usize, out: &mut Vec<u64>) {
 
 /// FNV-1a over `chars` without the characters at `skip` and `skip2`.
 fn hash_skipping(chars: &[char], skip: usize, skip2: usize) -> u64 {
-    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    let mut hash = crate::fasthash::FNV_OFFSET;
     for (index, &c) in chars.iter().enumerate() {
         if index == skip || index == skip2 {
             continue;
         }
-        hash = (hash ^ u64::from(c)).wrapping_mul(0x100_0000_01b3);
+        hash = crate::fasthash::fnv_step(hash, u64::from(c));
     }
     hash
 }

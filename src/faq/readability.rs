@@ -61,6 +61,12 @@ pub fn median(grades: &[f64]) -> f64 {
 }
 
 /// The text's sentences, each a list of words.
+///
+/// Not [`crate::text::split_sentences`], on purpose: this splits text
+/// written for reading (a bullet and a `:` end a sentence; a stop ends one
+/// only before a space, so "e.g." inside a line and "38.9" do not), where
+/// that one splits chat messages for the matcher and the emergency screen.
+/// Both keep "38.9" whole (a test holds them to it).
 fn sentences(text: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for raw_line in text.lines() {
@@ -212,5 +218,18 @@ mod tests {
         let reading = read("Walk until the pain is moderate. Then stop and rest.");
         let expected = 0.39 * 10.0 / 2.0 + 11.8 * 13.0 / 10.0 - 15.59;
         assert!((reading.grade - expected).abs() < 1e-9, "{}", reading.grade);
+    }
+
+    #[test]
+    fn a_decimal_does_not_end_a_sentence_in_either_splitter() {
+        let text = "He had a fever of 38.9 today. Then it went down.";
+        assert_eq!(sentences(text).len(), 2);
+        let chat = crate::text::sentences(text);
+        assert_eq!(
+            chat,
+            vec!["He had a fever of 38.9 today", "Then it went down"]
+        );
+        assert_eq!(sentences("a fever of 38.9 today").len(), 1);
+        assert_eq!(crate::text::sentences("a fever of 38.9 today").len(), 1);
     }
 }

@@ -1215,12 +1215,7 @@ pub(crate) fn closest<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> O
 
 /// FNV-1a of the text, as 16 hex digits: stable across builds and runs.
 fn fingerprint(text: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    crate::fasthash::fnv64_hex(text)
 }
 
 /// Resolves condition names, items and values to an [`Expr`].

@@ -13,8 +13,7 @@
 //! Answers a question's conditions and c.2 cannot tell apart (for example
 //! many combinations of leg sites) are explored once.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeSet, HashSet};
 
 use super::answers::AnswerLookup;
 use super::condition::Expr;
@@ -22,6 +21,7 @@ use super::level::Level;
 use super::machine::{self, End, Next};
 use super::model::{PLACEHOLDERS, PatternRef, QuestionKind, SymptomCheck, Target};
 use super::rules::{self, Facts};
+use crate::fasthash::{KeyMap as FastMap, KeySet as FastSet};
 use crate::problem::Problem;
 
 /// Exploration stops (and says so) after this many distinct path states.
@@ -42,62 +42,6 @@ pub struct PathStats {
     /// Whether exploration stopped before seeing every path.
     pub truncated: bool,
 }
-
-/// FNV-1a (by word for integers): the explorer hashes millions of small keys, and the standard
-/// SipHash (built to resist attackers, which a data file is not) dominated
-/// its time.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-        let mut last = [0u8; 8];
-        let rest = chunks.remainder();
-        last[..rest.len()].copy_from_slice(rest);
-        self.write_u64(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n)
-            .wrapping_mul(0x0000_0100_0000_01b3)
-            .rotate_left(29);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // splitmix64's finaliser, so every bit of the result depends on
-        // every input word.
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// Item id to question index, built once per exploration.
 struct ItemIndex<'c> {

@@ -717,7 +717,47 @@ pub fn read(
         })
         .collect();
 
-    let file = &flags_file;
+    let by_flag = flag_patterns(&mut resolver, &flags_file, &flags);
+
+    problems.append(&mut resolver.problems);
+    let used = resolver.used;
+    Some((
+        Rules {
+            body,
+            second_opinion_needs,
+            no_typos,
+            always_calm,
+            calm_reach_default: context.calm_reach_default,
+            calm_reach,
+            max_calm_reach,
+            calm_forward_only,
+            calm_about_others,
+            writer,
+            modifiers,
+            derives,
+            sentences,
+            history_past,
+            history_present,
+            history_exempt,
+            history_closed,
+            history_narrative,
+            history_narrative_blockers,
+            story,
+            fever_reading,
+            year,
+            flags: by_flag.into_iter().collect(),
+        },
+        used,
+    ))
+}
+
+/// Each red flag's patterns in flags.toml, with a problem for an unknown
+/// flag, a flag defined twice or without a pattern, and a flag missing.
+fn flag_patterns(
+    resolver: &mut Resolver<'_>,
+    file: &File<'_>,
+    flags: &FlagsFile,
+) -> BTreeMap<RedFlag, Vec<Pattern>> {
     let mut by_flag: BTreeMap<RedFlag, Vec<Pattern>> = BTreeMap::new();
     for flag in &flags.flag {
         let Some(red_flag) =
@@ -757,44 +797,7 @@ pub fn read(
         let patterns = flag
             .pattern
             .iter()
-            .map(|pattern| {
-                let sign = resolver.names(file, pattern.sign.get_ref());
-                let kinds = pattern.kinds.as_ref().map_or(1, |kinds| *kinds.get_ref());
-                if let Some(spanned) = &pattern.kinds
-                    && (kinds == 0 || kinds > sign.iter().count())
-                {
-                    resolver.problem(
-                        file,
-                        spanned.span().start,
-                        "kinds must be at least 1 and at most the number of sign concepts",
-                    );
-                }
-                if pattern.sign.get_ref().is_empty() {
-                    resolver.problem(file, pattern.sign.span().start, "sign must not be empty");
-                }
-                Pattern {
-                    anchor: pattern
-                        .anchor
-                        .as_ref()
-                        .map(|names| resolver.names(file, names)),
-                    sign,
-                    kinds,
-                    scope: resolver.scope(file, pattern.scope.as_ref(), pattern.reach),
-                    needs: pattern
-                        .need
-                        .iter()
-                        .map(|need| resolver.need(file, need))
-                        .collect(),
-                    calm: resolver.names(file, &pattern.calm),
-                    calm_in_sentence: resolver.names(file, &pattern.calm_in_sentence),
-                    anchor_calm: resolver.names(file, &pattern.anchor_calm),
-                    strong: pattern
-                        .strong
-                        .as_ref()
-                        .map(|need| resolver.need(file, need)),
-                    calm_always: resolver.names(file, &pattern.calm_always),
-                }
-            })
+            .map(|pattern| flag_pattern(resolver, file, pattern))
             .collect();
         by_flag.insert(red_flag, patterns);
     }
@@ -807,35 +810,45 @@ pub fn read(
             );
         }
     }
+    by_flag
+}
 
-    problems.append(&mut resolver.problems);
-    let used = resolver.used;
-    Some((
-        Rules {
-            body,
-            second_opinion_needs,
-            no_typos,
-            always_calm,
-            calm_reach_default: context.calm_reach_default,
-            calm_reach,
-            max_calm_reach,
-            calm_forward_only,
-            calm_about_others,
-            writer,
-            modifiers,
-            derives,
-            sentences,
-            history_past,
-            history_present,
-            history_exempt,
-            history_closed,
-            history_narrative,
-            history_narrative_blockers,
-            story,
-            fever_reading,
-            year,
-            flags: by_flag.into_iter().collect(),
-        },
-        used,
-    ))
+/// One `[[flag.pattern]]`, its names resolved.
+fn flag_pattern(resolver: &mut Resolver<'_>, file: &File<'_>, pattern: &PatternFile) -> Pattern {
+    let sign = resolver.names(file, pattern.sign.get_ref());
+    let kinds = pattern.kinds.as_ref().map_or(1, |kinds| *kinds.get_ref());
+    if let Some(spanned) = &pattern.kinds
+        && (kinds == 0 || kinds > sign.iter().count())
+    {
+        resolver.problem(
+            file,
+            spanned.span().start,
+            "kinds must be at least 1 and at most the number of sign concepts",
+        );
+    }
+    if pattern.sign.get_ref().is_empty() {
+        resolver.problem(file, pattern.sign.span().start, "sign must not be empty");
+    }
+    Pattern {
+        anchor: pattern
+            .anchor
+            .as_ref()
+            .map(|names| resolver.names(file, names)),
+        sign,
+        kinds,
+        scope: resolver.scope(file, pattern.scope.as_ref(), pattern.reach),
+        needs: pattern
+            .need
+            .iter()
+            .map(|need| resolver.need(file, need))
+            .collect(),
+        calm: resolver.names(file, &pattern.calm),
+        calm_in_sentence: resolver.names(file, &pattern.calm_in_sentence),
+        anchor_calm: resolver.names(file, &pattern.anchor_calm),
+        strong: pattern
+            .strong
+            .as_ref()
+            .map(|need| resolver.need(file, need)),
+        calm_always: resolver.names(file, &pattern.calm_always),
+    }
 }

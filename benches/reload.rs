@@ -1,0 +1,64 @@
+//! How fast an edited FAQ entry goes live: one [`FaqFolder::reload`] after
+//! an entry's file changed (read and check the whole folder, build the
+//! index, swap it in). The watcher adds its debounce (500 ms by default)
+//! and one poll to this; `tests/admin_reload.rs` shows that a change goes
+//! live, this benchmark how fast.
+//!
+//! Run: `cargo bench --bench reload`.
+
+use std::fs;
+use std::path::Path;
+use std::time::SystemTime;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use faqbot::admin::FaqFolder;
+use faqbot::config::Config;
+use faqbot::engine::Engine;
+
+/// Copies the folder `from` to `to`, files and subfolders.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create the copy");
+    for item in fs::read_dir(from).expect("read faq/") {
+        let item = item.expect("folder item");
+        let target = to.join(item.file_name());
+        if item.file_type().expect("file type").is_dir() {
+            copy_tree(&item.path(), &target);
+        } else {
+            fs::copy(item.path(), &target).expect("copy a file");
+        }
+    }
+}
+
+fn bench_reload(c: &mut Criterion) {
+    let root = std::env::temp_dir().join(format!("faqbot-bench-reload-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&root);
+    let faq = root.join("faq");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"), &faq);
+    let config = Config {
+        faq_dir: faq.clone(),
+        ..Config::default()
+    };
+    let engine = Engine::load(&config).expect("the copy of faq/ loads");
+    let folder = FaqFolder::new(&engine, &config, None);
+    let entry = faq.join("entries").join("leg-cramps.toml");
+    let original = fs::read_to_string(&entry).expect("entry file");
+    let marker = "answer = \"\"\"\n";
+    assert!(
+        original.contains(marker),
+        "the entry has a multi-line answer"
+    );
+    let mut edit = 0u64;
+    c.bench_function("reload/one_entry_edited", |b| {
+        b.iter(|| {
+            edit += 1;
+            let edited = original.replacen(marker, &format!("{marker}EDIT-{edit} "), 1);
+            fs::write(&entry, edited).expect("write the entry");
+            let report = folder.reload(&engine, SystemTime::now());
+            assert!(report.applied, "{report:?}");
+        })
+    });
+    let _ = fs::remove_dir_all(&root);
+}
+
+criterion_group!(benches, bench_reload);
+criterion_main!(benches);
