@@ -4,6 +4,7 @@
 //! [`Problem`]s, so a moderator fixes a broken edit in one pass instead of one
 //! error per run (ARCHITECTURE.md, invariant 5).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -46,16 +47,43 @@ impl Problem {
 }
 
 impl fmt::Display for Problem {
+    /// `path:line:col: message` on one line, whatever the path or the
+    /// message holds (see [`printable`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{}:{}:{}: {}",
-            self.path.display(),
+            printable(&self.path.display().to_string()),
             self.line,
             self.column,
-            self.message
+            printable(&self.message)
         )
     }
+}
+
+/// `text` with the characters that would break a one-line problem or
+/// change how the rest of its line is shown written as escapes (`\n`,
+/// `\t`, `\u{202e}`): line breaks and other control characters, and the
+/// bidirectional controls (a file named `a\u{202e}lmth.toml` must not show
+/// as `a lmth.toml` reversed, nor hide the message after it). A file name
+/// can hold any of them, and messages quote file names and file text.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    fn hostile(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.contains(hostile) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hostile(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Converts a byte offset into a 1-based (line, column) pair; the column counts
@@ -90,5 +118,15 @@ mod tests {
     fn display_is_path_line_col_message() {
         let p = Problem::at_offset(Path::new("faq/x.toml"), "a\nb", 2, "bad");
         assert_eq!(p.to_string(), "faq/x.toml:2:1: bad");
+    }
+
+    #[test]
+    fn display_stays_on_one_line_whatever_the_names() {
+        let p = Problem::whole_file(Path::new("faq/new\nline\u{202E}.toml"), "bad\tthing");
+        assert_eq!(
+            p.to_string(),
+            "faq/new\\nline\\u{202e}.toml:1:1: bad\\tthing"
+        );
+        assert_eq!(printable("calf é"), "calf é");
     }
 }

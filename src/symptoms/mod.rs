@@ -57,6 +57,20 @@ pub use validate::PathStats;
 
 use crate::problem::Problem;
 
+/// Parses one condition of the data file's condition language
+/// (`ecq_location = calf and not rf_any`) and returns its syntax error, a
+/// byte offset into `text` and a message, if any.
+///
+/// Only for the fuzz target of the condition parser (`fuzz/`): the parser
+/// itself is private, and this is the smallest door to it. Not a supported
+/// API.
+#[doc(hidden)]
+pub fn parse_condition(text: &str) -> Result<(), (usize, String)> {
+    condition::parse(text)
+        .map(|_| ())
+        .map_err(|error| (error.pos, error.message))
+}
+
 impl SymptomCheck {
     /// Reads the check at `path`. On failure returns every problem found,
     /// each with line and column (TOML syntax, unknown keys, missing or
