@@ -305,13 +305,17 @@ impl SafetyPolicy {
     pub fn emergency(&self, flags: &[RedFlag]) -> Reply {
         let mut heard: Vec<&str> = flags.iter().map(|f| f.lay_description()).collect();
         heard.dedup();
-        let why = if heard.is_empty() {
-            "This could be serious.".to_owned()
-        } else {
-            format!(
+        // One line of why: at most two signs named, so that the reply stays
+        // short enough to read at a glance (issue 10: 400 characters).
+        let why = match heard.as_slice() {
+            [] => "This could be serious.".to_owned(),
+            [_] | [_, _] => format!(
                 "You mentioned {}: this needs help fast.",
                 join_words(&heard)
-            )
+            ),
+            [first, second, ..] => {
+                format!("You mentioned {first}, {second} and more: this needs help fast.")
+            }
         };
         let body = format!(
             "{call}, or go to the nearest emergency department.\n{why}\nWhile you wait: \
@@ -656,6 +660,24 @@ mod tests {
         assert!(all.body().starts_with("**Call 999 now**"), "{}", all.body());
         let one = policy.emergency(&[RedFlag::SevereTenseCalf]);
         assert!(one.body().chars().count() <= 400, "{}", one.body());
+        // Any set of flags at once: still at most 400 characters (four
+        // flags used to make 416), naming at most two.
+        let flags = RedFlag::ALL;
+        for set in 1u32..(1 << flags.len()) {
+            let picked: Vec<RedFlag> = (0..flags.len())
+                .filter(|i| set & (1 << i) != 0)
+                .map(|i| flags[i])
+                .collect();
+            let body = policy.emergency(&picked).body().to_owned();
+            assert!(
+                body.chars().count() <= 400,
+                "{} chars: {body}",
+                body.chars().count()
+            );
+            if picked.len() > 2 {
+                assert!(body.contains(" and more: "), "{body}");
+            }
+        }
         // With no number configured, the examples are given once.
         let unset = SafetyPolicy::new(&SafetySettings::default());
         let reply = unset.emergency(&[RedFlag::ChestPainOrBreathless]);

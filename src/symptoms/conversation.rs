@@ -459,17 +459,25 @@ impl Conversation {
             return Err(AnswerError::CheckChanged);
         }
         self.mark();
-        let record = |history: &mut Vec<Given>, item: &str, answer: &str| {
+        let record = |history: &mut Vec<Given>, item: &str, answer: Answer| {
             history.push(Given {
                 question: item.to_owned(),
-                answer: Answer::One(answer.to_owned()),
+                answer,
             });
         };
+        let yes = || Answer::One("yes".to_owned());
+        let no = || Answer::One("no".to_owned());
+        // An unsure item is asked again on its own only where it has simpler
+        // words (the emergency flags, f.3); any other stays "not sure" at
+        // once, as it would asked on its own.
+        let has_simpler = |item: &str| check.question(item).is_some_and(|q| q.simpler.is_some());
         if let Some(left) = &left {
             // The items picked now are the unsure ones; the rest are no.
             for item in left {
                 if !picked.contains(&item.as_str()) {
-                    record(&mut self.history, item, "no");
+                    record(&mut self.history, item, no());
+                } else if !has_simpler(item) {
+                    record(&mut self.history, item, Answer::Unsure);
                 }
             }
         } else {
@@ -477,11 +485,11 @@ impl Conversation {
             let mut unpicked = Vec::new();
             for item in &shown {
                 if picked.contains(&item.as_str()) {
-                    record(&mut self.history, item, "yes");
+                    record(&mut self.history, item, yes());
                 } else if unsure {
                     unpicked.push(item.clone());
                 } else {
-                    record(&mut self.history, item, "no");
+                    record(&mut self.history, item, no());
                 }
             }
             if unpicked.len() > 1 {
@@ -496,6 +504,9 @@ impl Conversation {
                     left: unpicked,
                 };
                 return Ok(self.step(check));
+            }
+            for item in unpicked.iter().filter(|item| !has_simpler(item)) {
+                record(&mut self.history, item, Answer::Unsure);
             }
         }
         let masks = check.masks(&self.answers());

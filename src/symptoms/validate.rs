@@ -298,18 +298,26 @@ impl<'c> Explorer<'c> {
     /// early can only be an emergency. So every final answer is explored
     /// once, with the fewest and the most steps it can take: one screen
     /// when nothing is unsure, otherwise the screen, the "which" step and
-    /// one step per item asked again (at most every item).
+    /// one step per item asked again (only items with simpler words are;
+    /// at most all of those).
     fn visit_screen(&mut self, shown: &[usize], masks: &mut Vec<u32>) -> Summary {
         for &item in shown {
             self.asked[item] = true;
         }
         let k = shown.len();
         let total = 3usize.pow(u32::try_from(k).unwrap_or(u32::MAX).min(20));
+        // Items left "not sure" are asked again on their own only where they
+        // have simpler words; the others are recorded at the "which" step.
+        let simpler: Vec<bool> = shown
+            .iter()
+            .map(|&q| self.check.questions[q].simpler.is_some())
+            .collect();
+        let reaskable = simpler.iter().filter(|s| **s).count();
         let mut summary: Option<Summary> = None;
         for code in 0..total {
             let mut rest = code;
-            let (mut yes, mut unsure) = (0usize, 0usize);
-            for &item in shown {
+            let (mut yes, mut unsure, mut reasked) = (0usize, 0usize, 0usize);
+            for (j, &item) in shown.iter().enumerate() {
                 let question = &self.check.questions[item];
                 masks[item] = match rest % 3 {
                     0 => {
@@ -319,6 +327,7 @@ impl<'c> Explorer<'c> {
                     1 => question.bit("no").unwrap_or(0),
                     _ => {
                         unsure += 1;
+                        reasked += usize::from(simpler[j]);
                         question.unsure_bit()
                     }
                 };
@@ -327,10 +336,10 @@ impl<'c> Explorer<'c> {
             }
             let shortest = match unsure {
                 0 => 1,
-                _ if k - yes > 1 => 2 + unsure,
-                _ => 2,
+                _ if k - yes > 1 => 2 + reasked,
+                _ => 1 + reasked,
             };
-            let longest = 2 + k;
+            let longest = 2 + reaskable;
             let last = shown[k - 1];
             let below = match machine::after_screen(self.check, masks, shown) {
                 Next::Ask(next) => {
