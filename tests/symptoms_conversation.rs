@@ -9,21 +9,8 @@
 #[path = "symptoms_support.rs"]
 mod support;
 
-use faqbot::symptoms::{AnswerError, Conversation, Level, Prompt, Step, SymptomCheck, rules};
-use support::real_check_one_by_one as real_check;
-
-fn ask(step: &Step) -> &Prompt {
-    match step {
-        Step::Ask(prompt) => prompt,
-        Step::Done(outcome) => panic!("expected a question, got outcome {}", outcome.id),
-    }
-}
-
-fn answer(conversation: &mut Conversation, check: &SymptomCheck, reply: &str) -> Step {
-    conversation
-        .answer(check, reply)
-        .unwrap_or_else(|e| panic!("{reply:?} was refused: {e}"))
-}
+use faqbot::symptoms::{AnswerError, Conversation, Level, Step, SymptomCheck, rules};
+use support::{answer, ask, real_check_one_by_one as real_check};
 
 const EMERGENCY_ORDER: [&str; 8] = [
     "rf_chest_pain_or_breathless",

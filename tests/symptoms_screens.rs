@@ -14,7 +14,7 @@ use faqbot::symptoms::{
     SymptomCheck, rules, run_answers,
 };
 use proptest::prelude::*;
-use support::{real_check, real_check_one_by_one, repo_path};
+use support::{answer, ask, real_check, real_check_one_by_one, repo_path};
 
 const EMERGENCY_SCREEN: [&str; 6] = [
     "rf_chest_pain_or_breathless",
@@ -24,19 +24,6 @@ const EMERGENCY_SCREEN: [&str; 6] = [
     "rf_both_legs_weak_or_numb",
     "rf_severe_pain_tense_calf",
 ];
-
-fn ask(step: &Step) -> &Prompt {
-    match step {
-        Step::Ask(prompt) => prompt,
-        Step::Done(outcome) => panic!("expected a question, got outcome {}", outcome.id),
-    }
-}
-
-fn answer(conversation: &mut Conversation, check: &SymptomCheck, reply: &str) -> Step {
-    conversation
-        .answer(check, reply)
-        .unwrap_or_else(|e| panic!("{reply:?} was refused: {e}"))
-}
 
 fn item_ids(prompt: &Prompt) -> Vec<&str> {
     prompt

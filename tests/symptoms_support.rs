@@ -5,7 +5,22 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use faqbot::symptoms::SymptomCheck;
+use faqbot::symptoms::{Conversation, Prompt, Step, SymptomCheck};
+
+/// The question a step asks; panics on an outcome.
+pub fn ask(step: &Step) -> &Prompt {
+    match step {
+        Step::Ask(prompt) => prompt,
+        Step::Done(outcome) => panic!("expected a question, got outcome {}", outcome.id),
+    }
+}
+
+/// Gives a typed reply; panics if it is refused.
+pub fn answer(conversation: &mut Conversation, check: &SymptomCheck, reply: &str) -> Step {
+    conversation
+        .answer(check, reply)
+        .unwrap_or_else(|e| panic!("{reply:?} was refused: {e}"))
+}
 
 /// The FAQ entry ids outcomes may point to (the entries of faq/entries).
 pub const FAQ_IDS: [&str; 24] = [
