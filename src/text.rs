@@ -116,23 +116,22 @@ fn clean_ascii(text: &str) -> String {
 /// by single spaces, the bytes of `dropped` removed first ("can't" is
 /// "cant"). Shared by the readers that clean ASCII text byte by byte.
 pub fn clean_ascii_dropping(text: &str, dropped: &[u8]) -> String {
-    let mut out = String::with_capacity(text.len());
+    debug_assert!(!dropped.iter().any(u8::is_ascii_alphanumeric));
+    // Bytes, not chars: every byte pushed is ASCII.
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
     let mut pending_space = false;
-    for byte in text.bytes() {
-        if dropped.contains(&byte) {
-            continue;
-        }
+    for &byte in text.as_bytes() {
         if byte.is_ascii_alphanumeric() {
             if pending_space && !out.is_empty() {
-                out.push(' ');
+                out.push(b' ');
             }
             pending_space = false;
-            out.push(char::from(byte.to_ascii_lowercase()));
-        } else {
+            out.push(byte.to_ascii_lowercase());
+        } else if !dropped.contains(&byte) {
             pending_space = true;
         }
     }
-    out
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Whether `c` is a default-ignorable code point (Unicode's
@@ -302,21 +301,14 @@ pub fn without_markup(message: &str) -> String {
                 out.push('\n');
             }
             if line.is_ascii() {
-                // ASCII: the same words as `split_whitespace`, each followed
-                // by one space, copied byte by byte.
-                let mut in_word = false;
-                for byte in line.bytes() {
-                    if matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
-                        if in_word {
-                            out.push(' ');
-                            in_word = false;
-                        }
-                    } else {
-                        out.push(char::from(byte));
-                        in_word = true;
-                    }
-                }
-                if in_word {
+                // ASCII: the same words as `split_whitespace` (which also
+                // splits at a vertical tab or form feed), each followed by
+                // one space, copied a word at a time.
+                for token in line
+                    .split([' ', '\t', '\n', '\x0B', '\x0C', '\r'])
+                    .filter(|token| !token.is_empty())
+                {
+                    out.push_str(token);
                     out.push(' ');
                 }
                 continue;

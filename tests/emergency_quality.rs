@@ -6,9 +6,9 @@
 //! calm: urgent-but-not-emergency cases, negations, past events, figures of
 //! speech, questions for information, ordinary claudication, off-topic chat):
 //!
-//! - `tuning-b.tsv` … `tuning-k.tsv`: tuning sets. Their misses are printed
+//! - `tuning-b.tsv` … `tuning-l.tsv`: tuning sets. Their misses are printed
 //!   (with `--nocapture`) and the screen may be tuned on them.
-//! - `holdout.tsv`, `holdout5.tsv`, `holdout8.tsv`: held out. Only their
+//! - `holdout.tsv`, `holdout5.tsv`, `holdout9.tsv`: held out. Only their
 //!   aggregate figures are ever printed; each one's hash is pinned so that it cannot change unnoticed. Once anybody
 //!   looks at its misses it becomes a tuning set and a new held-out set is
 //!   written (README "Emergency screen").
@@ -26,12 +26,11 @@ const HOLDOUT_SHA256: &str = "31d2d736c321a72f781bc2815164f0e07ed0d5fd53e31d2633
 /// emergencies, 195 calm), first read on the screen of commit ca3afc1:
 /// 184 of 186 emergencies (98.9%), 5 of 195 calm (2.6%), 0 of 35 off-topic.
 const HOLDOUT5_SHA256: &str = "76323a1b673e595e1df32a6d4e9337857bb2eb5fa204eddc8cb793332f36d5f7";
-/// SHA-256 of `holdout8.tsv`, a held-out set by an eighth writer (186
-/// emergencies, 195 calm), first read on the screen of commit 83a6b3a:
-/// 184 of 186 emergencies (98.9%), 9 of 195 calm (4.6%), 1 of 35 off-topic.
-/// Off-topic is below the target (no alarm); its floor there is the first
-/// read.
-const HOLDOUT8_SHA256: &str = "48aace39ea5a51e411016391f2d9d9331973d9dcc30a449c3b586bb4a247ddab";
+/// SHA-256 of `holdout9.tsv`, a held-out set by a ninth writer (186
+/// emergencies, 195 calm; the writer gave no style column, so it is "-"),
+/// first read on the screen of commit e65e055: 185 of 186 emergencies
+/// (99.5%), 11 of 195 calm (5.6%), 0 of 35 off-topic.
+const HOLDOUT9_SHA256: &str = "a3f13cbe94071a3ba0b4698482cfbb367114d3ec516982a97c7957c231a1b8bd";
 
 /// The share of held-out emergencies that must get the emergency reply (the
 /// target; README "Emergency screen" has the figures).
@@ -171,6 +170,14 @@ fn tuning_set_meets_the_targets(name: &str) {
     assert!(percent(figures.alarms, figures.calm) <= 10.0);
 }
 
+/// Once holdout8 (first read 184 of 186 emergencies, 9 of 195 calm
+/// alarmed, 1 of 35 off-topic; 184, 8 and 1 when it was looked at); its
+/// misses were looked at on 2026-12-06, after holdout9 had been commissioned.
+#[test]
+fn tuning_set_l_figures() {
+    tuning_set_meets_the_targets("tuning-l.tsv");
+}
+
 /// Once holdout7 (first read 183 of 186 emergencies, 11 of 195 calm
 /// alarmed, 5 of 35 off-topic); its misses were looked at on 2026-12-06,
 /// after holdout8 had been written and read.
@@ -264,19 +271,12 @@ fn held_out_sets_meet_the_targets() {
     // holdout4 (181 of 185 at its first read) was looked at and became
     // tuning-i; holdout6 (181 of 186, 21 of 195 calm, 5 of 35 off-topic)
     // became tuning-j; holdout7 (183 of 186, 11 of 195, 5 of 35 off-topic;
-    // 1 of 35 when it was looked at) became tuning-k.
+    // 1 of 35 when it was looked at) became tuning-k; holdout8 (184 of 186,
+    // 9 of 195, 1 of 35 off-topic at its first read) became tuning-l.
     for (name, sha256, floor) in [
         ("holdout.tsv", HOLDOUT_SHA256, TARGET),
         ("holdout5.tsv", HOLDOUT5_SHA256, TARGET),
-        (
-            "holdout8.tsv",
-            HOLDOUT8_SHA256,
-            // First read 1 of 35 off-topic alarmed.
-            Floor {
-                offtopic_alarms: 1,
-                ..TARGET
-            },
-        ),
+        ("holdout9.tsv", HOLDOUT9_SHA256, TARGET),
     ] {
         let figures = held_out_set(name, sha256);
         assert!(figures.emergencies >= 150 && figures.calm >= 150);

@@ -193,20 +193,17 @@ fn for_each_word(message: &str, each: &mut impl FnMut(&str)) {
         }
         return;
     }
-    let mut word = String::with_capacity(32);
-    for byte in message.bytes() {
-        if byte == b'\'' {
-            continue;
-        }
-        if byte.is_ascii_alphanumeric() {
-            word.push(char::from(byte.to_ascii_lowercase()));
-        } else if !word.is_empty() {
-            each(&word);
-            word.clear();
-        }
+    // Lower-cased once; without apostrophes ("can't" is "cant") only when
+    // there are any. The words are then slices of that copy.
+    let mut lower = message.to_ascii_lowercase();
+    if lower.contains('\'') {
+        lower.retain(|c| c != '\'');
     }
-    if !word.is_empty() {
-        each(&word);
+    for word in lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+    {
+        each(word);
     }
 }
 
