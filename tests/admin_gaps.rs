@@ -66,6 +66,52 @@ fn nothing_is_stored_while_gaps_are_off() {
     assert!(notes.contains("The gaps report is off"), "{notes}");
 }
 
+/// Issue 12: `/faq-admin gaps` listed stored messages after gaps had been
+/// switched off (the CLI hid them). Now a store opened with gaps off shows
+/// none and deletes them; the answer counts stay.
+#[test]
+fn switching_gaps_off_hides_and_deletes_the_stored_messages() {
+    let sandbox = Sandbox::new("gaps-switched-off");
+    {
+        let gaps = Gaps::open(&enabled(&sandbox), day(20_000)).expect("opens");
+        for text in [
+            "does swimming help my calves",
+            "is cycling ok for my calves",
+        ] {
+            assert!(
+                gaps.record(text, 7, GapDecision::None, day(20_000))
+                    .expect("records")
+            );
+        }
+        gaps.record_answer("keep-walking", day(20_000))
+            .expect("counts");
+        assert_eq!(
+            gaps.report(None, day(20_000)).expect("reports").n_messages,
+            2
+        );
+    }
+    // A store that is still open when gaps are switched off (read-only, as
+    // the CLI opens it) shows nothing.
+    let read_only = Gaps::open_read_only(&sandbox.admin)
+        .expect("opens")
+        .expect("exists");
+    let report = read_only.report(None, day(20_000)).expect("reports");
+    assert!(!report.enabled);
+    assert_eq!(report.n_messages, 0);
+    assert!(report.groups.is_empty());
+    assert_eq!(count_rows(&sandbox, "gap_messages"), 2);
+    drop(read_only);
+
+    // The bot, started with gaps off, deletes them and keeps the counts.
+    let gaps = Gaps::open(&sandbox.admin, day(20_000)).expect("opens");
+    assert_eq!(
+        gaps.report(None, day(20_000)).expect("reports").n_messages,
+        0
+    );
+    assert_eq!(count_rows(&sandbox, "gap_messages"), 0);
+    assert_eq!(count_rows(&sandbox, "answer_counts"), 1);
+}
+
 #[test]
 fn messages_older_than_the_retention_period_are_deleted() {
     let sandbox = Sandbox::new("gaps-purge");

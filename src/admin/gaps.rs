@@ -159,7 +159,9 @@ pub struct Gaps {
 
 impl Gaps {
     /// Opens the database named in `settings` (creating it when needed) and
-    /// deletes what is past the retention period.
+    /// deletes what is past the retention period. With gaps off, every
+    /// stored message is deleted: they are health messages, kept only while
+    /// a moderator has chosen to keep them (answer counts stay).
     pub fn open(settings: &AdminSettings, now: SystemTime) -> Result<Gaps, StoreError> {
         let gaps = Gaps {
             connection: Mutex::new(database::open(&settings.database)?),
@@ -168,6 +170,15 @@ impl Gaps {
             max_messages: settings.gaps_max_messages.max(1),
         };
         gaps.purge(now)?;
+        if !gaps.enabled {
+            let deleted = gaps.connection().execute("DELETE FROM gap_messages", [])?;
+            if deleted > 0 {
+                tracing::info!(
+                    n_messages = deleted,
+                    "gaps are off: stored unanswered messages deleted"
+                );
+            }
+        }
         Ok(gaps)
     }
 
@@ -311,7 +322,13 @@ impl Gaps {
         knowledge: Option<&Knowledge>,
         now: SystemTime,
     ) -> Result<GapReport, StoreError> {
-        let messages = self.messages(now)?;
+        // With gaps off nothing is shown, whatever a database written while
+        // they were on still holds.
+        let messages = if self.enabled {
+            self.messages(now)?
+        } else {
+            Vec::new()
+        };
         let groups = group_messages(&messages, knowledge);
         Ok(GapReport {
             enabled: self.enabled,
