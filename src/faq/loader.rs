@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::Table;
 
-use super::model::{EntrySign, Faq, FaqEntry, MAX_ANSWER_CHARS, PLACEHOLDERS, Source};
+use super::model::{EntrySign, Faq, FaqEntry, MAX_ANSWER_CHARS, Source};
 use super::synonyms::{self, Synonyms};
 use super::urgency::{self, Urgency};
 use crate::files;
@@ -224,7 +224,7 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
                 .map_or(*offset, |found| offset + found);
             check(at, message);
         }
-        for (snippet, message) in placeholder_problems(answer) {
+        for (snippet, message) in crate::safety::placeholder_problems(answer) {
             // Point at the placeholder itself when it can be found in the
             // file as written (it can, unless escapes changed the text).
             let at = source
@@ -232,6 +232,23 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
                 .and_then(|rest| rest.find(&snippet))
                 .map_or(*offset, |found| offset + found);
             check(at, message);
+        }
+    }
+    // Placeholders are filled in answers only: a question, an alternate or
+    // a keyword is matched and shown as written.
+    for (text, offset) in question.iter().chain(&alternates).chain(&keywords) {
+        if let Some(brace) = text.find('{') {
+            let snippet: String = text.get(brace..).unwrap_or("{").chars().take(20).collect();
+            let at = source
+                .get(*offset..)
+                .and_then(|rest| rest.find(&snippet))
+                .map_or(*offset, |found| offset + found);
+            check(
+                at,
+                "placeholders such as {emergency_number} are filled in answers only; \
+                 write the words here"
+                    .to_owned(),
+            );
         }
     }
     for (phrase, offset) in alternates.iter().chain(keywords.iter()) {
@@ -471,41 +488,6 @@ pub fn is_valid_id(id: &str) -> bool {
         && !id.ends_with('-')
 }
 
-/// Problems with `{…}` placeholders in an answer: unknown names and unclosed
-/// braces, each with the text it is about (to find its position).
-fn placeholder_problems(answer: &str) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    let mut rest = answer;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                if !PLACEHOLDERS.contains(&name) {
-                    found.push((
-                        format!("{{{name}}}"),
-                        format!(
-                            "unknown placeholder `{{{name}}}` in answer (known: {})",
-                            PLACEHOLDERS
-                                .iter()
-                                .map(|p| format!("{{{p}}}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    ));
-                }
-                rest = &after[close + 1..];
-            }
-            None => {
-                let tail: String = rest[open..].chars().take(20).collect();
-                found.push((tail, "unclosed `{` in answer".to_owned()));
-                break;
-            }
-        }
-    }
-    found
-}
-
 /// Checks that need every entry: duplicate ids, `see_also` pointing at
 /// nothing or at the entry itself, and the same alternate phrasing in two
 /// entries (which would make the matcher's choice arbitrary).
@@ -588,8 +570,28 @@ mod tests {
         assert_eq!(lines, vec![(6, 5)], "{problems:?}");
     }
 
+    /// Issue 12: a placeholder in a question was accepted and shown as
+    /// written ("did you mean: … {emergency_number} …"). Placeholders are
+    /// filled in answers only; anywhere a person sees the text as written
+    /// they are refused, at the brace.
+    #[test]
+    fn a_placeholder_in_a_question_alternate_or_keyword_is_refused_at_the_brace() {
+        let source = "id = \"x\"\nquestion = \"Call {emergency_number}?\"\nalternates = [\"ring {urgent_advice_line}\"]\nkeywords = [\"{region_name}\"]\nurgency = [\"routine\"]\nanswer = \"Plain words.\"\n\n[[sources]]\ntitle = \"t\"\nurl = \"https://www.nhs.uk/x/\"\n";
+        let mut problems = Vec::new();
+        parse_entry(Path::new("x.toml"), source.to_owned(), &mut problems);
+        let at: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(at, vec![(2, 18), (3, 21), (4, 14)], "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .all(|p| p.message.contains("filled in answers only")),
+            "{problems:?}"
+        );
+    }
+
     #[test]
     fn placeholders_are_checked() {
+        use crate::safety::placeholder_problems;
         assert!(placeholder_problems("call {emergency_number} now").is_empty());
         assert_eq!(placeholder_problems("call {911} now").len(), 1);
         assert_eq!(placeholder_problems("oops { never closed").len(), 1);

@@ -21,6 +21,34 @@ pub use emergency::{EmergencyScreen, RedFlag, Screening};
 /// `faqbot check` refuses any other name, in every file.
 pub const PLACEHOLDERS: [&str; 2] = ["emergency_number", "urgent_advice_line"];
 
+/// Problems with `{…}` placeholders in `text`: names not in
+/// [`PLACEHOLDERS`] and a `{` never closed, each with the snippet it is about
+/// (to find its position in the file). The one check every loader uses.
+pub fn placeholder_problems(text: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            let tail: String = rest[open..].chars().take(20).collect();
+            found.push((tail, "a `{` is never closed".to_owned()));
+            break;
+        };
+        let name = &after[..close];
+        if !PLACEHOLDERS.contains(&name) {
+            found.push((
+                format!("{{{name}}}"),
+                format!(
+                    "unknown placeholder `{{{name}}}` (known: {})",
+                    PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                ),
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    found
+}
+
 /// Said when no emergency number is configured (clinical-basis.md f.2: the
 /// same number means different things in different countries).
 pub const UNSET_EMERGENCY_NUMBER: &str = "your local emergency number";

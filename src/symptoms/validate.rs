@@ -19,7 +19,7 @@ use super::answers::AnswerLookup;
 use super::condition::Expr;
 use super::level::Level;
 use super::machine::{self, End, Next};
-use super::model::{PLACEHOLDERS, PatternRef, QuestionKind, SymptomCheck, Target};
+use super::model::{PatternRef, QuestionKind, SymptomCheck, Target};
 use super::rules::{self, Facts};
 use crate::fasthash::{KeyMap as FastMap, KeySet as FastSet};
 use crate::problem::Problem;
@@ -937,23 +937,10 @@ fn follows(check: &SymptomCheck, from: usize, read: usize) -> bool {
 
 /// Problems of one text: unknown placeholders, hard-coded emergency numbers.
 fn text_problems(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            out.push("a `{` is never closed".to_owned());
-            break;
-        };
-        let name = &after[..close];
-        if !PLACEHOLDERS.contains(&name) {
-            out.push(format!(
-                "unknown placeholder `{{{name}}}` (known: {})",
-                PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
-            ));
-        }
-        rest = &after[close + 1..];
-    }
+    let mut out: Vec<String> = crate::safety::placeholder_problems(text)
+        .into_iter()
+        .map(|(_, message)| message)
+        .collect();
     for word in text.split(|c: char| !c.is_ascii_digit()) {
         if ["999", "911", "112", "000", "111"].contains(&word) {
             out.push(format!(
