@@ -83,9 +83,12 @@ enum Command {
         /// Print a machine-readable report.
         #[arg(long)]
         json: bool,
-        /// Treat warnings (hard-to-read answers, questions the matcher does not answer) as problems.
+        /// Treat warnings (hard-to-read answers, and with --self-test phrasings the matcher does not answer with their own entry) as problems.
         #[arg(long)]
         strict: bool,
+        /// Also put every entry's question and alternates through the matcher and warn, with the reason, about each that does not get its own entry.
+        #[arg(long)]
+        self_test: bool,
         /// The FAQ folder (default: faq_dir from the config, normally ./faq).
         dir: Option<PathBuf>,
     },
@@ -166,9 +169,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             faqbot::admin::cli::history(&config.admin, id.as_deref(), json)
         }
         Command::Gaps { json } => faqbot::admin::cli::gaps(&config, &config.admin, json),
-        Command::Check { json, strict, dir } => {
+        Command::Check {
+            json,
+            strict,
+            self_test,
+            dir,
+        } => {
             let dir = dir.unwrap_or_else(|| config.faq_dir.clone());
-            check(&dir, json, strict)
+            check(&dir, json, strict, self_test)
         }
     }
 }
@@ -251,10 +259,15 @@ struct CheckReport<'a> {
     readings: &'a [faqbot::review::TextReading],
 }
 
-fn check(dir: &std::path::Path, json: bool, strict: bool) -> anyhow::Result<ExitCode> {
+fn check(
+    dir: &std::path::Path,
+    json: bool,
+    strict: bool,
+    self_test: bool,
+) -> anyhow::Result<ExitCode> {
     let checked = Knowledge::check_folder(dir);
     let problems = &checked.problems;
-    let review = faqbot::review::review(dir, &checked);
+    let review = faqbot::review::review(dir, &checked, self_test);
     let failed = !problems.is_empty() || (strict && !review.warnings.is_empty());
     if json {
         let report = CheckReport {

@@ -8,6 +8,10 @@
 //! - Length: an answer whose reply (with its urgency blocks, rendered as it
 //!   is sent) would be cut to fit a Discord message, alone or with the
 //!   symptom-check offer, is a warning.
+//! - Self-test (`check --self-test`): every entry's question and alternates
+//!   go through the matcher (default settings); each that does not get its
+//!   own entry is a warning with the reason (not read as a question, the topic gate, lost
+//!   to another entry, too close to one, under the threshold).
 
 use std::path::Path;
 
@@ -16,6 +20,7 @@ use serde::Serialize;
 use crate::config::SafetySettings;
 use crate::engine::CheckedFolder;
 use crate::faq::readability::{self, LONG_SENTENCE_WORDS};
+use crate::faq::{Matcher, MatcherSettings};
 use crate::problem::Problem;
 use crate::safety::{MAX_BODY_CHARS, SafetyPolicy};
 
@@ -77,8 +82,9 @@ fn read_checked(dir: &Path, path: &Path) -> String {
     .unwrap_or_default()
 }
 
-/// Reviews a checked folder (whatever loaded of it).
-pub fn review(dir: &Path, checked: &CheckedFolder) -> Review {
+/// Reviews a checked folder (whatever loaded of it); with `self_test`, the
+/// matcher's self-test too.
+pub fn review(dir: &Path, checked: &CheckedFolder, self_test: bool) -> Review {
     let mut review = Review::default();
     let policy = SafetyPolicy::new(&SafetySettings::default());
     for entry in &checked.faq.entries {
@@ -114,6 +120,9 @@ pub fn review(dir: &Path, checked: &CheckedFolder) -> Review {
                 length - room_with_offer
             )));
         }
+    }
+    if self_test {
+        run_self_test(dir, checked, &mut review);
     }
     if let Some(check) = &checked.symptoms {
         let path = dir.join(crate::faq::loader::SYMPTOM_CHECK_FILE);
@@ -168,5 +177,36 @@ fn add_reading(
             ),
             ..at.clone()
         });
+    }
+}
+
+/// The self-test: each entry's question and alternates, asked as a person
+/// would, must get that entry as the answer. Each that does not is a
+/// warning at the phrasing, with the reason.
+fn run_self_test(dir: &Path, checked: &CheckedFolder, review: &mut Review) {
+    if checked.faq.entries.is_empty() {
+        return;
+    }
+    let matcher = Matcher::new(&checked.faq, MatcherSettings::default());
+    for entry in &checked.faq.entries {
+        let source = read_checked(dir, &entry.path);
+        for phrasing in std::iter::once(&entry.question).chain(&entry.alternates) {
+            let Some(reason) = matcher.self_test(phrasing, &entry.id) else {
+                continue;
+            };
+            // At the phrasing as written, when it can be found (escapes may
+            // have changed it).
+            let at = source.find(phrasing.as_str()).unwrap_or(0);
+            let shown: String = phrasing.chars().take(60).collect();
+            review.warnings.push(Problem::at_offset(
+                &entry.path,
+                &source,
+                at,
+                format!(
+                    "warning: self-test: \"{shown}\" does not get `{}`: {reason}",
+                    entry.id
+                ),
+            ));
+        }
     }
 }

@@ -498,3 +498,65 @@ fn check_warns_when_a_rendered_answer_would_be_cut() {
         "{alone}"
     );
 }
+
+/// Issue 12: `check --self-test` puts every entry's question and alternates
+/// through the matcher and names each that does not get its own entry, at
+/// its line, with the reason; `--strict` makes them problems.
+#[test]
+fn check_self_test_names_each_phrasing_that_misses_its_entry_with_the_reason() {
+    let temp = TempDir::new("phrasings");
+    let faq = temp.0.join("faq");
+    copy_tree(&manifest_dir().join("faq"), &faq);
+    let entry = faq.join("entries/statins.toml");
+    let original = std::fs::read_to_string(&entry).expect("statins");
+    // One phrasing another entry answers, one the topic gate refuses.
+    let edited = original.replacen(
+        "alternates = [\n",
+        "alternates = [\n  \"my calves cramp up in bed every night\",\n  \"do compression stockings help with statin aches\",\n",
+        1,
+    );
+    assert_ne!(edited, original, "the alternates to extend are gone");
+    std::fs::write(&entry, edited).expect("write");
+    let config = temp.config(&faq);
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config", config.to_str().expect("utf-8"), "check"];
+        all.extend_from_slice(args);
+        faqbot(&all, "")
+    };
+
+    let plain = run(&[]);
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    assert!(
+        !text(&plain.stdout).contains("warning: self-test"),
+        "the self-test runs only when asked"
+    );
+
+    let output = run(&["--self-test"]);
+    assert!(
+        output.status.success(),
+        "warnings only: {}",
+        text(&output.stderr)
+    );
+    let stdout = text(&output.stdout);
+    let line_of = |needle: &str| {
+        stdout
+            .lines()
+            .find(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("no self-test line for {needle}:\n{stdout}"))
+            .to_owned()
+    };
+    let cramps = line_of("\"my calves cramp up in bed every night\"");
+    let (path, line, _, message) = parse_problem_line(&cramps);
+    assert!(path.ends_with("entries/statins.toml"), "{cramps}");
+    assert_eq!(line, 6, "{cramps}");
+    assert!(
+        message.contains("does not get `statins`") && message.contains("`leg-cramps`"),
+        "{cramps}"
+    );
+    let router = line_of("\"do compression stockings help with statin aches\"");
+    assert_eq!(parse_problem_line(&router).1, 7, "{router}");
+    assert!(router.contains("topic gate"), "{router}");
+
+    let strict = run(&["--self-test", "--strict"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", text(&strict.stdout));
+}

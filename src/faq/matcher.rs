@@ -752,6 +752,91 @@ impl Matcher {
         }
     }
 
+    /// The self-test of `faqbot check`: why `phrasing`, one of entry
+    /// `entry_id`'s own question or alternates, does not get that entry as
+    /// its answer, in words a moderator can act on; `None` when it does.
+    pub fn self_test(&self, phrasing: &str, entry_id: &str) -> Option<String> {
+        let verdict = self.decide(phrasing);
+        if verdict.answer_id() == Some(entry_id) {
+            return None;
+        }
+        let Ranking {
+            ranked,
+            evidence,
+            best_share,
+            ..
+        } = self.rank_with_evidence(phrasing);
+        if !evidence.asks {
+            return Some(
+                "it is not read as a question or a request: write it the way people ask it \
+                 (a question, \"what is …\", \"help with …\", or a short fragment)"
+                    .to_owned(),
+            );
+        }
+        if !evidence.on_topic(best_share >= 0.999) {
+            let off_topic = self.off_topic_words(phrasing);
+            return Some(if off_topic.is_empty() {
+                "the topic gate does not read it as about legs and walking: none of its words \
+                 is on topic ([topic] in synonyms.toml)"
+                    .to_owned()
+            } else {
+                format!(
+                    "the topic gate reads it as about something else: {} counted as off-topic \
+                     ([topic] in synonyms.toml, compared after stemming)",
+                    off_topic
+                        .iter()
+                        .map(|(word, stem)| format!("\"{word}\" (as \"{stem}\")"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+        }
+        let own = ranked.iter().find(|c| c.id == entry_id).map(|c| c.score);
+        let first = ranked.first();
+        let settings = &self.settings;
+        Some(match (own, first) {
+            (None, _) | (_, None) => "it scores nothing for its own entry: it shares no \
+                                      distinctive word with the entry's other phrasings"
+                .to_owned(),
+            (Some(own), Some(first)) if first.id != entry_id => format!(
+                "it is answered by `{}` instead ({:.2}, its own entry {own:.2}): make the \
+                 phrasing more specific, or move it",
+                first.id, first.score
+            ),
+            (Some(own), _) if own < settings.answer_threshold => format!(
+                "its own entry scores {own:.2}, under the answer threshold {:.2}",
+                settings.answer_threshold
+            ),
+            (Some(own), _) => {
+                let second = ranked.get(1);
+                format!(
+                    "its own entry leads `{}` by too little ({own:.2} against {:.2}) to be \
+                     answered outright: it is offered as \"did you mean\"",
+                    second.map_or("-", |c| c.id.as_str()),
+                    second.map_or(0.0, |c| c.score)
+                )
+            }
+        })
+    }
+
+    /// The words of `text` the topic gate counts as off-topic, each with the
+    /// stem it was compared as ("stockings" as "stock").
+    fn off_topic_words(&self, text_in: &str) -> Vec<(String, String)> {
+        let rewritten = self.synonyms.rewrite(&text::words(text_in));
+        let mut found: Vec<(String, String)> = rewritten
+            .iter()
+            .filter(|word| !self.stop_words.contains(word.as_str()))
+            .filter_map(|word| {
+                let stem = self.stemmer.0.stem(word);
+                self.elsewhere_stems
+                    .contains(stem.as_ref())
+                    .then(|| (word.clone(), stem.into_owned()))
+            })
+            .collect();
+        found.dedup();
+        found
+    }
+
     /// Every entry that shares a distinctive term with the message, with its
     /// score, best first (ties broken by id, so results are deterministic).
     /// Entries without enough matched evidence are left out.
