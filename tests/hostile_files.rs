@@ -439,6 +439,32 @@ fn defect_3_a_deep_not_chain_is_refused_too() {
 }
 
 #[test]
+fn defect_3_deeply_nested_toml_arrays_and_tables_are_refused_at_their_line() {
+    // Not a condition this time: the TOML itself nests (arrays, then inline
+    // tables). The reader must refuse it as invalid TOML, not overflow.
+    for (name, open, close) in [("arrays", "[", "]"), ("tables", "{ a = ", " }")] {
+        let folder = Folder::new(&format!("toml-nested-{name}"));
+        let path = folder.faq.join("symptom-check.toml");
+        let text = fs::read_to_string(&path).expect("symptom check");
+        let condition = "ask_if = \"ecq_pain_when_walking = yes\"";
+        assert!(text.contains(condition), "the fixture changed");
+        let line = text[..text.find(condition).expect("found")]
+            .matches('\n')
+            .count()
+            + 1;
+        let depth = 100_000;
+        let nested = format!("ask_if = {}1{}", open.repeat(depth), close.repeat(depth));
+        fs::write(&path, text.replacen(condition, &nested, 1)).expect("write");
+        let output = folder.check();
+        let problem = assert_refused(&output, "symptom-check.toml", "invalid TOML");
+        assert!(
+            problem.contains(&format!("symptom-check.toml:{line}:")),
+            "the problem should be on line {line}: {problem}"
+        );
+    }
+}
+
+#[test]
 fn defect_3_a_deeply_nested_condition_is_refused_on_reload_and_the_old_check_kept() {
     let sandbox = Sandbox::new("hostile-nested-reload");
     let engine = std::sync::Arc::new(sandbox.engine());

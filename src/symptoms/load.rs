@@ -1,10 +1,11 @@
 //! Reading faq/symptom-check.toml into a [`SymptomCheck`], reporting every
 //! problem at once with its line and column.
 //!
-//! The file is parsed with toml's recoverable parser, which keeps a byte span
-//! for every key and value, and then walked by hand rather than through
-//! serde: serde stops at the first error, and a moderator should see every
-//! mistake of an edit in one pass (ARCHITECTURE.md, invariant 5).
+//! The file is parsed with [`TomlReader`] (`toml_edit`, which keeps a byte
+//! span for every key and value; every syntax error is listed), and then
+//! walked by hand rather than through serde: serde stops at the first error,
+//! and a moderator should see every mistake of an edit in one pass
+//! (ARCHITECTURE.md, invariant 5).
 //!
 //! The loader reports what stops the file from being a consistent check:
 //! TOML syntax, unknown or missing keys, wrong types, duplicate ids,
@@ -17,7 +18,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
-use toml::de::{DeTable, DeValue};
+use toml_edit::{Item, TableLike};
 
 use super::answers::UNSURE;
 use super::condition::{self, Ast, Expr};
@@ -27,6 +28,7 @@ use super::model::{
     PatternDef, PatternRef, Question, QuestionKind, Rule, Screen, SourceRef, SymptomCheck, Target,
 };
 use crate::problem::Problem;
+use crate::tomlread::{self, TomlReader};
 
 /// The most choices a question may have ("not sure" is added as one more bit).
 const MAX_CHOICES: usize = 24;
@@ -60,8 +62,11 @@ impl Str {
 struct Loader<'a> {
     path: &'a Path,
     source: &'a str,
-    problems: Vec<Problem>,
+    reader: TomlReader<'a>,
 }
+
+/// A table of the file: `[name]`, `[[name]]` or `{ ... }`.
+type Table<'t> = &'t dyn TableLike;
 
 /// Reads and resolves the check at `path`; on failure, every problem found.
 pub(crate) fn load(path: &Path) -> Result<SymptomCheck, Vec<Problem>> {
@@ -74,33 +79,22 @@ pub(crate) fn load(path: &Path) -> Result<SymptomCheck, Vec<Problem>> {
 
 /// Like [`load`], from text already read (`path` is used in problems).
 pub(crate) fn load_str(path: &Path, source: &str) -> Result<SymptomCheck, Vec<Problem>> {
-    let (root, errors) = DeTable::parse_recoverable(source);
-    if !errors.is_empty() {
-        let mut problems: Vec<Problem> = errors
-            .iter()
-            .map(|e| {
-                let offset = e.span().map_or(0, |s| s.start);
-                Problem::at_offset(
-                    path,
-                    source,
-                    offset,
-                    format!("invalid TOML: {}", e.message()),
-                )
-            })
-            .collect();
+    let mut reader = TomlReader::new(path, source);
+    let Some(document) = reader.parse_listing_syntax_errors() else {
+        let mut problems = reader.problems;
         problems.sort_by_key(|p| (p.line, p.column));
         return Err(problems);
-    }
+    };
     let mut loader = Loader {
         path,
         source,
-        problems: Vec::new(),
+        reader,
     };
-    let check = loader.check(root.get_ref());
+    let check = loader.check(document.as_table());
     match check {
-        Some(check) if loader.problems.is_empty() => Ok(check),
+        Some(check) if loader.reader.problems.is_empty() => Ok(check),
         _ => {
-            let mut problems = loader.problems;
+            let mut problems = loader.reader.problems;
             problems.sort_by_key(|p| (p.line, p.column));
             problems.dedup();
             Err(problems)
@@ -150,40 +144,38 @@ struct RawPattern {
 
 impl<'a> Loader<'a> {
     fn problem(&mut self, offset: usize, message: impl Into<String>) {
-        self.problems
-            .push(Problem::at_offset(self.path, self.source, offset, message));
+        self.reader.problem_at(offset, message);
     }
 
     /// Reports keys of `table` that are not in `allowed`.
-    fn known_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], what: &str) {
-        for (key, _) in table.iter() {
-            let name: &str = key.get_ref();
+    fn known_keys(&mut self, table: Table<'_>, allowed: &[&str], what: &str) {
+        for (name, _) in table.iter() {
             if !allowed.contains(&name) {
                 let hint = closest(name, allowed.iter().copied())
                     .map(|c| format!(" (did you mean `{c}`?)"))
                     .unwrap_or_default();
                 let known = allowed.join(", ");
                 self.problem(
-                    key.span().start,
+                    tomlread::key_span(table, name).start,
                     format!("unknown key `{name}` in {what}{hint}; known keys: {known}"),
                 );
             }
         }
     }
 
-    fn string(&mut self, table: &DeTable<'_>, key: &str, what: &str) -> Option<Str> {
-        let (_, value) = table.get_key_value(key)?;
-        match value.get_ref() {
-            DeValue::String(text) => Some(Str {
-                text: text.to_string(),
-                span: value.span(),
+    fn string(&mut self, table: Table<'_>, key: &str, what: &str) -> Option<Str> {
+        let value = table.get(key)?;
+        match value.as_str() {
+            Some(text) => Some(Str {
+                text: text.to_owned(),
+                span: value.span().unwrap_or(0..0),
             }),
-            other => {
+            None => {
                 self.problem(
-                    value.span().start,
+                    tomlread::item_start(value),
                     format!(
                         "`{key}` in {what} must be a string, not {}",
-                        other.type_str()
+                        tomlread::type_name(value)
                     ),
                 );
                 None
@@ -191,7 +183,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn required(&mut self, table: &DeTable<'_>, key: &str, what: &str, at: &Span) -> Option<Str> {
+    fn required(&mut self, table: Table<'_>, key: &str, what: &str, at: &Span) -> Option<Str> {
         let value = self.string(table, key, what);
         if value.is_none() && table.get(key).is_none() {
             self.problem(at.start, format!("{what} has no `{key}`"));
@@ -204,18 +196,18 @@ impl<'a> Loader<'a> {
         value
     }
 
-    fn boolean(&mut self, table: &DeTable<'_>, key: &str, what: &str) -> bool {
-        let Some((_, value)) = table.get_key_value(key) else {
+    fn boolean(&mut self, table: Table<'_>, key: &str, what: &str) -> bool {
+        let Some(value) = table.get(key) else {
             return false;
         };
-        match value.get_ref() {
-            DeValue::Boolean(b) => *b,
-            other => {
+        match value.as_bool() {
+            Some(b) => b,
+            None => {
                 self.problem(
-                    value.span().start,
+                    tomlread::item_start(value),
                     format!(
                         "`{key}` in {what} must be true or false, not {}",
-                        other.type_str()
+                        tomlread::type_name(value)
                     ),
                 );
                 false
@@ -224,53 +216,54 @@ impl<'a> Loader<'a> {
     }
 
     /// A list of strings; also returns the span of the list.
-    fn strings(&mut self, table: &DeTable<'_>, key: &str, what: &str) -> (Vec<Str>, Span) {
-        let Some((_, value)) = table.get_key_value(key) else {
+    fn strings(&mut self, table: Table<'_>, key: &str, what: &str) -> (Vec<Str>, Span) {
+        let Some(value) = table.get(key) else {
             return (Vec::new(), 0..0);
         };
-        let DeValue::Array(items) = value.get_ref() else {
+        let span = value.span().unwrap_or(0..0);
+        let Some(items) = tomlread::elements(value) else {
             self.problem(
-                value.span().start,
+                span.start,
                 format!("`{key}` in {what} must be a list of strings"),
             );
-            return (Vec::new(), value.span());
+            return (Vec::new(), span);
         };
         let mut out = Vec::new();
-        for item in items.iter() {
-            match item.get_ref() {
-                DeValue::String(text) => out.push(Str {
-                    text: text.to_string(),
+        for item in items {
+            match item.as_str() {
+                Some(text) => out.push(Str {
+                    text: text.to_owned(),
                     span: item.span(),
                 }),
-                other => self.problem(
+                None => self.problem(
                     item.span().start,
                     format!(
                         "`{key}` in {what} must list strings, not {}",
-                        other.type_str()
+                        item.type_name()
                     ),
                 ),
             }
         }
-        (out, value.span())
+        (out, span)
     }
 
     /// The tables of an array of tables (`[[key]]`), with their spans.
-    fn tables<'t>(&mut self, root: &'t DeTable<'t>, key: &str) -> Vec<(&'t DeTable<'t>, Span)> {
-        let Some((name, value)) = root.get_key_value(key) else {
+    fn tables<'t>(&mut self, root: Table<'t>, key: &str) -> Vec<(Table<'t>, Span)> {
+        let Some(value) = root.get(key) else {
             return Vec::new();
         };
-        let DeValue::Array(items) = value.get_ref() else {
+        let Some(items) = tomlread::elements(value) else {
             self.problem(
-                name.span().start,
+                tomlread::key_span(root, key).start,
                 format!("`{key}` must be a list of tables, written `[[{key}]]`"),
             );
             return Vec::new();
         };
         let mut out = Vec::new();
-        for item in items.iter() {
-            match item.get_ref() {
-                DeValue::Table(table) => out.push((table, item.span())),
-                _ => self.problem(item.span().start, format!("each `{key}` must be a table")),
+        for item in items {
+            match item.as_table_like() {
+                Some(table) => out.push((table, item.span())),
+                None => self.problem(item.span().start, format!("each `{key}` must be a table")),
             }
         }
         out
@@ -279,58 +272,32 @@ impl<'a> Loader<'a> {
     /// The `[sources]` table: each tag is a title (a reference for the
     /// clinical reviewer, never shown) or `{ title = "…", url = "https://…" }`
     /// (a public page, which outcomes and patterns may cite).
-    fn sources_table(&mut self, root: &DeTable<'_>) -> BTreeMap<String, SourceRef> {
-        let Some((name, value)) = root.get_key_value("sources") else {
+    fn sources_table(&mut self, root: Table<'_>) -> BTreeMap<String, SourceRef> {
+        let Some(value) = root.get("sources") else {
             return BTreeMap::new();
         };
-        let DeValue::Table(table) = value.get_ref() else {
+        let Some(table) = value.as_table_like() else {
             self.problem(
-                name.span().start,
+                tomlread::key_span(root, "sources").start,
                 "`sources` must be a table, written `[sources]`",
             );
             return BTreeMap::new();
         };
         let mut out = BTreeMap::new();
         for (tag, v) in table.iter() {
-            let source = match v.get_ref() {
-                DeValue::String(title) => Some(SourceRef {
-                    title: title.to_string(),
+            let at = tomlread::item_start(v);
+            let source = match (v.as_str(), v.as_table_like()) {
+                (Some(title), _) => Some(SourceRef {
+                    title: title.to_owned(),
                     url: None,
                 }),
-                DeValue::Table(fields) => {
-                    let field = |key: &str| match fields.get(key).map(|f| f.get_ref()) {
-                        Some(DeValue::String(text)) => Some(text.to_string()),
-                        _ => None,
-                    };
-                    for (key, _) in fields.iter() {
-                        if !matches!(key.get_ref().as_ref(), "title" | "url") {
-                            self.problem(
-                                key.span().start,
-                                format!("unknown key `{}` in a source (title, url)", key.get_ref()),
-                            );
-                        }
-                    }
-                    match (field("title"), field("url")) {
-                        (Some(title), Some(url)) => Some(SourceRef {
-                            title,
-                            url: Some(url),
-                        }),
-                        _ => {
-                            self.problem(
-                                v.span().start,
-                                format!("source `{}` needs a title and a url", tag.get_ref()),
-                            );
-                            None
-                        }
-                    }
-                }
-                other => {
+                (None, Some(fields)) => self.source_fields(tag, fields, at),
+                (None, None) => {
                     self.problem(
-                        v.span().start,
+                        at,
                         format!(
-                            "source `{}` must be a title or {{ title = \"…\", url = \"…\" }}, not {}",
-                            tag.get_ref(),
-                            other.type_str()
+                            "source `{tag}` must be a title or {{ title = \"…\", url = \"…\" }}, not {}",
+                            tomlread::type_name(v)
                         ),
                     );
                     None
@@ -340,56 +307,78 @@ impl<'a> Loader<'a> {
                 if let Some(url) = &source.url
                     && let Some(message) = crate::faq::urgency::source_url_problem(url)
                 {
-                    self.problem(
-                        v.span().start,
-                        format!("source `{}`: {message}", tag.get_ref()),
-                    );
+                    self.problem(at, format!("source `{tag}`: {message}"));
                 }
-                out.insert(tag.get_ref().to_string(), source);
+                out.insert(tag.to_owned(), source);
             }
         }
         out
     }
 
-    /// A `[name]` table of string values (conditions).
-    fn string_table(&mut self, root: &DeTable<'_>, key: &str) -> Vec<(Str, Str)> {
-        let Some((name, value)) = root.get_key_value(key) else {
+    /// A source written `{ title = "…", url = "…" }` (at offset `at`).
+    fn source_fields(&mut self, tag: &str, fields: Table<'_>, at: usize) -> Option<SourceRef> {
+        let field = |key: &str| fields.get(key).and_then(Item::as_str).map(str::to_owned);
+        for (key, _) in fields.iter() {
+            if !matches!(key, "title" | "url") {
+                self.problem(
+                    tomlread::key_span(fields, key).start,
+                    format!("unknown key `{key}` in a source (title, url)"),
+                );
+            }
+        }
+        match (field("title"), field("url")) {
+            (Some(title), Some(url)) => Some(SourceRef {
+                title,
+                url: Some(url),
+            }),
+            _ => {
+                self.problem(at, format!("source `{tag}` needs a title and a url"));
+                None
+            }
+        }
+    }
+
+    /// A `[name]` table of string values (conditions), in the order of
+    /// their names (named conditions are resolved in that order, which the
+    /// wording of a loop between them depends on).
+    fn string_table(&mut self, root: Table<'_>, key: &str) -> Vec<(Str, Str)> {
+        let Some(value) = root.get(key) else {
             return Vec::new();
         };
-        let DeValue::Table(table) = value.get_ref() else {
+        let Some(table) = value.as_table_like() else {
             self.problem(
-                name.span().start,
+                tomlread::key_span(root, key).start,
                 format!("`{key}` must be a table, written `[{key}]`"),
             );
             return Vec::new();
         };
         let mut out = Vec::new();
         for (k, v) in table.iter() {
-            match v.get_ref() {
-                DeValue::String(text) => out.push((
+            match v.as_str() {
+                Some(text) => out.push((
                     Str {
-                        text: k.get_ref().to_string(),
-                        span: k.span(),
+                        text: k.to_owned(),
+                        span: tomlread::key_span(table, k),
                     },
                     Str {
-                        text: text.to_string(),
-                        span: v.span(),
+                        text: text.to_owned(),
+                        span: v.span().unwrap_or(0..0),
                     },
                 )),
-                other => self.problem(
-                    v.span().start,
+                None => self.problem(
+                    tomlread::item_start(v),
                     format!(
-                        "`{}` in [{key}] must be a string, not {}",
-                        k.get_ref(),
-                        other.type_str()
+                        "`{k}` in [{key}] must be a string, not {}",
+                        tomlread::type_name(v)
                     ),
                 ),
             }
         }
+        out.sort_by(|a, b| a.0.text.cmp(&b.0.text));
         out
     }
 
-    fn check(&mut self, root: &DeTable<'_>) -> Option<SymptomCheck> {
+    fn check(&mut self, root: Table<'_>) -> Option<SymptomCheck> {
         self.known_keys(
             root,
             &[
@@ -682,7 +671,7 @@ impl<'a> Loader<'a> {
         };
 
         let rules_span = raw_rules.last().map_or(0..0, |r| r.span.clone());
-        if !self.problems.is_empty() {
+        if !self.reader.problems.is_empty() {
             return None;
         }
         Some(SymptomCheck {
@@ -778,7 +767,7 @@ impl<'a> Loader<'a> {
     /// would (the machine and the validator rely on it).
     fn screens(
         &mut self,
-        root: &DeTable<'_>,
+        root: Table<'_>,
         questions: &mut [Question],
         question_index: &HashMap<String, usize>,
     ) -> Vec<Screen> {
@@ -920,7 +909,7 @@ impl<'a> Loader<'a> {
         screens
     }
 
-    fn raw_questions(&mut self, root: &DeTable<'_>) -> Vec<RawQuestion> {
+    fn raw_questions(&mut self, root: Table<'_>) -> Vec<RawQuestion> {
         let mut out = Vec::new();
         for (table, span) in self.tables(root, "question") {
             let id = self.required(table, "id", "a question", &span);
@@ -992,20 +981,20 @@ impl<'a> Loader<'a> {
         out
     }
 
-    fn choices(&mut self, table: &DeTable<'_>, what: &str) -> Vec<ChoiceDef> {
-        let Some((_, value)) = table.get_key_value("choices") else {
+    fn choices(&mut self, table: Table<'_>, what: &str) -> Vec<ChoiceDef> {
+        let Some(value) = table.get("choices") else {
             return Vec::new();
         };
-        let DeValue::Array(items) = value.get_ref() else {
+        let Some(items) = tomlread::elements(value) else {
             self.problem(
-                value.span().start,
+                tomlread::item_start(value),
                 format!("`choices` of {what} must be a list of {{ id = ..., label = ... }}"),
             );
             return Vec::new();
         };
         let mut out: Vec<ChoiceDef> = Vec::new();
-        for item in items.iter() {
-            let DeValue::Table(choice) = item.get_ref() else {
+        for item in items {
+            let Some(choice) = item.as_table_like() else {
                 self.problem(
                     item.span().start,
                     format!("each choice of {what} must be {{ id = ..., label = ... }}"),
@@ -1062,7 +1051,7 @@ impl<'a> Loader<'a> {
         out
     }
 
-    fn raw_rules(&mut self, root: &DeTable<'_>) -> Vec<RawRule> {
+    fn raw_rules(&mut self, root: Table<'_>) -> Vec<RawRule> {
         let mut out = Vec::new();
         for (table, span) in self.tables(root, "rule") {
             let what = "a rule";
@@ -1083,7 +1072,7 @@ impl<'a> Loader<'a> {
         out
     }
 
-    fn raw_outcomes(&mut self, root: &DeTable<'_>) -> Vec<RawOutcome> {
+    fn raw_outcomes(&mut self, root: Table<'_>) -> Vec<RawOutcome> {
         let mut out = Vec::new();
         for (table, span) in self.tables(root, "outcome") {
             let id = self.required(table, "id", "an outcome", &span);
@@ -1117,7 +1106,7 @@ impl<'a> Loader<'a> {
         out
     }
 
-    fn raw_patterns(&mut self, root: &DeTable<'_>) -> Vec<RawPattern> {
+    fn raw_patterns(&mut self, root: Table<'_>) -> Vec<RawPattern> {
         let mut out = Vec::new();
         for (table, span) in self.tables(root, "pattern") {
             let id = self.required(table, "id", "a pattern", &span);
@@ -1144,7 +1133,7 @@ impl<'a> Loader<'a> {
 
     fn floor(
         &mut self,
-        root: &DeTable<'_>,
+        root: Table<'_>,
         outcome_index: &HashMap<String, usize>,
         outcomes: &[OutcomeDef],
     ) -> BTreeMap<Level, usize> {
@@ -1172,9 +1161,7 @@ impl<'a> Loader<'a> {
         }
         for level in [Level::Routine, Level::Soon, Level::Urgent, Level::Emergency] {
             if !floor.contains_key(&level) {
-                let at = root
-                    .get_key_value("floor")
-                    .map_or(0, |(k, _)| k.span().start);
+                let at = tomlread::key_span(root, "floor").start;
                 self.problem(
                     at,
                     format!("[floor] has no outcome for level {level} (used when rule set c.2 must raise the level)"),
