@@ -95,7 +95,8 @@ fn load_and_review(dir: &Path) {
         screen: None,
         problems,
     };
-    let review = faqbot::review::review(dir, &checked);
+    // With the self-test: the matcher over whatever phrasings the entry has.
+    let review = faqbot::review::review(dir, &checked, true);
     positioned(&review.warnings);
 }
 
