@@ -769,7 +769,7 @@ impl Matcher {
         if !evidence.asks {
             return Some(
                 "it is not read as a question or a request: write it the way people ask it \
-                 (a question, \"what is …\", \"help with …\", or a short fragment)"
+                 (a question such as \"what is …\", or a short fragment)"
                     .to_owned(),
             );
         }
