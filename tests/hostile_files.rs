@@ -397,24 +397,28 @@ fn defect_2_a_fifo_refuses_a_moderators_edit_with_its_problem_instead_of_hanging
     assert!(!entry.answer.contains("EDIT-MARKER"));
 }
 
+/// A condition of the shipped symptom check that the nesting tests replace.
+const CONDITION: &str = "ask_if = \"ecq_pain_when_walking = yes\"";
+
+/// The 1-based line of `needle` in `text` (the fixture must hold it).
+fn line_of(text: &str, needle: &str) -> usize {
+    let at = text.find(needle).expect("the fixture changed");
+    text[..at].matches('\n').count() + 1
+}
+
 #[test]
 fn defect_3_deeply_nested_brackets_in_a_condition_are_refused_at_their_line() {
     let folder = Folder::new("nested");
     let path = folder.faq.join("symptom-check.toml");
     let text = fs::read_to_string(&path).expect("symptom check");
-    let condition = "ask_if = \"ecq_pain_when_walking = yes\"";
-    assert!(text.contains(condition), "the fixture changed");
-    let line = text[..text.find(condition).expect("found")]
-        .matches('\n')
-        .count()
-        + 1;
+    let line = line_of(&text, CONDITION);
     let depth = 100_000;
     let nested = format!(
         "ask_if = \"{}ecq_pain_when_walking = yes{}\"",
         "(".repeat(depth),
         ")".repeat(depth)
     );
-    fs::write(&path, text.replacen(condition, &nested, 1)).expect("write");
+    fs::write(&path, text.replacen(CONDITION, &nested, 1)).expect("write");
     let output = folder.check();
     let problem = assert_refused(&output, "symptom-check.toml", "nested");
     assert!(
@@ -428,12 +432,12 @@ fn defect_3_a_deep_not_chain_is_refused_too() {
     let folder = Folder::new("nots");
     let path = folder.faq.join("symptom-check.toml");
     let text = fs::read_to_string(&path).expect("symptom check");
-    let condition = "ask_if = \"ecq_pain_when_walking = yes\"";
+    assert!(text.contains(CONDITION), "the fixture changed");
     let nested = format!(
         "ask_if = \"{}ecq_pain_when_walking = yes\"",
         "not ".repeat(100_000)
     );
-    fs::write(&path, text.replacen(condition, &nested, 1)).expect("write");
+    fs::write(&path, text.replacen(CONDITION, &nested, 1)).expect("write");
     let output = folder.check();
     assert_refused(&output, "symptom-check.toml", "nested");
 }
@@ -446,15 +450,10 @@ fn defect_3_deeply_nested_toml_arrays_and_tables_are_refused_at_their_line() {
         let folder = Folder::new(&format!("toml-nested-{name}"));
         let path = folder.faq.join("symptom-check.toml");
         let text = fs::read_to_string(&path).expect("symptom check");
-        let condition = "ask_if = \"ecq_pain_when_walking = yes\"";
-        assert!(text.contains(condition), "the fixture changed");
-        let line = text[..text.find(condition).expect("found")]
-            .matches('\n')
-            .count()
-            + 1;
+        let line = line_of(&text, CONDITION);
         let depth = 100_000;
         let nested = format!("ask_if = {}1{}", open.repeat(depth), close.repeat(depth));
-        fs::write(&path, text.replacen(condition, &nested, 1)).expect("write");
+        fs::write(&path, text.replacen(CONDITION, &nested, 1)).expect("write");
         let output = folder.check();
         let problem = assert_refused(&output, "symptom-check.toml", "invalid TOML");
         assert!(
