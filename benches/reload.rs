@@ -4,6 +4,10 @@
 //! and one poll to this; `tests/admin_reload.rs` shows that a change goes
 //! live, this benchmark how fast.
 //!
+//! Also a start-up's loading of `faq/` (`start/…`): with the symptom check
+//! remembered as validated ([`ValidationRecord`], every start but the first
+//! after a change), and with its walk over every path.
+//!
 //! Run: `cargo bench --bench reload`.
 
 use std::fs;
@@ -13,7 +17,8 @@ use std::time::SystemTime;
 use criterion::{Criterion, criterion_group, criterion_main};
 use faqbot::admin::FaqFolder;
 use faqbot::config::Config;
-use faqbot::engine::Engine;
+use faqbot::engine::{Engine, Knowledge};
+use faqbot::symptoms::ValidationRecord;
 
 /// Copies the folder `from` to `to`, files and subfolders.
 fn copy_tree(from: &Path, to: &Path) {
@@ -60,5 +65,25 @@ fn bench_reload(c: &mut Criterion) {
     let _ = fs::remove_dir_all(&root);
 }
 
-criterion_group!(benches, bench_reload);
+fn bench_start(c: &mut Criterion) {
+    let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
+    let config = Config::default();
+    let dir = tempfile::tempdir().expect("a folder for the record");
+    let record = ValidationRecord::in_dir(dir.path());
+    Knowledge::load_with_record(&faq, &config, &record).expect("faq/ loads");
+    let mut group = c.benchmark_group("start");
+    group.bench_function("load_faq_validated_before", |b| {
+        b.iter(|| Knowledge::load_with_record(&faq, &config, &record).expect("faq/ loads"))
+    });
+    group.sample_size(10);
+    group.bench_function("load_faq_walking_every_path", |b| {
+        b.iter(|| {
+            Knowledge::load_with_record(&faq, &config, &ValidationRecord::off())
+                .expect("faq/ loads")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_reload, bench_start);
 criterion_main!(benches);

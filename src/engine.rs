@@ -24,7 +24,7 @@ use crate::faq::{self, Candidate, Decision, Faq, Matcher, Verdict};
 use crate::problem::Problem;
 use crate::safety::{EmergencyScreen, RedFlag, Reply, ReplyKind, SafetyPolicy};
 use crate::sessions::{MemorySessions, Session, SessionStore};
-use crate::symptoms::{AnswerError, Conversation, Step, SymptomCheck};
+use crate::symptoms::{AnswerError, Conversation, Step, SymptomCheck, ValidationRecord};
 
 /// Who is talking, and where: symptom checks and cooldowns are kept per
 /// (person, place). Front ends choose the strings (for Discord, user and
@@ -240,9 +240,21 @@ impl Knowledge {
     }
 
     /// Loads and checks everything under `dir`; any problem refuses the whole
-    /// set.
+    /// set. The walk over every path of the symptom check is skipped when
+    /// the same check, FAQ ids and build validated clean before
+    /// ([`ValidationRecord`]): a start-up then takes milliseconds.
     pub fn load(dir: &Path, config: &Config) -> Result<Knowledge, Vec<Problem>> {
-        Knowledge::from_checked(Knowledge::check_folder(dir), config)
+        Knowledge::load_with_record(dir, config, &ValidationRecord::from_env())
+    }
+
+    /// [`Knowledge::load`] with the validation record `record`.
+    pub fn load_with_record(
+        dir: &Path,
+        config: &Config,
+        record: &ValidationRecord,
+    ) -> Result<Knowledge, Vec<Problem>> {
+        let checked = Knowledge::check_folder_with(dir, |check, ids| record.validate(check, ids));
+        Knowledge::from_checked(checked, config)
     }
 
     /// The knowledge of a checked folder, or its problems: any problem

@@ -265,7 +265,11 @@ fn check(
     strict: bool,
     self_test: bool,
 ) -> anyhow::Result<ExitCode> {
-    let checked = Knowledge::check_folder(dir);
+    // Every path is walked, always; a clean result lets the next start-up
+    // skip the walk.
+    let record = faqbot::symptoms::ValidationRecord::from_env();
+    let checked =
+        Knowledge::check_folder_with(dir, |check, ids| record.validate_always(check, ids));
     let problems = &checked.problems;
     let review = faqbot::review::review(dir, &checked, self_test);
     let failed = !problems.is_empty() || (strict && !review.warnings.is_empty());

@@ -435,7 +435,8 @@ impl FaqFolder {
     /// most of a second; its result depends only on the check's text and the
     /// set of FAQ ids, so when both are unchanged since a clean validation
     /// (the usual case: an entry's text was edited) it is not repeated, and
-    /// an edit goes live in milliseconds. The test
+    /// an edit goes live in milliseconds. The same holds across restarts
+    /// through [`crate::symptoms::ValidationRecord`]. The test
     /// `the_cached_check_agrees_with_the_engine` holds this to the engine's
     /// own check.
     pub(crate) fn check_folder(&self, dir: &Path) -> CheckedFolder {
@@ -447,7 +448,9 @@ impl FaqFolder {
             if crate::locks::lock(&self.validated).contains(&key) {
                 return Vec::new();
             }
-            let found = check.validate(ids);
+            // Walked unless a clean run of this build remembered it (then
+            // the next start-up skips the walk too).
+            let found = crate::symptoms::ValidationRecord::from_env().validate(check, ids);
             if found.is_empty() {
                 let mut validated = crate::locks::lock(&self.validated);
                 if validated.len() >= REMEMBERED_VALIDATIONS {

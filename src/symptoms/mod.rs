@@ -24,7 +24,8 @@
 //! - `machine.rs`: the step function; `conversation.rs`: one person's run;
 //! - `reply.rs`: reading typed answers;
 //! - `rules.rs`: rule set c.2 as the oracle;
-//! - `validate.rs`: safety checks over every path;
+//! - `validate.rs`: safety checks over every path; `validated.rs`: the
+//!   record of clean validations that lets a start-up skip them;
 //! - `script.rs`: scripted runs (`symptoms --answers FILE --json`);
 //! - `graph.rs`: the decision tree as a Mermaid flowchart.
 
@@ -40,6 +41,7 @@ mod reply;
 pub mod rules;
 mod script;
 mod validate;
+mod validated;
 
 use std::path::Path;
 
@@ -54,6 +56,7 @@ pub use script::{
     MAX_ANSWERS_FILE_BYTES, MAX_ANSWERS_PER_ITEM, ScriptError, ScriptResult, run_answers,
 };
 pub use validate::PathStats;
+pub use validated::ValidationRecord;
 
 use crate::problem::Problem;
 
