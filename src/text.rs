@@ -117,22 +117,48 @@ fn clean_ascii(text: &str) -> String {
 /// "cant"). Shared by the readers that clean ASCII text byte by byte.
 pub fn clean_ascii_dropping(text: &str, dropped: &[u8]) -> String {
     debug_assert!(!dropped.iter().any(u8::is_ascii_alphanumeric));
-    // Bytes, not chars: every byte pushed is ASCII.
-    let mut out: Vec<u8> = Vec::with_capacity(text.len());
+    // Bytes, not chars: every byte written is ASCII. The output is never
+    // longer than the input (a space is only written before a letter or
+    // digit that follows a byte that wrote nothing), so it is written into
+    // a buffer of the input's length and cut to size.
+    let mut out = vec![0u8; text.len()];
+    let mut written = 0;
     let mut pending_space = false;
     for &byte in text.as_bytes() {
-        if byte.is_ascii_alphanumeric() {
-            if pending_space && !out.is_empty() {
-                out.push(b' ');
+        let lower = ALNUM_LOWER[usize::from(byte)];
+        if lower != 0 {
+            if pending_space && written > 0 {
+                if let Some(slot) = out.get_mut(written) {
+                    *slot = b' ';
+                }
+                written += 1;
             }
             pending_space = false;
-            out.push(byte.to_ascii_lowercase());
+            if let Some(slot) = out.get_mut(written) {
+                *slot = lower;
+            }
+            written += 1;
         } else if !dropped.contains(&byte) {
             pending_space = true;
         }
     }
+    out.truncate(written);
     String::from_utf8(out).unwrap_or_default()
 }
+
+/// Per byte: the lower-case form of an ASCII letter or digit, else 0.
+static ALNUM_LOWER: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        if b.is_ascii_alphanumeric() {
+            table[byte] = b.to_ascii_lowercase();
+        }
+        byte += 1;
+    }
+    table
+};
 
 /// Whether `c` is a default-ignorable code point (Unicode's
 /// `Default_Ignorable_Code_Point`): invisible, and removed before reading.
@@ -250,24 +276,54 @@ pub fn split_clauses(sentence: &str) -> Vec<&str> {
     let bytes = sentence.as_bytes();
     let mut clauses = Vec::with_capacity(4);
     let mut start = 0;
-    let mut at = 0;
-    while at < bytes.len() {
+    let mut from = 0;
+    while let Some(at) = next_marked(bytes, from, &CLAUSE_BYTES) {
         let width = match bytes.get(at) {
-            Some(b',' | b':' | b'(' | b')' | b'[' | b']') => 1,
-            // "–" (U+2013) and "—" (U+2014).
+            // "–" (U+2013) and "—" (U+2014); another character starting
+            // with 0xE2 is no break.
             Some(0xE2) if matches!(bytes.get(at + 1..at + 3), Some([0x80, 0x93 | 0x94])) => 3,
-            _ => {
-                at += 1;
+            Some(0xE2) => {
+                from = at + 1;
                 continue;
             }
+            _ => 1,
         };
         clauses.push(sentence.get(start..at).unwrap_or(""));
-        at += width;
-        start = at;
+        from = at + width;
+        start = from;
     }
     clauses.push(sentence.get(start..).unwrap_or(""));
     clauses
 }
+
+/// The first byte at or after `from` that `table` marks.
+#[inline]
+fn next_marked(bytes: &[u8], from: usize, table: &[bool; 256]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .iter()
+        .position(|&byte| table[usize::from(byte)])
+        .map(|offset| from + offset)
+}
+
+/// A table of the bytes in `marked`.
+const fn byte_table(marked: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < marked.len() {
+        table[marked[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// The bytes that may end a clause: `,` `:` `(` `)` `[` `]`, and the first
+/// byte of "–" and "—".
+static CLAUSE_BYTES: [bool; 256] = byte_table(b",:()[]\xE2");
+
+/// The bytes that may end a sentence: `.` `?` `!` `;`, a new line, and the
+/// first byte of "…".
+static SENTENCE_BYTES: [bool; 256] = byte_table(b".?!;\n\xE2");
 
 /// The words of a cleaned text ([`clean`], [`clean_plain`]: words joined by
 /// single spaces), as `split(' ')` without empty pieces gives them.
@@ -301,7 +357,21 @@ pub fn without_markup(message: &str) -> String {
                 out.push('\n');
             }
             if line.is_ascii() {
-                // ASCII: the same words as `split_whitespace` (which also
+                // Most lines are words between single spaces: copied whole
+                // (each search below is a fast scan of the line).
+                let simple = !line.starts_with(' ')
+                    && !line.contains("  ")
+                    && !line
+                        .bytes()
+                        .any(|byte| matches!(byte, b'\t' | b'\r' | b'\x0B' | b'\x0C'));
+                if simple {
+                    out.push_str(line);
+                    if !line.is_empty() && !line.ends_with(' ') {
+                        out.push(' ');
+                    }
+                    continue;
+                }
+                // Otherwise the same words as `split_whitespace` (which also
                 // splits at a vertical tab or form feed), each followed by
                 // one space, copied a word at a time.
                 for token in line
@@ -370,11 +440,14 @@ pub fn split_sentences(text: &str) -> Vec<Sentence<'_>> {
     // Byte by byte: every stop but "…" is one ASCII byte, and a digit next
     // to a stop is one ASCII byte too, so this reads as character by
     // character does.
-    for (offset, &byte) in bytes.iter().enumerate() {
+    let mut from = 0;
+    while let Some(offset) = next_marked(bytes, from, &SENTENCE_BYTES) {
+        from = offset + 1;
+        let byte = bytes.get(offset).copied().unwrap_or(0);
         let width = match byte {
-            b'.' | b'?' | b'!' | b';' | b'\n' => 1,
             0xE2 if bytes.get(offset + 1..offset + 3) == Some(&[0x80, 0xA6]) => 3,
-            _ => continue,
+            0xE2 => continue,
+            _ => 1,
         };
         let decimal = byte == b'.'
             && offset
@@ -549,6 +622,59 @@ fn is_discord_entity(inner: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Text made of the bytes the fast paths treat differently: letters of
+    /// both cases, digits, every kind of space, quotes, dots, stops, the
+    /// markers of markup, and a few non-ASCII characters.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop::sample::select(vec![
+                "a", "B", "z", "7", " ", " ", "  ", "\t", "\r", "\n", "\r\n", "\u{0B}", "\u{0C}",
+                "'", "`", ".", "www", "://", "<@1>", "@", ",", "?", "é", "\u{a0}", "\u{2019}", "–",
+                "—", "…", "‒", "€", ";", "!", ":", "(", "]", "3.9",
+            ]),
+            0..40,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
+    /// [`clean_ascii_dropping`] as it was first written, char by char.
+    fn clean_ascii_by_chars(text: &str, dropped: &[u8]) -> String {
+        let mut out = String::new();
+        let mut pending_space = false;
+        for c in text.chars() {
+            if c.is_ascii_alphanumeric() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c.to_ascii_lowercase());
+            } else if !u8::try_from(c).is_ok_and(|b| dropped.contains(&b)) {
+                pending_space = true;
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn the_fast_paths_read_like_the_general_ones(text in tricky_text()) {
+            prop_assert_eq!(without_markup(&text), strip_markup(&text));
+            prop_assert_eq!(split_sentences(&text), split_sentences_by_chars(&text));
+            let clauses: Vec<&str> = text
+                .split([',', ':', '(', ')', '[', ']', '–', '—'])
+                .collect();
+            prop_assert_eq!(split_clauses(&text), clauses);
+            let ascii: String = text.chars().filter(char::is_ascii).collect();
+            for dropped in [&b"'`"[..], &b"'"[..]] {
+                prop_assert_eq!(
+                    clean_ascii_dropping(&ascii, dropped),
+                    clean_ascii_by_chars(&ascii, dropped)
+                );
+            }
+        }
+    }
 
     #[test]
     fn lowercases_and_drops_punctuation() {

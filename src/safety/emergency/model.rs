@@ -199,11 +199,17 @@ fn for_each_word(message: &str, each: &mut impl FnMut(&str)) {
     if lower.contains('\'') {
         lower.retain(|c| c != '\'');
     }
-    for word in lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-    {
-        each(word);
+    // Byte by byte (the copy is ASCII): each run of letters and digits.
+    let mut start = None;
+    for (at, byte) in lower.bytes().enumerate() {
+        if byte.is_ascii_alphanumeric() {
+            start.get_or_insert(at);
+        } else if let Some(from) = start.take() {
+            each(lower.get(from..at).unwrap_or(""));
+        }
+    }
+    if let Some(from) = start {
+        each(lower.get(from..).unwrap_or(""));
     }
 }
 
@@ -274,6 +280,20 @@ mod tests {
                 .map(str::to_owned)
                 .collect();
             assert_eq!(words, expected, "{message:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_read_alike_on_any_text(message in "[a-zA-Z0-9 '`.,!?\t\n-]{0,60}|\\PC{0,20}") {
+            let mut words: Vec<String> = Vec::new();
+            for_each_word(&message, &mut |word: &str| words.push(word.to_owned()));
+            let expected: Vec<String> = clean(&message)
+                .split(' ')
+                .filter(|word| !word.is_empty())
+                .map(str::to_owned)
+                .collect();
+            proptest::prop_assert_eq!(words, expected);
         }
     }
 

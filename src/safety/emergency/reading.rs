@@ -131,6 +131,9 @@ pub struct Analysis<'a> {
     mode: Mode,
     /// The words of each sentence, as `start..end` indices into `words`.
     sentence_spans: Vec<(usize, usize)>,
+    /// The indices of the words with any concept (after derived concepts),
+    /// in order: the only words a pattern can anchor on.
+    concept_words: Vec<usize>,
 }
 
 impl<'a> Analysis<'a> {
@@ -147,6 +150,7 @@ impl<'a> Analysis<'a> {
             present: ConceptSet::EMPTY,
             mode: Mode::Reports,
             sentence_spans: Vec::new(),
+            concept_words: Vec::new(),
         };
         // Code, links and mentions go before splitting, so that
         // "example.com/chest-pain" is not cut at its dot into words.
@@ -305,6 +309,9 @@ impl<'a> Analysis<'a> {
             .words
             .iter()
             .fold(ConceptSet::EMPTY, |set, word| set.union(word.concepts));
+        analysis.concept_words = (0..analysis.words.len())
+            .filter(|&index| analysis.has(index, analysis.present))
+            .collect();
         analysis.mark_narrative_history();
         analysis
     }
@@ -950,7 +957,10 @@ impl<'a> Analysis<'a> {
         if !self.present.intersects(anchors) || !self.present.intersects(pattern.sign) {
             return false;
         }
-        (0..self.words.len())
+        // A word without concepts is never live: only the others are read.
+        self.concept_words
+            .iter()
+            .copied()
             .filter(|&index| self.live(index, anchors))
             .any(|anchor| self.pattern_holds_at(pattern, anchor))
     }
