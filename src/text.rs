@@ -41,6 +41,11 @@ pub const FUNCTION_WORDS: &[&str] = &[
 /// and joins apostrophes into their word ("can't" becomes "cant").
 pub fn clean(message: &str) -> String {
     let bounded = bounded(message);
+    if !has_markup(bounded) {
+        // No code, entity, mention or link: removing them would only
+        // normalise the spacing, and every space is a break here anyway.
+        return clean_plain(bounded);
+    }
     let without_code = strip_code(bounded);
     let without_markup = strip_tokens(&without_code);
     clean_plain(&without_markup)
@@ -631,8 +636,9 @@ mod tests {
         proptest::collection::vec(
             prop::sample::select(vec![
                 "a", "B", "z", "7", " ", " ", "  ", "\t", "\r", "\n", "\r\n", "\u{0B}", "\u{0C}",
-                "'", "`", ".", "www", "://", "<@1>", "@", ",", "?", "é", "\u{a0}", "\u{2019}", "–",
-                "—", "…", "‒", "€", ";", "!", ":", "(", "]", "3.9",
+                "'", "`", "```", ".", "www", "://", "http", "<@1>", "<", ">", "@", "here",
+                "\u{AD}", "\u{200B}", ",", "?", "é", "\u{a0}", "\u{2019}", "–", "—", "…", "‒", "€",
+                ";", "!", ":", "(", "]", "3.9",
             ]),
             0..40,
         )
@@ -661,6 +667,10 @@ mod tests {
         #[test]
         fn the_fast_paths_read_like_the_general_ones(text in tricky_text()) {
             prop_assert_eq!(without_markup(&text), strip_markup(&text));
+            prop_assert_eq!(
+                clean(&text),
+                clean_plain(&strip_tokens(&strip_code(&text)))
+            );
             prop_assert_eq!(split_sentences(&text), split_sentences_by_chars(&text));
             let clauses: Vec<&str> = text
                 .split([',', ':', '(', ')', '[', ']', '–', '—'])

@@ -651,20 +651,28 @@ impl Matcher {
     /// none of them is "corrected" into another word), with the deletion
     /// index that finds the known words near a typo.
     fn index_known_words(&mut self, faq: &Faq) {
-        let mut known: Vec<String> = Vec::new();
+        // Each distinct word once, as it is met: the answers of a large FAQ
+        // hold millions of words but only tens of thousands of distinct ones.
+        let mut distinct: FastSet<String> = FastSet::default();
+        let mut add = |word: &str| {
+            if !word.is_empty() && !distinct.contains(word) {
+                distinct.insert(word.to_owned());
+            }
+        };
         for entry in &faq.entries {
             for source in std::iter::once(&entry.question)
                 .chain(entry.alternates.iter())
                 .chain(entry.keywords.iter())
                 .chain(std::iter::once(&entry.answer))
             {
-                known.extend(text::words(source));
+                // The words of `text::words`, without a `String` for each.
+                text::clean(source).split(' ').for_each(&mut add);
             }
         }
-        known.extend(faq.synonyms.known_words().map(str::to_owned));
-        known.extend(all_stop_words().map(str::to_owned));
-        known.sort();
-        known.dedup();
+        faq.synonyms.known_words().for_each(&mut add);
+        all_stop_words().for_each(&mut add);
+        let mut known: Vec<String> = distinct.into_iter().collect();
+        known.sort_unstable();
         let mut hashes = Vec::new();
         for (index, word) in known.iter().enumerate() {
             let chars: Vec<char> = word.chars().collect();
