@@ -65,6 +65,87 @@ fn bench_reload(c: &mut Criterion) {
     let _ = fs::remove_dir_all(&root);
 }
 
+/// A copy of `faq/` grown to `size` entries: each real entry cloned with a
+/// new id, and its question and alternates varied with everyday words (who,
+/// when, how long), so that the clones share the real FAQ's vocabulary and
+/// word frequencies (the expensive case for an index) without being
+/// duplicates. Answers, keywords and signs are the real ones.
+fn grown_faq(to: &Path, size: usize) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
+    copy_tree(&from, to);
+    let mut names: Vec<_> = fs::read_dir(from.join("entries"))
+        .expect("faq/entries")
+        .map(|item| item.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    names.sort();
+    let texts: Vec<(String, String)> = names
+        .iter()
+        .map(|path| {
+            let id = path
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
+            (id, fs::read_to_string(path).expect("entry text"))
+        })
+        .collect();
+    let who = [
+        "my dad",
+        "my mum",
+        "my wife",
+        "my husband",
+        "my grandad",
+        "a runner",
+        "i",
+    ];
+    let when = [
+        "after walking",
+        "at night",
+        "in the morning",
+        "on the stairs",
+        "after sitting",
+    ];
+    let extra = [
+        "for a week",
+        "since christmas",
+        "after surgery",
+        "with diabetes",
+        "at 70",
+    ];
+    for k in 0..size.saturating_sub(texts.len()) {
+        let (id, text) = &texts[k % texts.len()];
+        let (w, t, e) = (
+            who[k % who.len()],
+            when[k % when.len()],
+            extra[k % extra.len()],
+        );
+        let new_id = format!("{id}-v{k}");
+        let mut out = String::with_capacity(text.len() + 2_000);
+        let mut in_alternates = false;
+        for line in text.lines() {
+            if line == format!("id = \"{id}\"") {
+                out.push_str(&format!("id = \"{new_id}\""));
+            } else if line.starts_with("question = \"") && line.ends_with("?\"") {
+                let head = &line[..line.len() - 2];
+                out.push_str(&format!("{head} for {w} {t} {e} ({k})?\""));
+            } else if in_alternates && line.starts_with("  \"") && line.ends_with("\",") {
+                let head = &line[..line.len() - 2];
+                out.push_str(&format!("{head} {t} {e} {k}\","));
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+            if line.starts_with("alternates = [") {
+                in_alternates = true;
+            } else if line == "]" {
+                in_alternates = false;
+            }
+        }
+        fs::write(to.join("entries").join(format!("{new_id}.toml")), out).expect("write a clone");
+    }
+}
+
 fn bench_start(c: &mut Criterion) {
     let faq = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
     let config = Config::default();
@@ -76,6 +157,15 @@ fn bench_start(c: &mut Criterion) {
         b.iter(|| Knowledge::load_with_record(&faq, &config, &record).expect("faq/ loads"))
     });
     group.sample_size(10);
+    let large = dir.path().join("faq-10000");
+    grown_faq(&large, 10_000);
+    let (faq_10k, problems) = faqbot::faq::load_dir(&large);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(faq_10k.entries.len(), 10_000);
+    Knowledge::load_with_record(&large, &config, &record).expect("the grown faq loads");
+    group.bench_function("load_faq_10000_entries_validated_before", |b| {
+        b.iter(|| Knowledge::load_with_record(&large, &config, &record).expect("loads"))
+    });
     group.bench_function("load_faq_walking_every_path", |b| {
         b.iter(|| {
             Knowledge::load_with_record(&faq, &config, &ValidationRecord::off())

@@ -571,6 +571,7 @@ impl Matcher {
 
         // Phrasings and term statistics.
         let mut document_frequency: Vec<u32> = Vec::new();
+        let mut stems: FastMap<String, String> = FastMap::default();
         for entry in &faq.entries {
             let mut phrasings = Vec::new();
             let mut entry_terms = Vec::new();
@@ -579,7 +580,7 @@ impl Matcher {
                 .chain(entry.keywords.iter().map(|k| (k, true)));
             for (source, keyword) in sources {
                 let mut terms: Vec<TermId> = matcher
-                    .analyse_known(source)
+                    .analyse_known(source, &mut stems)
                     .into_iter()
                     .map(|stem| matcher.intern(&stem, &mut document_frequency))
                     .collect();
@@ -1165,12 +1166,23 @@ impl Matcher {
 
     /// Reads FAQ text into stems (no typo correction: the FAQ defines the
     /// vocabulary).
-    fn analyse_known(&self, text_in: &str) -> Vec<String> {
+    /// The stems of a phrasing's words, after synonyms, without stop words.
+    /// `stems` remembers each word's stem: a large FAQ repeats the same
+    /// everyday words in thousands of phrasings, and stemming is the
+    /// costliest part of building the index.
+    fn analyse_known(&self, text_in: &str, stems: &mut FastMap<String, String>) -> Vec<String> {
         let rewritten = self.synonyms.rewrite(&text::words(text_in));
         rewritten
             .iter()
             .filter(|w| !self.stop_words.contains(w.as_str()))
-            .map(|w| self.stemmer.0.stem(w).into_owned())
+            .map(|w| {
+                if let Some(stem) = stems.get(w.as_str()) {
+                    return stem.clone();
+                }
+                let stem = self.stemmer.0.stem(w).into_owned();
+                stems.insert(w.clone(), stem.clone());
+                stem
+            })
             .collect()
     }
 
