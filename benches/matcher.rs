@@ -6,12 +6,20 @@
 //! scoring every entry. Messages: a plain question, a typo'd fragment, a long
 //! chatty message with the question buried inside, and an off-topic line.
 //!
+//! `decide_grown/…`: 10,000 entries grown from the real ones ([`grown`]: the
+//! real vocabulary, so every everyday word is in thousands of entries), with
+//! the message kinds that cost most there: only common words, a long story,
+//! many typos, off-topic chat.
+//!
 //! Run: `cargo bench --bench matcher`; the README records the medians.
 
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use faqbot::faq::{Faq, FaqEntry, Matcher, MatcherSettings, Source, load_dir};
+
+#[path = "support/grown.rs"]
+mod grown;
 
 const MESSAGES: [(&str, &str); 4] = [
     (
@@ -148,5 +156,61 @@ fn bench_screen(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_decide, bench_screen);
+/// The shipped FAQ grown to `size` entries ([`grown`]), in memory.
+fn grown_faq(real: &Faq, size: usize) -> Faq {
+    let mut entries = real.entries.clone();
+    for k in 0..size.saturating_sub(real.entries.len()) {
+        let base = &real.entries[k % real.entries.len()];
+        let mut entry = base.clone();
+        entry.id = format!("{}-v{k}", base.id);
+        entry.question = grown::question(&base.question, k);
+        entry.alternates = base
+            .alternates
+            .iter()
+            .map(|alternate| grown::alternate(alternate, k))
+            .collect();
+        entries.push(entry);
+    }
+    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    Faq {
+        entries,
+        synonyms: real.synonyms.clone(),
+        urgency: real.urgency.clone(),
+    }
+}
+
+/// One decision at 10,000 realistic entries, per message kind.
+fn bench_decide_grown(c: &mut Criterion) {
+    let (real, problems) = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"));
+    assert!(problems.is_empty(), "faq/ has problems: {problems:?}");
+    let faq = grown_faq(&real, 10_000);
+    assert_eq!(faq.entries.len(), 10_000);
+    let matcher = Matcher::new(&faq, MatcherSettings::default());
+    let kinds = [
+        ("question", MESSAGES[0].1),
+        ("common_words", "why do my legs hurt when i walk"),
+        (
+            "long_story",
+            "so my dad is 71 and has had the usual calf ache on his walks for about two years, \
+             he stops for a minute and it goes. lately it comes on sooner, after about 100 \
+             metres, and his feet are cold at night. he used to smoke and has diabetes. is this \
+             his circulation, and what can he do to keep walking further without the pain?",
+        ),
+        (
+            "typo_heavy",
+            "my calfs hurt wen i wallk up hils, is it my circulatoin or sciatca",
+        ),
+        ("off_topic", MESSAGES[3].1),
+        ("chatty", MESSAGES[2].1),
+    ];
+    let mut group = c.benchmark_group("decide_grown");
+    for (name, message) in kinds {
+        group.bench_with_input(BenchmarkId::new(name, 10_000), &message, |b, message| {
+            b.iter(|| matcher.decide(std::hint::black_box(message)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_decide, bench_decide_grown, bench_screen);
 criterion_main!(benches);

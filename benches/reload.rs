@@ -15,6 +15,9 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+
+#[path = "support/grown.rs"]
+mod grown;
 use faqbot::admin::FaqFolder;
 use faqbot::config::Config;
 use faqbot::engine::{Engine, Knowledge};
@@ -65,11 +68,8 @@ fn bench_reload(c: &mut Criterion) {
     let _ = fs::remove_dir_all(&root);
 }
 
-/// A copy of `faq/` grown to `size` entries: each real entry cloned with a
-/// new id, and its question and alternates varied with everyday words (who,
-/// when, how long), so that the clones share the real FAQ's vocabulary and
-/// word frequencies (the expensive case for an index) without being
-/// duplicates. Answers, keywords and signs are the real ones.
+/// A copy of `faq/` grown to `size` entries ([`grown`]), as files: answers,
+/// keywords and signs are the real ones.
 fn grown_faq(to: &Path, size: usize) {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
     copy_tree(&from, to);
@@ -90,48 +90,25 @@ fn grown_faq(to: &Path, size: usize) {
             (id, fs::read_to_string(path).expect("entry text"))
         })
         .collect();
-    let who = [
-        "my dad",
-        "my mum",
-        "my wife",
-        "my husband",
-        "my grandad",
-        "a runner",
-        "i",
-    ];
-    let when = [
-        "after walking",
-        "at night",
-        "in the morning",
-        "on the stairs",
-        "after sitting",
-    ];
-    let extra = [
-        "for a week",
-        "since christmas",
-        "after surgery",
-        "with diabetes",
-        "at 70",
-    ];
     for k in 0..size.saturating_sub(texts.len()) {
         let (id, text) = &texts[k % texts.len()];
-        let (w, t, e) = (
-            who[k % who.len()],
-            when[k % when.len()],
-            extra[k % extra.len()],
-        );
         let new_id = format!("{id}-v{k}");
         let mut out = String::with_capacity(text.len() + 2_000);
         let mut in_alternates = false;
         for line in text.lines() {
             if line == format!("id = \"{id}\"") {
                 out.push_str(&format!("id = \"{new_id}\""));
-            } else if line.starts_with("question = \"") && line.ends_with("?\"") {
-                let head = &line[..line.len() - 2];
-                out.push_str(&format!("{head} for {w} {t} {e} ({k})?\""));
-            } else if in_alternates && line.starts_with("  \"") && line.ends_with("\",") {
-                let head = &line[..line.len() - 2];
-                out.push_str(&format!("{head} {t} {e} {k}\","));
+            } else if let Some(real) = line
+                .strip_prefix("question = \"")
+                .and_then(|rest| rest.strip_suffix('"'))
+            {
+                out.push_str(&format!("question = \"{}\"", grown::question(real, k)));
+            } else if let Some(real) = line
+                .strip_prefix("  \"")
+                .and_then(|rest| rest.strip_suffix("\","))
+                .filter(|_| in_alternates)
+            {
+                out.push_str(&format!("  \"{}\",", grown::alternate(real, k)));
             } else {
                 out.push_str(line);
             }
