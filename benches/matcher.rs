@@ -97,6 +97,12 @@ fn synthetic_faq(base: &Faq, size: usize) -> Faq {
         });
     }
     entries.truncate(size);
+    with_entries(base, entries)
+}
+
+/// `base`'s synonyms and urgency blocks with `entries`, sorted by id as the
+/// loader sorts them.
+fn with_entries(base: &Faq, mut entries: Vec<FaqEntry>) -> Faq {
     entries.sort_by(|a, b| a.id.cmp(&b.id));
     Faq {
         entries,
@@ -171,12 +177,7 @@ fn grown_faq(real: &Faq, size: usize) -> Faq {
             .collect();
         entries.push(entry);
     }
-    entries.sort_by(|a, b| a.id.cmp(&b.id));
-    Faq {
-        entries,
-        synonyms: real.synonyms.clone(),
-        urgency: real.urgency.clone(),
-    }
+    with_entries(real, entries)
 }
 
 /// One decision at 10,000 realistic entries, per message kind.

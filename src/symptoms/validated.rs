@@ -95,19 +95,21 @@ impl ValidationRecord {
 
     /// Whether `check` with `faq_ids` validated clean before, by this build.
     pub fn holds(&self, check: &SymptomCheck, faq_ids: &BTreeSet<String>) -> bool {
-        let key = ValidationRecord::key(check, faq_ids);
-        self.keys().contains(&key)
+        self.keys().contains(&ValidationRecord::key(check, faq_ids))
     }
 
     /// Remembers a clean validation of `check` with `faq_ids`. Only a
     /// caller that has just seen [`SymptomCheck::validate`] return no problem
     /// may call this.
     pub fn remember(&self, check: &SymptomCheck, faq_ids: &BTreeSet<String>) {
+        self.remember_key(ValidationRecord::key(check, faq_ids), self.keys());
+    }
+
+    /// Adds `key` to the record whose keys are `keys`.
+    fn remember_key(&self, key: String, mut keys: Vec<String>) {
         let Some(file) = &self.file else {
             return;
         };
-        let key = ValidationRecord::key(check, faq_ids);
-        let mut keys = self.keys();
         if keys.contains(&key) {
             return;
         }
@@ -130,11 +132,19 @@ impl ValidationRecord {
     /// [`SymptomCheck::validate`], skipped when this check and these ids
     /// validated clean before; a clean result is remembered.
     pub fn validate(&self, check: &SymptomCheck, faq_ids: &BTreeSet<String>) -> Vec<Problem> {
-        if self.holds(check, faq_ids) {
+        // The key and the record are read once, for the look-up and for
+        // remembering a clean walk.
+        let key = ValidationRecord::key(check, faq_ids);
+        let keys = self.keys();
+        if keys.contains(&key) {
             tracing::debug!("symptom check validated before with these files; not walked again");
             return Vec::new();
         }
-        self.validate_always(check, faq_ids)
+        let problems = check.validate(faq_ids);
+        if problems.is_empty() {
+            self.remember_key(key, keys);
+        }
+        problems
     }
 
     /// [`SymptomCheck::validate`] every time (for `faqbot check`); a clean

@@ -309,8 +309,12 @@ impl<'a> Analysis<'a> {
             .words
             .iter()
             .fold(ConceptSet::EMPTY, |set, word| set.union(word.concepts));
-        analysis.concept_words = (0..analysis.words.len())
-            .filter(|&index| analysis.has(index, analysis.present))
+        analysis.concept_words = analysis
+            .words
+            .iter()
+            .enumerate()
+            .filter(|(_, word)| !word.concepts.is_empty())
+            .map(|(index, _)| index)
             .collect();
         analysis.mark_narrative_history();
         analysis
