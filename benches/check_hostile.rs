@@ -14,6 +14,9 @@
 //! the maximum over the folders.
 
 #[cfg(unix)]
+#[path = "../tests/support/common.rs"]
+mod common;
+#[cfg(unix)]
 #[path = "../tests/support/hostile_folders.rs"]
 mod hostile;
 

@@ -16,32 +16,21 @@ use std::time::SystemTime;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+#[path = "../tests/support/common.rs"]
+mod common;
 #[path = "support/grown.rs"]
 mod grown;
+use common::{copy_tree, manifest_dir};
 use faqbot::admin::FaqFolder;
 use faqbot::config::Config;
 use faqbot::engine::{Engine, Knowledge};
 use faqbot::symptoms::ValidationRecord;
 
-/// Copies the folder `from` to `to`, files and subfolders.
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create the copy");
-    for item in fs::read_dir(from).expect("read faq/") {
-        let item = item.expect("folder item");
-        let target = to.join(item.file_name());
-        if item.file_type().expect("file type").is_dir() {
-            copy_tree(&item.path(), &target);
-        } else {
-            fs::copy(item.path(), &target).expect("copy a file");
-        }
-    }
-}
-
 fn bench_reload(c: &mut Criterion) {
     let root = std::env::temp_dir().join(format!("faqbot-bench-reload-{}", std::process::id()));
     let _ = fs::remove_dir_all(&root);
     let faq = root.join("faq");
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"), &faq);
+    copy_tree(&manifest_dir().join("faq"), &faq);
     let config = Config {
         faq_dir: faq.clone(),
         ..Config::default()

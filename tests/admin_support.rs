@@ -13,6 +13,10 @@ use faqbot::admin::AdminSettings;
 use faqbot::config::Config;
 use faqbot::engine::Engine;
 
+#[path = "support/common.rs"]
+pub mod common;
+use common::{copy_tree, manifest_dir};
+
 /// A temporary folder holding a copy of `faq/` (as `faq/`) and room for a
 /// database; removed when dropped.
 pub struct Sandbox {
@@ -32,7 +36,7 @@ impl Sandbox {
         ));
         let _ = fs::remove_dir_all(&root);
         let faq = root.join("faq");
-        copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"), &faq);
+        copy_tree(&manifest_dir().join("faq"), &faq);
         let config = Config {
             faq_dir: faq.clone(),
             ..Config::default()
@@ -85,19 +89,6 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.root);
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create folder");
-    for item in fs::read_dir(from).expect("read folder") {
-        let item = item.expect("item");
-        let target = to.join(item.file_name());
-        if item.file_type().expect("type").is_dir() {
-            copy_tree(&item.path(), &target);
-        } else {
-            fs::copy(item.path(), &target).expect("copy");
-        }
     }
 }
 

@@ -1,66 +1,18 @@
 //! `faqbot ask`: one message in, one result out, as scripts and the other
 //! tests use it (the `ask --json` contract in design.md).
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+#[path = "support/common.rs"]
+mod common;
 
+use std::collections::BTreeSet;
+
+use common::{TempDir, faqbot, manifest_dir};
 use serde_json::Value;
 
 const SCIATICA_QUESTION: &str = "can sciatica make my legs hurt when I walk";
 const OFF_TOPIC: &str = "anyone watching the football tonight";
 const EMERGENCY_STORY: &str =
     "my dad's foot went cold and white an hour ago and he can't move his toes";
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A folder under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test_name: &str) -> TempDir {
-        let path =
-            std::env::temp_dir().join(format!("faqbot-ask-cli-{}-{test_name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    /// Writes a config file for the FAQ in `faq_dir`, with `extra` TOML after
-    /// the `faq_dir` line.
-    fn config(&self, faq_dir: &Path, extra: &str) -> PathBuf {
-        let path = self.0.join("config.toml");
-        let quoted = Value::String(faq_dir.display().to_string()).to_string();
-        std::fs::write(&path, format!("faq_dir = {quoted}\n{extra}")).expect("write config");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Runs the binary in the crate folder with `args` and `stdin`.
-fn faqbot(args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
-        .args(args)
-        .current_dir(manifest_dir())
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start faqbot");
-    let mut input = child.stdin.take().expect("stdin");
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    child.wait_with_output().expect("wait for faqbot")
-}
 
 /// `faqbot --config <shipped FAQ> ask <args…>`; panics unless it exits 0.
 fn ask(temp: &TempDir, extra_config: &str, args: &[&str], stdin: &str) -> String {

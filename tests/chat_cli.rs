@@ -1,12 +1,15 @@
 //! `faqbot chat`: the bot in a terminal, driven through stdin as a person
 //! would type, and `console::run_chat` driven in memory.
 
+#[path = "support/common.rs"]
+mod common;
+
 use std::io::{Cursor, Read, Write};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::{TempDir, manifest_dir};
 use faqbot::config::Config;
 use faqbot::console;
 use faqbot::engine::{Engine, Outcome};
@@ -28,10 +31,6 @@ const MAYBE_AMBIGUOUS: [&str; 10] = [
     "nerve or artery",
     "clot or cyst",
 ];
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn engine() -> Engine {
     let config = Config {
@@ -77,37 +76,6 @@ fn entry_heading_and_start(engine: &Engine, id: &str) -> (String, String) {
     (format!("== {} ==", entry.question), start)
 }
 
-/// A folder under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test_name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!(
-            "faqbot-chat-cli-{}-{test_name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    /// A config for the shipped FAQ, so a local ./config.toml cannot change
-    /// what the tests see.
-    fn config(&self) -> PathBuf {
-        let path = self.0.join("config.toml");
-        let faq_dir = manifest_dir().join("faq").display().to_string();
-        let quoted = serde_json::Value::String(faq_dir).to_string();
-        std::fs::write(&path, format!("faq_dir = {quoted}\n")).expect("write config");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// A running `faqbot chat`, its stdout read on a thread so that it never
 /// blocks on a full pipe.
 struct Chat {
@@ -119,7 +87,7 @@ struct Chat {
 impl Chat {
     fn start(test_name: &str) -> Chat {
         let temp = TempDir::new(test_name);
-        let config = temp.config();
+        let config = temp.shipped_config();
         let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
             .args(["--config", config.to_str().expect("utf-8 path"), "chat"])
             .current_dir(manifest_dir())

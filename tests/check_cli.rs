@@ -7,9 +7,13 @@
 //! start on that folder. The last test loads the real FAQ through the library
 //! and holds it to the editorial rules (sources, length, phrasings, links).
 
+#[path = "support/common.rs"]
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+
+use common::{TempDir, copy_tree, faqbot, manifest_dir};
 
 /// The 24 entries the shipped FAQ has.
 /// The ids of the shipped entries: the file names under faq/entries/.
@@ -40,66 +44,8 @@ const EXPECTED_PROBLEMS: [(&str, usize, &str); 11] = [
     ("symptom-check.toml", 1, "symptom check file not found"),
 ];
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A folder under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test_name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!(
-            "faqbot-check-cli-{}-{test_name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    /// Writes a config file whose `faq_dir` is `faq_dir`.
-    fn config(&self, faq_dir: &Path) -> PathBuf {
-        let path = self.0.join("config.toml");
-        let quoted = toml::Value::String(faq_dir.display().to_string()).to_string();
-        std::fs::write(&path, format!("faq_dir = {quoted}\n")).expect("write config");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Runs the binary in the crate folder with `args` and the given stdin.
-fn faqbot(args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
-        .args(args)
-        .current_dir(manifest_dir())
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start faqbot");
-    let mut input = child.stdin.take().expect("stdin");
-    // The bot may exit before reading its input; a broken pipe is fine then.
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    child.wait_with_output().expect("wait for faqbot")
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A config pointing at the shipped FAQ, so a local ./config.toml cannot
-/// change what the tests see.
-fn shipped_config(temp: &TempDir) -> PathBuf {
-    temp.config(&manifest_dir().join("faq"))
 }
 
 /// Splits `path:line:col: message`.
@@ -152,7 +98,7 @@ fn assert_expected_problems(problems: &[(String, usize, String)], listing: &str)
 #[test]
 fn check_passes_on_the_shipped_faq_with_a_one_line_summary() {
     let temp = TempDir::new("summary");
-    let config = shipped_config(&temp);
+    let config = temp.shipped_config();
     let output = faqbot(
         &[
             "--config",
@@ -184,7 +130,7 @@ fn check_passes_on_the_shipped_faq_with_a_one_line_summary() {
 #[test]
 fn check_json_lists_every_shipped_entry() {
     let temp = TempDir::new("json-ok");
-    let config = shipped_config(&temp);
+    let config = temp.shipped_config();
     let output = faqbot(
         &[
             "--config",
@@ -217,7 +163,7 @@ fn check_json_lists_every_shipped_entry() {
 #[test]
 fn check_passes_on_the_small_good_fixture() {
     let temp = TempDir::new("good-fixture");
-    let config = shipped_config(&temp);
+    let config = temp.shipped_config();
     let output = faqbot(
         &[
             "--config",
@@ -236,7 +182,7 @@ fn check_passes_on_the_small_good_fixture() {
 #[test]
 fn check_lists_every_problem_of_a_broken_folder_at_once() {
     let temp = TempDir::new("broken-text");
-    let config = shipped_config(&temp);
+    let config = temp.shipped_config();
     let output = faqbot(
         &[
             "--config",
@@ -272,7 +218,7 @@ fn check_lists_every_problem_of_a_broken_folder_at_once() {
 #[test]
 fn check_json_reports_not_ok_with_every_problem() {
     let temp = TempDir::new("broken-json");
-    let config = shipped_config(&temp);
+    let config = temp.shipped_config();
     let output = faqbot(
         &[
             "--config",
@@ -313,7 +259,7 @@ fn check_json_reports_not_ok_with_every_problem() {
 #[test]
 fn check_without_a_folder_argument_uses_the_config_faq_dir() {
     let temp = TempDir::new("config-dir");
-    let config = temp.config(&manifest_dir().join("tests/data/broken-faq"));
+    let config = temp.config(&manifest_dir().join("tests/data/broken-faq"), "");
     let output = faqbot(
         &["--config", config.to_str().expect("utf-8 path"), "check"],
         "",
@@ -330,7 +276,7 @@ fn check_without_a_folder_argument_uses_the_config_faq_dir() {
 #[test]
 fn check_reports_a_missing_folder_without_panicking() {
     let temp = TempDir::new("missing");
-    let config = shipped_config(&temp);
+    let config = temp.shipped_config();
     let missing = temp.0.join("no-such-folder");
     for json in [false, true] {
         let mut args = vec!["--config", config.to_str().expect("utf-8 path"), "check"];
@@ -356,7 +302,7 @@ fn check_reports_a_missing_folder_without_panicking() {
 fn assert_refuses_to_start(args: &[&str], stdin: &str) {
     let temp = TempDir::new(&format!("refuse-{}", args[0]));
     let broken = manifest_dir().join("tests/data/broken-faq");
-    let config = temp.config(&broken);
+    let config = temp.config(&broken, "");
     let mut all_args = vec!["--config", config.to_str().expect("utf-8 path")];
     all_args.extend_from_slice(args);
     let output = faqbot(&all_args, stdin);
@@ -445,19 +391,6 @@ fn shipped_faq_loads_without_problems_and_follows_the_editorial_rules() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Copies a folder tree (the shipped FAQ) into `to`.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create folder");
-    for item in std::fs::read_dir(from).expect("read folder").flatten() {
-        let target = to.join(item.file_name());
-        if item.path().is_dir() {
-            copy_tree(&item.path(), &target);
-        } else {
-            std::fs::copy(item.path(), &target).expect("copy file");
-        }
-    }
-}
-
 /// `check` measures the reply as it is sent (answer, urgency blocks, filled
 /// placeholders): an answer that the symptom-check offer would push past
 /// Discord's 4,096 characters gets a warning, and one that is too long even
@@ -469,7 +402,7 @@ fn check_warns_when_a_rendered_answer_would_be_cut() {
     copy_tree(&manifest_dir().join("faq"), &faq);
     let entry = faq.join("entries/hip-pain.toml");
     let original = std::fs::read_to_string(&entry).expect("hip-pain");
-    let config = temp.config(&faq);
+    let config = temp.config(&faq, "");
     let check = || {
         let output = faqbot(&["--config", config.to_str().expect("utf-8"), "check"], "");
         assert!(output.status.success(), "{}", text(&output.stderr));
@@ -517,7 +450,7 @@ fn check_self_test_names_each_phrasing_that_misses_its_entry_with_the_reason() {
     );
     assert_ne!(edited, original, "the alternates to extend are gone");
     std::fs::write(&entry, edited).expect("write");
-    let config = temp.config(&faq);
+    let config = temp.config(&faq, "");
     let run = |args: &[&str]| {
         let mut all = vec!["--config", config.to_str().expect("utf-8"), "check"];
         all.extend_from_slice(args);

@@ -15,21 +15,26 @@
 mod support;
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use faqbot::admin::{FaqFolder, FaqWatcher};
 use support::Sandbox;
+use support::common::{self, copy_tree, limited_memory, manifest_dir};
 
 /// Long enough for a debug build on a busy machine; only a hang passes it.
 const HANG: Duration = Duration::from_secs(120);
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// Runs `command` with no stdin; panics if it has not exited within
+/// [`HANG`] (and kills it).
+fn run_bounded(command: Command) -> Output {
+    match common::run_bounded(command, HANG) {
+        Some((output, _)) => output,
+        None => panic!("faqbot did not end (killed after {HANG:?})"),
+    }
 }
 
 /// A copy of `tests/data/good-faq` (a small folder that passes `check`)
@@ -69,88 +74,6 @@ impl Folder {
 impl Drop for Folder {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.root);
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create folder");
-    for item in fs::read_dir(from).expect("read folder") {
-        let item = item.expect("item");
-        let target = to.join(item.file_name());
-        if item.file_type().expect("type").is_dir() {
-            copy_tree(&item.path(), &target);
-        } else {
-            fs::copy(item.path(), &target).expect("copy");
-        }
-    }
-}
-
-/// The binary under `sh`, with at most 2 GB of address space: reading
-/// `/dev/zero` without end then fails in seconds instead of taking the
-/// machine's memory.
-fn limited_memory() -> Command {
-    let mut command = Command::new("sh");
-    command.args([
-        "-c",
-        "ulimit -v 2000000 && exec \"$0\" \"$@\"",
-        env!("CARGO_BIN_EXE_faqbot"),
-    ]);
-    command
-}
-
-/// Runs `command` with no stdin; panics if it has not exited within
-/// [`HANG`] (and kills it). Its output is read while it runs, so a long
-/// listing cannot fill the pipe and stall it.
-fn run_bounded(mut command: Command) -> Output {
-    let mut child = command
-        .current_dir(manifest_dir())
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start faqbot");
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for faqbot") {
-            break status;
-        }
-        if started.elapsed() > HANG {
-            let _ = child.kill();
-            let _ = child.wait();
-            let stderr = stderr.join().unwrap_or_default();
-            panic!(
-                "faqbot check did not end (killed after {HANG:?}); stderr: {}",
-                String::from_utf8_lossy(&stderr)
-            );
-        }
-        thread::sleep(Duration::from_millis(50));
-    };
-    Output {
-        status,
-        stdout: stdout.join().expect("stdout"),
-        stderr: stderr.join().expect("stderr"),
     }
 }
 

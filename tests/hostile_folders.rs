@@ -10,13 +10,15 @@
 
 #![cfg(unix)]
 
+#[path = "support/common.rs"]
+mod common;
 #[path = "support/hostile_folders.rs"]
 mod hostile;
 
-use std::io::Read;
-use std::process::{Command, Output, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
+
+use common::{limited_memory, run_bounded};
 
 /// Only a hang takes this long, even for a debug build on a busy machine.
 const HANG: Duration = Duration::from_secs(30);
@@ -25,51 +27,9 @@ const HANG: Duration = Duration::from_secs(30);
 /// regression that reads `/dev/zero` without end fails in seconds instead
 /// of taking the machine's memory); `None` if it was killed by the guard.
 fn check(config: &std::path::Path) -> Option<(Output, Duration)> {
-    let mut child = Command::new("sh")
-        .args([
-            "-c",
-            "ulimit -v 2000000 && exec \"$0\" \"$@\"",
-            env!("CARGO_BIN_EXE_faqbot"),
-            "--config",
-            config.to_str().expect("utf-8 path"),
-            "check",
-        ])
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start faqbot");
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
-    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > HANG {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    let took = started.elapsed();
-    Some((
-        Output {
-            status,
-            stdout: stdout.join().expect("stdout"),
-            stderr: stderr.join().expect("stderr"),
-        },
-        took,
-    ))
+    let mut command = limited_memory();
+    command.args(["--config", config.to_str().expect("utf-8 path"), "check"]);
+    run_bounded(command, HANG)
 }
 
 /// The `line:col` after the path in `rest` (`<path>:<line>:<col>: <message>`),

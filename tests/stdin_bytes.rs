@@ -2,9 +2,13 @@
 //! must not end `ask`, `chat` or `symptoms`; the bad line is read with the
 //! byte replaced, and every line after it is still answered.
 
-use std::io::{Cursor, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+#[path = "support/common.rs"]
+mod common;
+
+use std::io::Cursor;
+use std::process::Output;
+
+use common::{TempDir, manifest_dir};
 
 use faqbot::config::Config;
 use faqbot::console;
@@ -12,10 +16,6 @@ use faqbot::engine::Engine;
 
 const SCIATICA_QUESTION: &str = "can sciatica make my legs hurt when I walk";
 const CLOT_QUESTION: &str = "could my calf pain be a clot";
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn engine() -> Engine {
     let config = Config {
@@ -36,36 +36,14 @@ fn input_with_a_bad_line(before: &str, after: &str) -> Vec<u8> {
     bytes
 }
 
-/// The config file of a test: the shipped FAQ, whatever ./config.toml says.
-fn config_file(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "faqbot-stdin-bytes-{}-{name}.toml",
-        std::process::id()
-    ));
-    let quoted = toml::Value::String(manifest_dir().join("faq").display().to_string());
-    std::fs::write(&path, format!("faq_dir = {quoted}\n")).expect("write config");
-    path
-}
-
+/// Runs `faqbot --config <shipped FAQ> ARGS` with `stdin`; `name` names
+/// the test's temporary folder.
 fn faqbot(name: &str, args: &[&str], stdin: &[u8]) -> Output {
-    let config = config_file(name);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
-        .arg("--config")
-        .arg(&config)
-        .args(args)
-        .current_dir(manifest_dir())
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start faqbot");
-    let mut input = child.stdin.take().expect("stdin");
-    let _ = input.write_all(stdin);
-    drop(input);
-    let output = child.wait_with_output().expect("wait for faqbot");
-    let _ = std::fs::remove_file(config);
-    output
+    let temp = TempDir::new(name);
+    let config = temp.shipped_config();
+    let mut all_args = vec!["--config", config.to_str().expect("utf-8 path")];
+    all_args.extend_from_slice(args);
+    common::faqbot(&all_args, stdin)
 }
 
 #[test]

@@ -11,7 +11,8 @@
 //!
 //! Shared by `tests/hostile_folders.rs` (exit code, path:line:col, a hang
 //! guard) and `benches/check_hostile.rs` (the time per folder), included in
-//! both with `#[path]`. Unix only: FIFOs and symlinks.
+//! both with `#[path]`, beside `tests/support/common.rs` as `crate::common`.
+//! Unix only: FIFOs and symlinks.
 
 #![allow(dead_code)]
 
@@ -20,6 +21,8 @@ use std::io::Write;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::common::{copy_tree, manifest_dir};
 
 /// One hostile alteration of a copy of `faq/`.
 pub struct Case {
@@ -55,10 +58,6 @@ impl Drop for Folders {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.parent);
     }
-}
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Generates every case under a fresh folder in the system temp dir
@@ -97,19 +96,6 @@ pub fn generate(label: &str) -> Folders {
 
 fn toml_string(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create folder");
-    for item in fs::read_dir(from).expect("read folder") {
-        let item = item.expect("item");
-        let target = to.join(item.file_name());
-        if item.file_type().expect("type").is_dir() {
-            copy_tree(&item.path(), &target);
-        } else {
-            fs::copy(item.path(), &target).expect("copy");
-        }
-    }
 }
 
 // ---- small tools for the alterations ----
