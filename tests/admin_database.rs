@@ -2,9 +2,13 @@
 //! and when it cannot be used: noticed when the bot starts, not at the first
 //! change.
 
+#[path = "support/common.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use common::ignored_test_in_a_child;
 use faqbot::admin::{AdminSettings, Gaps, History, StoreError};
 
 fn now() -> SystemTime {
@@ -71,18 +75,14 @@ fn killed_mid_write_history_and_gaps_still_read() {
         let gaps = Gaps::open(&settings, now()).expect("a new database");
         gaps.record_answer("sciatica", now()).expect("a count");
     }
-    let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "child_process_dies_in_the_middle_of_a_write",
-            "--ignored",
-            "--test-threads=1",
-        ])
-        .env(CHILD_WRITE, &database)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("child process");
+    let status = ignored_test_in_a_child(
+        "child_process_dies_in_the_middle_of_a_write",
+        CHILD_WRITE,
+        &database,
+    )
+    .stdout(std::process::Stdio::null())
+    .status()
+    .expect("child process");
     assert!(!status.success(), "the child dies");
     let mut journal = database.clone().into_os_string();
     journal.push("-journal");

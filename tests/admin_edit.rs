@@ -15,7 +15,8 @@ use std::time::{Duration, SystemTime};
 use faqbot::admin::edit::{atomic_write_with, split_lines};
 use faqbot::admin::{Change, ChangeKind, EditError, EntryDraft, FaqFolder, History, NewEntry};
 use faqbot::faq::Source;
-use support::{Sandbox, replace_once};
+use support::common::ignored_test_in_a_child;
+use support::{Sandbox, answer_edit, replace_once};
 
 const FIXTURE: &str = include_str!("data/admin/commented-entry.toml");
 const GOLDEN: &str = include_str!("data/admin/commented-entry.edited.toml");
@@ -296,14 +297,9 @@ fn a_failure_between_write_and_rename_leaves_the_old_file_intact() {
         }));
     let before = sandbox.read_entry("blood-clot");
     let names_before = sandbox.entry_file_names();
-    let form = folder.open_entry(&engine, "blood-clot").expect("opens");
-    let mut draft = form.draft();
-    draft.answer = format!("{} NEVER-LIVE", form.answer);
-    let change = Change::Edit {
-        id: "blood-clot".to_owned(),
-        base_version: form.version,
-        draft,
-    };
+    let change = answer_edit(&folder, &engine, "blood-clot", |answer| {
+        format!("{answer} NEVER-LIVE")
+    });
 
     let error = folder
         .save(&engine, &change, "Moderator A", now())
@@ -533,14 +529,9 @@ fn lost_edit_a_file_written_just_before_the_rename_is_kept() {
             fs::write(&entry, &written_by_editor)
         },
     ));
-    let form = folder.open_entry(&engine, "blood-clot").expect("opens");
-    let mut draft = form.draft();
-    draft.answer = format!("{}\n\nEdited on Discord.", form.answer);
-    let change = Change::Edit {
-        id: "blood-clot".to_owned(),
-        base_version: form.version,
-        draft,
-    };
+    let change = answer_edit(&folder, &engine, "blood-clot", |answer| {
+        format!("{answer}\n\nEdited on Discord.")
+    });
     let result = folder.save(&engine, &change, "Moderator A", now());
     assert!(
         matches!(result, Err(EditError::Conflict(_))),
@@ -612,7 +603,6 @@ fn child_process_saves_an_edit() {
 /// other refused as a conflict, and the file holds the saved one.
 #[test]
 fn lost_edit_two_processes_saving_one_entry_never_both_succeed() {
-    let exe = std::env::current_exe().expect("test binary");
     for trial in 0..10 {
         let sandbox = Sandbox::new("edit-processes");
         let signals = sandbox.root.join("signals");
@@ -621,22 +611,14 @@ fn lost_edit_two_processes_saving_one_entry_never_both_succeed() {
         let children: Vec<_> = markers
             .iter()
             .map(|marker| {
-                std::process::Command::new(&exe)
-                    .args([
-                        "--exact",
-                        "child_process_saves_an_edit",
-                        "--ignored",
-                        "--nocapture",
-                        "--test-threads=1",
-                    ])
-                    .env(
-                        CHILD_EDIT,
-                        format!("{}|{marker}|{}", sandbox.faq.display(), signals.display()),
-                    )
-                    .stdout(std::process::Stdio::piped())
-                    .stderr(std::process::Stdio::null())
-                    .spawn()
-                    .expect("child process")
+                ignored_test_in_a_child(
+                    "child_process_saves_an_edit",
+                    CHILD_EDIT,
+                    format!("{}|{marker}|{}", sandbox.faq.display(), signals.display()),
+                )
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("child process")
             })
             .collect();
         let mut waited = 0;
@@ -703,14 +685,9 @@ fn a_save_does_not_wait_for_ever_on_a_lock_somebody_keeps() {
         .open(sandbox.faq.join(".faqbot-edit.lock"))
         .expect("lock file");
     lock.lock().expect("lock");
-    let form = folder.open_entry(&engine, "blood-clot").expect("opens");
-    let mut draft = form.draft();
-    draft.answer = format!("{}\n\nNEVER-SAVED", form.answer);
-    let change = Change::Edit {
-        id: "blood-clot".to_owned(),
-        base_version: form.version,
-        draft,
-    };
+    let change = answer_edit(&folder, &engine, "blood-clot", |answer| {
+        format!("{answer}\n\nNEVER-SAVED")
+    });
     let error = folder
         .save(&engine, &change, "Moderator A", now())
         .expect_err("refused while the lock is kept");

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use faqbot::admin::AdminSettings;
+use faqbot::admin::{AdminSettings, Change, FaqFolder};
 use faqbot::config::Config;
 use faqbot::engine::Engine;
 
@@ -107,4 +107,22 @@ pub fn atomic_replace(path: &Path, text: &str) -> std::io::Result<()> {
     ));
     fs::write(&temporary, text)?;
     fs::rename(&temporary, path)
+}
+
+/// An edit of the entry `id` as a moderator makes it: the entry's form opened
+/// now, its answer replaced by what `answer` makes of the current one.
+pub fn answer_edit(
+    folder: &FaqFolder,
+    engine: &Engine,
+    id: &str,
+    answer: impl FnOnce(&str) -> String,
+) -> Change {
+    let form = folder.open_entry(engine, id).expect("the entry opens");
+    let mut draft = form.draft();
+    draft.answer = answer(&form.answer);
+    Change::Edit {
+        id: form.id,
+        base_version: form.version,
+        draft,
+    }
 }

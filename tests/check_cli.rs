@@ -95,19 +95,19 @@ fn assert_expected_problems(problems: &[(String, usize, String)], listing: &str)
     }
 }
 
+/// `faqbot --config <shipped FAQ> check ARGS`, in a temporary folder named
+/// after the test.
+fn check_with_shipped_config(test_name: &str, args: &[&str]) -> std::process::Output {
+    let temp = TempDir::new(test_name);
+    let config = temp.shipped_config();
+    let mut all_args = vec!["--config", config.to_str().expect("utf-8 path"), "check"];
+    all_args.extend_from_slice(args);
+    faqbot(&all_args, "")
+}
+
 #[test]
 fn check_passes_on_the_shipped_faq_with_a_one_line_summary() {
-    let temp = TempDir::new("summary");
-    let config = temp.shipped_config();
-    let output = faqbot(
-        &[
-            "--config",
-            config.to_str().expect("utf-8 path"),
-            "check",
-            "faq",
-        ],
-        "",
-    );
+    let output = check_with_shipped_config("summary", &["faq"]);
     let stdout = text(&output.stdout);
     assert!(
         output.status.success(),
@@ -129,18 +129,7 @@ fn check_passes_on_the_shipped_faq_with_a_one_line_summary() {
 
 #[test]
 fn check_json_lists_every_shipped_entry() {
-    let temp = TempDir::new("json-ok");
-    let config = temp.shipped_config();
-    let output = faqbot(
-        &[
-            "--config",
-            config.to_str().expect("utf-8 path"),
-            "check",
-            "--json",
-            "faq",
-        ],
-        "",
-    );
+    let output = check_with_shipped_config("json-ok", &["--json", "faq"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let report: serde_json::Value =
         serde_json::from_slice(&output.stdout).expect("check --json prints JSON");
@@ -162,17 +151,7 @@ fn check_json_lists_every_shipped_entry() {
 
 #[test]
 fn check_passes_on_the_small_good_fixture() {
-    let temp = TempDir::new("good-fixture");
-    let config = temp.shipped_config();
-    let output = faqbot(
-        &[
-            "--config",
-            config.to_str().expect("utf-8 path"),
-            "check",
-            "tests/data/good-faq",
-        ],
-        "",
-    );
+    let output = check_with_shipped_config("good-fixture", &["tests/data/good-faq"]);
     let stdout = text(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
@@ -181,17 +160,7 @@ fn check_passes_on_the_small_good_fixture() {
 
 #[test]
 fn check_lists_every_problem_of_a_broken_folder_at_once() {
-    let temp = TempDir::new("broken-text");
-    let config = temp.shipped_config();
-    let output = faqbot(
-        &[
-            "--config",
-            config.to_str().expect("utf-8 path"),
-            "check",
-            "tests/data/broken-faq",
-        ],
-        "",
-    );
+    let output = check_with_shipped_config("broken-text", &["tests/data/broken-faq"]);
     let stdout = text(&output.stdout);
     assert_eq!(
         output.status.code(),
@@ -217,18 +186,7 @@ fn check_lists_every_problem_of_a_broken_folder_at_once() {
 
 #[test]
 fn check_json_reports_not_ok_with_every_problem() {
-    let temp = TempDir::new("broken-json");
-    let config = temp.shipped_config();
-    let output = faqbot(
-        &[
-            "--config",
-            config.to_str().expect("utf-8 path"),
-            "check",
-            "--json",
-            "tests/data/broken-faq",
-        ],
-        "",
-    );
+    let output = check_with_shipped_config("broken-json", &["--json", "tests/data/broken-faq"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     let report: serde_json::Value =
         serde_json::from_slice(&output.stdout).expect("check --json prints JSON");

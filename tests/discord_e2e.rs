@@ -206,32 +206,28 @@ async fn everyone_in_a_message_never_comes_back_as_a_ping() {
     bounded(async {
         let bot = start_bot(|_| {}).await;
         let fake = &bot.fake;
-        let mark = fake.mark();
-        fake.send_message(
-            CHANNEL,
-            Some(GUILD_ID),
-            person(),
-            &mention("@everyone @here what is sciatica? <@&123>"),
-            bot_mentioned(),
-        );
         let sent = fake
-            .wait_for_request(mark, "POST", "/messages")
+            .send_and_wait_for_reply(
+                CHANNEL,
+                Some(GUILD_ID),
+                person(),
+                &mention("@everyone @here what is sciatica? <@&123>"),
+                bot_mentioned(),
+            )
             .await
             .expect("a reply");
         assert_no_pings(&sent.body);
         assert!(!sent.body.to_string().contains("<@&"));
         // Something the bot cannot answer, addressed to it: the help reply,
         // still without pings.
-        let mark = fake.mark();
-        fake.send_message(
-            CHANNEL,
-            Some(GUILD_ID),
-            person(),
-            &mention("@everyone hello"),
-            bot_mentioned(),
-        );
         let help = fake
-            .wait_for_request(mark, "POST", "/messages")
+            .send_and_wait_for_reply(
+                CHANNEL,
+                Some(GUILD_ID),
+                person(),
+                &mention("@everyone hello"),
+                bot_mentioned(),
+            )
             .await
             .expect("help");
         assert_no_pings(&help.body);
@@ -251,16 +247,14 @@ async fn an_emergency_story_gets_the_emergency_reply_first() {
     bounded(async {
         let bot = start_bot(|_| {}).await;
         let fake = &bot.fake;
-        let mark = fake.mark();
-        fake.send_message(
-            ANSWER_CHANNEL,
-            Some(GUILD_ID),
-            person(),
-            "my calf hurts when I walk and now I have crushing chest pain and can't breathe",
-            Vec::new(),
-        );
         let sent = fake
-            .wait_for_request(mark, "POST", "/messages")
+            .send_and_wait_for_reply(
+                ANSWER_CHANNEL,
+                Some(GUILD_ID),
+                person(),
+                "my calf hurts when I walk and now I have crushing chest pain and can't breathe",
+                Vec::new(),
+            )
             .await
             .expect("the emergency reply");
         let first = embed(&sent, 0);
@@ -348,6 +342,35 @@ async fn bots_webhooks_and_off_topic_channel_messages_get_silence() {
     .await;
 }
 
+/// Two people ask what sciatica is in the answer channel, one after the
+/// other: the first gets the full answer (checked here), and the bot's
+/// reply to the second is returned.
+async fn ask_sciatica_twice(fake: &FakeDiscord) -> Recorded {
+    let first = fake
+        .send_and_wait_for_reply(
+            ANSWER_CHANNEL,
+            Some(GUILD_ID),
+            person(),
+            "What is sciatica?",
+            Vec::new(),
+        )
+        .await
+        .expect("first answer");
+    assert!(embed(&first, 0)["footer"]["text"].is_string());
+    // The bot remembers the answer once Discord has confirmed it (the fake
+    // records the request just before answering it).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    fake.send_and_wait_for_reply(
+        ANSWER_CHANNEL,
+        Some(GUILD_ID),
+        user_json(OTHER_PERSON, "other", false),
+        "what is sciatica",
+        Vec::new(),
+    )
+    .await
+    .expect("second reply")
+}
+
 /// Issue 13, defect 10: when Discord's answer to a posted reply cannot be
 /// read, the reply was posted all the same: the cooldown holds, and the
 /// same question in the channel gets a pointer, not the whole answer again.
@@ -357,32 +380,7 @@ async fn an_unreadable_answer_from_discord_still_starts_the_cooldown() {
         let bot = start_bot(|_| {}).await;
         let fake = &bot.fake;
         fake.garble_posted_messages();
-        let mark = fake.mark();
-        fake.send_message(
-            ANSWER_CHANNEL,
-            Some(GUILD_ID),
-            person(),
-            "What is sciatica?",
-            Vec::new(),
-        );
-        let first = fake
-            .wait_for_request(mark, "POST", "/messages")
-            .await
-            .expect("first answer");
-        assert!(embed(&first, 0)["footer"]["text"].is_string());
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let mark = fake.mark();
-        fake.send_message(
-            ANSWER_CHANNEL,
-            Some(GUILD_ID),
-            user_json(OTHER_PERSON, "other", false),
-            "what is sciatica",
-            Vec::new(),
-        );
-        let second = fake
-            .wait_for_request(mark, "POST", "/messages")
-            .await
-            .expect("second reply");
+        let second = ask_sciatica_twice(fake).await;
         let description = embed(&second, 0)["description"]
             .as_str()
             .unwrap_or_default()
@@ -404,34 +402,7 @@ async fn the_same_answer_in_one_channel_points_to_the_earlier_one() {
     bounded(async {
         let bot = start_bot(|_| {}).await;
         let fake = &bot.fake;
-        let mark = fake.mark();
-        fake.send_message(
-            ANSWER_CHANNEL,
-            Some(GUILD_ID),
-            person(),
-            "What is sciatica?",
-            Vec::new(),
-        );
-        let first = fake
-            .wait_for_request(mark, "POST", "/messages")
-            .await
-            .expect("first answer");
-        assert!(embed(&first, 0)["footer"]["text"].is_string());
-        // The bot remembers the answer once Discord has confirmed it (the
-        // fake records the request just before answering it).
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let mark = fake.mark();
-        fake.send_message(
-            ANSWER_CHANNEL,
-            Some(GUILD_ID),
-            user_json(OTHER_PERSON, "other", false),
-            "what is sciatica",
-            Vec::new(),
-        );
-        let second = fake
-            .wait_for_request(mark, "POST", "/messages")
-            .await
-            .expect("second reply");
+        let second = ask_sciatica_twice(fake).await;
         let description = embed(&second, 0)["description"]
             .as_str()
             .unwrap_or_default()
@@ -446,16 +417,14 @@ async fn the_same_answer_in_one_channel_points_to_the_earlier_one() {
         assert!(embed(&second, 0)["footer"]["text"].is_string());
         assert_no_pings(&second.body);
         // Another channel still gets the full answer.
-        let mark = fake.mark();
-        fake.send_message(
-            CHANNEL,
-            Some(GUILD_ID),
-            person(),
-            &mention("What is sciatica?"),
-            bot_mentioned(),
-        );
         let other = fake
-            .wait_for_request(mark, "POST", "/messages")
+            .send_and_wait_for_reply(
+                CHANNEL,
+                Some(GUILD_ID),
+                person(),
+                &mention("What is sciatica?"),
+                bot_mentioned(),
+            )
             .await
             .expect("answer");
         assert!(embed(&other, 0)["fields"].is_array());
@@ -517,16 +486,14 @@ async fn did_you_mean_buttons_post_the_chosen_answer() {
     bounded(async {
         let bot = start_bot(|_| {}).await;
         let fake = &bot.fake;
-        let mark = fake.mark();
-        fake.send_message(
-            CHANNEL,
-            Some(GUILD_ID),
-            person(),
-            &mention("stenosis or sciatica?"),
-            bot_mentioned(),
-        );
         let sent = fake
-            .wait_for_request(mark, "POST", "/messages")
+            .send_and_wait_for_reply(
+                CHANNEL,
+                Some(GUILD_ID),
+                person(),
+                &mention("stenosis or sciatica?"),
+                bot_mentioned(),
+            )
             .await
             .expect("suggestions");
         let ids = custom_ids(&sent.body["components"]);
@@ -688,16 +655,14 @@ async fn slash_commands_share_the_cooldown_and_the_rate_limit() {
         );
 
         // A message asking it in the channel points to the slash answer.
-        let mark = fake.mark();
-        fake.send_message(
-            CHANNEL,
-            Some(GUILD_ID),
-            user_json(OTHER_PERSON, "other", false),
-            &mention("What is lumbar spinal stenosis?"),
-            bot_mentioned(),
-        );
         let pointer = fake
-            .wait_for_request(mark, "POST", "/messages")
+            .send_and_wait_for_reply(
+                CHANNEL,
+                Some(GUILD_ID),
+                user_json(OTHER_PERSON, "other", false),
+                &mention("What is lumbar spinal stenosis?"),
+                bot_mentioned(),
+            )
             .await
             .expect("pointer");
         let description = embed(&pointer, 0)["description"]
@@ -925,16 +890,14 @@ async fn after_the_gateway_drops_the_bot_reconnects_and_answers_again() {
             identifies + resumes >= 2,
             "{identifies} identify, {resumes} resume"
         );
-        let mark = fake.mark();
-        fake.send_message(
-            CHANNEL,
-            Some(GUILD_ID),
-            person(),
-            &mention("What is sciatica?"),
-            bot_mentioned(),
-        );
         let sent = fake
-            .wait_for_request(mark, "POST", "/messages")
+            .send_and_wait_for_reply(
+                CHANNEL,
+                Some(GUILD_ID),
+                person(),
+                &mention("What is sciatica?"),
+                bot_mentioned(),
+            )
             .await
             .expect("answered after reconnecting");
         assert!(embed(&sent, 0)["title"].is_string());

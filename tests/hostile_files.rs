@@ -22,8 +22,8 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use faqbot::admin::{FaqFolder, FaqWatcher};
-use support::Sandbox;
 use support::common::{self, copy_tree, limited_memory, manifest_dir};
+use support::{Sandbox, answer_edit};
 
 /// Long enough for a debug build on a busy machine; only a hang passes it.
 const HANG: Duration = Duration::from_secs(120);
@@ -285,18 +285,13 @@ fn defect_2_a_fifo_does_not_stop_the_watcher() {
 #[cfg(unix)]
 #[test]
 fn defect_2_a_fifo_refuses_a_moderators_edit_with_its_problem_instead_of_hanging() {
-    use faqbot::admin::{Change, EditError};
+    use faqbot::admin::EditError;
     let sandbox = Sandbox::new("hostile-fifo-edit");
     let engine = std::sync::Arc::new(sandbox.engine());
     let folder = FaqFolder::new(&engine, &sandbox.config, None);
-    let form = folder.open_entry(&engine, "blood-clot").expect("opens");
-    let mut draft = form.draft();
-    draft.answer = format!("EDIT-MARKER {}", draft.answer);
-    let change = Change::Edit {
-        id: form.id.clone(),
-        base_version: form.version.clone(),
-        draft,
-    };
+    let change = answer_edit(&folder, &engine, "blood-clot", |answer| {
+        format!("EDIT-MARKER {answer}")
+    });
     let fifo = sandbox.faq.join("entries/waiting.toml");
     mkfifo(&fifo);
 

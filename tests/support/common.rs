@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -156,4 +157,23 @@ pub fn run_bounded(mut command: Command, hang: Duration) -> Option<(Output, Dura
         stderr: stderr.join().expect("stderr"),
     };
     Some((output, took))
+}
+
+/// This test binary again, set to run only the ignored test `name` with
+/// the environment variable `var` set to `value`: how a test gets a second
+/// process (one that races it, or dies half-way). The child's stderr is
+/// dropped; set its stdout as needed.
+pub fn ignored_test_in_a_child(name: &str, var: &str, value: impl AsRef<OsStr>) -> Command {
+    let mut command = Command::new(std::env::current_exe().expect("test binary"));
+    command
+        .args([
+            "--exact",
+            name,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(var, value)
+        .stderr(Stdio::null());
+    command
 }

@@ -481,6 +481,21 @@ impl FakeDiscord {
 
     // ---- events a test sends ----
 
+    /// Sends a message like [`FakeDiscord::send_message`] and waits for the
+    /// next message the bot posts after it; `None` if none comes in time.
+    pub async fn send_and_wait_for_reply(
+        &self,
+        channel: u64,
+        guild: Option<u64>,
+        author: Value,
+        content: &str,
+        mentions: Vec<Value>,
+    ) -> Option<Recorded> {
+        let mark = self.mark();
+        self.send_message(channel, guild, author, content, mentions);
+        self.wait_for_request(mark, "POST", "/messages").await
+    }
+
     /// A MESSAGE_CREATE in a guild channel (or a DM when `guild` is None).
     pub fn send_message(
         &self,
