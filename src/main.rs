@@ -77,6 +77,9 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Also write the stats chart (answers and unanswered messages per day, the most answered entries) as a PNG to FILE.
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
     },
     /// Validate the FAQ and symptom-check files: one `path:line:col: message` per problem, exit 1 on any.
     Check {
@@ -168,7 +171,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History { json, id } => {
             faqbot::admin::cli::history(&config.admin, id.as_deref(), json)
         }
-        Command::Gaps { json } => faqbot::admin::cli::gaps(&config, &config.admin, json),
+        Command::Gaps { json, chart } => {
+            let code = faqbot::admin::cli::gaps(&config, &config.admin, json)?;
+            match chart {
+                Some(path) => faqbot::admin::cli::gaps_chart(
+                    &config,
+                    &config.admin,
+                    &path,
+                    std::time::SystemTime::now(),
+                    &mut std::io::stderr().lock(),
+                ),
+                None => Ok(code),
+            }
+        }
         Command::Check {
             json,
             strict,

@@ -434,3 +434,84 @@ fn defect_11_the_gaps_cap_is_a_setting_with_a_range() {
         }
     }
 }
+
+#[test]
+fn daily_counts_cover_every_day_of_the_period_and_unanswered_only_with_gaps_on() {
+    let sandbox = Sandbox::new("gaps-daily");
+    let settings = AdminSettings {
+        gaps_retention_days: 10,
+        ..enabled(&sandbox)
+    };
+    let gaps = Gaps::open(&settings, day(20_000)).expect("opens");
+    for _ in 0..3 {
+        gaps.record_answer("sciatica", day(19_995)).expect("counts");
+    }
+    gaps.record_answer("blood-clot", day(19_995))
+        .expect("counts");
+    gaps.record_answer("blood-clot", day(20_000))
+        .expect("counts");
+    gaps.record(
+        "is swimming good for knees",
+        1,
+        GapDecision::None,
+        day(19_998),
+    )
+    .expect("records");
+    // Older than the period: not counted.
+    gaps.record_answer("sciatica", day(19_980)).expect("counts");
+
+    let daily = gaps.daily(day(20_000)).expect("reads");
+    assert_eq!(daily.len(), 11, "days 19,990 to 20,000");
+    assert_eq!(daily.first().map(|d| d.day), Some(19_990));
+    assert_eq!(daily.last().map(|d| d.day), Some(20_000));
+    let on = |n: i64| daily.iter().find(|d| d.day == n).copied().expect("listed");
+    assert_eq!((on(19_995).answered, on(19_995).unanswered), (4, Some(0)));
+    assert_eq!((on(19_998).answered, on(19_998).unanswered), (0, Some(1)));
+    assert_eq!((on(20_000).answered, on(20_000).unanswered), (1, Some(0)));
+    drop(gaps);
+
+    let off = Gaps::open_read_only(&AdminSettings {
+        gaps_enabled: false,
+        ..settings
+    })
+    .expect("opens")
+    .expect("exists");
+    let daily = off.daily(day(20_000)).expect("reads");
+    assert!(daily.iter().all(|d| d.unanswered.is_none()));
+    assert_eq!(daily.iter().map(|d| d.answered).sum::<u64>(), 5);
+}
+
+/// Issue 12 item 4: `faqbot gaps --chart FILE` writes a PNG chart of the
+/// counts (also with no database yet). It is drawn from counts and entry
+/// ids only (`DayCounts`, `EntryUse`): no message text reaches it.
+#[test]
+fn the_stats_chart_is_written_as_a_png() {
+    let sandbox = Sandbox::new("gaps-chart");
+    let settings = enabled(&sandbox);
+    let chart = sandbox.root.join("chart.png");
+    let decode = |path: &std::path::Path| {
+        let bytes = std::fs::read(path).expect("the chart is written");
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let info = decoder.read_info().expect("a PNG");
+        (info.info().width, info.info().height)
+    };
+    let mut notes = Vec::new();
+    cli::gaps_chart(&sandbox.config, &settings, &chart, day(20_000), &mut notes)
+        .expect("no database yet is an empty chart");
+    assert_eq!(decode(&chart), faqbot::admin::chart::SIZE);
+
+    let gaps = Gaps::open(&settings, day(20_000)).expect("opens");
+    gaps.record_answer("sciatica", day(19_999)).expect("counts");
+    gaps.record(
+        "is swimming good for knees",
+        1,
+        GapDecision::None,
+        day(19_999),
+    )
+    .expect("records");
+    drop(gaps);
+    std::fs::remove_file(&chart).expect("removed");
+    cli::gaps_chart(&sandbox.config, &settings, &chart, day(20_000), &mut notes).expect("drawn");
+    assert_eq!(decode(&chart), faqbot::admin::chart::SIZE);
+    assert!(String::from_utf8_lossy(&notes).contains("chart.png"));
+}

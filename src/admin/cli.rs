@@ -4,12 +4,14 @@
 //! are off, they say so.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use anyhow::Context;
 use serde::Serialize;
 
+use super::chart::UsageChart;
 use super::gaps::{EntryUse, GapReport, Gaps};
 use super::history::{History, HistoryRow};
 use super::settings::AdminSettings;
@@ -250,4 +252,37 @@ fn one_line(text: &str) -> String {
     } else {
         joined
     }
+}
+
+/// `faqbot gaps --chart FILE`: writes the stats chart (answered and
+/// unanswered per day, the most answered entries) as a PNG to `path`.
+pub fn gaps_chart(
+    config: &Config,
+    settings: &AdminSettings,
+    path: &Path,
+    now: SystemTime,
+    notes: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let (days, uses) = match Gaps::open_read_only(settings)
+        .with_context(|| format!("opening {}", settings.database.display()))?
+    {
+        Some(store) => {
+            let faq = Knowledge::load(&config.faq_dir, config).ok().map(|k| k.faq);
+            (
+                store.daily(now).context("reading counts per day")?,
+                store
+                    .stats(faq.as_ref(), now)
+                    .context("reading answer counts")?,
+            )
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let png = UsageChart {
+        days: &days,
+        uses: &uses,
+    }
+    .png()?;
+    std::fs::write(path, png).with_context(|| format!("writing {}", path.display()))?;
+    writeln!(notes, "Chart written to {}.", path.display())?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -136,6 +136,18 @@ pub struct GapReport {
     pub groups: Vec<GapGroup>,
 }
 
+/// One day's use of the bot, for the stats chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayCounts {
+    /// Days since 1970-01-01, UTC.
+    pub day: i64,
+    /// Answers given that day.
+    pub answered: u64,
+    /// Messages stored as unanswered that day; `None` while gaps are off
+    /// (nothing is stored then, so there is nothing to count).
+    pub unanswered: Option<u64>,
+}
+
 /// How often an entry was answered within the retention period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntryUse {
@@ -312,6 +324,45 @@ impl Gaps {
                 .then_with(|| a.entry_id.cmp(&b.entry_id))
         });
         Ok(uses)
+    }
+
+    /// Every day of the retention period up to `now`, oldest first, with how
+    /// many answers the bot gave and (with gaps on) how many messages it
+    /// stored as unanswered. Days without either are listed with zeros.
+    pub fn daily(&self, now: SystemTime) -> Result<Vec<DayCounts>, StoreError> {
+        let first = self.first_kept_day(now);
+        let today = time::unix_day(now);
+        let connection = self.connection();
+        let per_day = |sql: &str| -> Result<BTreeMap<i64, u64>, StoreError> {
+            let mut statement = connection.prepare(sql)?;
+            let rows = statement.query_map(params![first], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+            })?;
+            let mut counts = BTreeMap::new();
+            for row in rows {
+                let (day, count) = row?;
+                counts.insert(day, count.max(0) as u64);
+            }
+            Ok(counts)
+        };
+        let answered =
+            per_day("SELECT day, sum(count) FROM answer_counts WHERE day >= ?1 GROUP BY day")?;
+        let unanswered = if self.enabled {
+            Some(per_day(
+                "SELECT day, count(*) FROM gap_messages WHERE day >= ?1 GROUP BY day",
+            )?)
+        } else {
+            None
+        };
+        Ok((first..=today)
+            .map(|day| DayCounts {
+                day,
+                answered: answered.get(&day).copied().unwrap_or(0),
+                unanswered: unanswered
+                    .as_ref()
+                    .map(|counts| counts.get(&day).copied().unwrap_or(0)),
+            })
+            .collect())
     }
 
     /// The stored messages within the retention period, grouped by

@@ -10,6 +10,7 @@
 //! | [`edit`] | add / edit / remove an entry: validated like a file edit, written atomically, conflicts detected |
 //! | [`history`] | every change, from a file or from Discord, in SQLite |
 //! | [`gaps`] | messages the bot could not answer (off by default, no user ids), and answer counts |
+//! | [`chart`] | the stats chart (a PNG: answered and unanswered per day, the most answered entries) |
 //! | [`cli`] | `faqbot history` and `faqbot gaps` |
 //!
 //! Nothing here names a Discord type: the adapter passes in plain strings
@@ -17,6 +18,7 @@
 //! watcher thread and [`FaqFolder::new`] (which records the changes made
 //! while the bot was down), which read the clock.
 
+pub mod chart;
 pub mod cli;
 mod database;
 pub mod edit;
@@ -27,8 +29,9 @@ pub mod settings;
 mod textdiff;
 pub(crate) mod time;
 
+pub use chart::{ChartError, UsageChart};
 pub use edit::{Change, Conflict, EditError, EntryDraft, EntryForm, NewEntry, Preview, Saved};
-pub use gaps::{EntryUse, GapDecision, GapGroup, GapReport, Gaps};
+pub use gaps::{DayCounts, EntryUse, GapDecision, GapGroup, GapReport, Gaps};
 pub use history::{ChangeKind, History, HistoryRow, NewChange};
 pub use reload::{FaqFolder, FaqWatcher, ReloadReport, reload_now};
 pub use settings::AdminSettings;
