@@ -36,8 +36,11 @@ pub struct Recorded {
     pub method: String,
     /// The path, e.g. `/api/v10/channels/1/messages`.
     pub path: String,
-    /// The JSON body (Null when empty or not JSON).
+    /// The JSON body (Null when empty or not JSON); for a multipart request
+    /// (one that uploads files), its `payload_json` part.
     pub body: Value,
+    /// The files a multipart request uploaded: file name and bytes.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// What the gateway should do with the current connection.
@@ -271,6 +274,7 @@ impl FakeDiscord {
             let method = parts.next().unwrap_or_default().to_owned();
             let path = parts.next().unwrap_or_default().to_owned();
             let mut length = 0usize;
+            let mut content_type = String::new();
             loop {
                 let mut header = String::new();
                 if reader.read_line(&mut header).await.unwrap_or(0) == 0 {
@@ -280,22 +284,35 @@ impl FakeDiscord {
                 if header.is_empty() {
                     break;
                 }
-                if let Some((name, value)) = header.split_once(':')
-                    && name.eq_ignore_ascii_case("content-length")
-                {
-                    length = value.trim().parse().unwrap_or(0);
+                if let Some((name, value)) = header.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.trim().parse().unwrap_or(0);
+                    } else if name.eq_ignore_ascii_case("content-type") {
+                        content_type = value.trim().to_owned();
+                    }
                 }
             }
             let mut body = vec![0u8; length];
             if reader.read_exact(&mut body).await.is_err() {
                 return;
             }
-            let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let (body, files) = match multipart_boundary(&content_type) {
+                Some(boundary) => read_multipart(&body, &boundary),
+                None => (
+                    serde_json::from_slice(&body).unwrap_or(Value::Null),
+                    Vec::new(),
+                ),
+            };
             let (status, response) = self.route(&method, &path, &body);
             let (recorded_method, recorded_path) = (method.clone(), path.clone());
             {
                 let mut state = self.state();
-                state.requests.push(Recorded { method, path, body });
+                state.requests.push(Recorded {
+                    method,
+                    path,
+                    body,
+                    files,
+                });
             }
             self.changed.notify_waiters();
             let garbled = self.garble_posted.load(std::sync::atomic::Ordering::SeqCst)
@@ -732,4 +749,67 @@ fn interaction_base(id: u64, token: &str, kind: u8, user: u64, channel: u64) -> 
         "entitlements": [],
         "attachment_size_limit": 8_388_608,
     })
+}
+
+/// The boundary of a `multipart/form-data` content type.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let (kind, parameters) = content_type.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    parameters.split(';').find_map(|parameter| {
+        let (name, value) = parameter.trim().split_once('=')?;
+        (name == "boundary").then(|| value.trim_matches('"').to_owned())
+    })
+}
+
+/// A multipart body's `payload_json` part (Discord's JSON beside uploaded
+/// files) and its files (`filename` and bytes).
+fn read_multipart(body: &[u8], boundary: &str) -> (Value, Vec<(String, Vec<u8>)>) {
+    let delimiter = format!("--{boundary}");
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    for part in split_bytes(body, delimiter.as_bytes()) {
+        let Some(end_of_headers) = find_bytes(part, b"\r\n\r\n") else {
+            continue;
+        };
+        let headers = String::from_utf8_lossy(&part[..end_of_headers]);
+        let mut content = &part[end_of_headers + 4..];
+        content = content.strip_suffix(b"\r\n").unwrap_or(content);
+        let disposition = headers
+            .lines()
+            .find(|line| line.to_ascii_lowercase().starts_with("content-disposition"))
+            .unwrap_or_default();
+        let field = |key: &str| {
+            disposition.split(';').find_map(|item| {
+                let (name, value) = item.trim().split_once('=')?;
+                (name == key).then(|| value.trim_matches('"').to_owned())
+            })
+        };
+        if let Some(filename) = field("filename") {
+            files.push((filename, content.to_vec()));
+        } else if field("name").as_deref() == Some("payload_json") {
+            payload = serde_json::from_slice(content).unwrap_or(Value::Null);
+        }
+    }
+    (payload, files)
+}
+
+/// The pieces of `bytes` between occurrences of `separator`.
+fn split_bytes<'b>(bytes: &'b [u8], separator: &[u8]) -> Vec<&'b [u8]> {
+    let mut pieces = Vec::new();
+    let mut rest = bytes;
+    while let Some(at) = find_bytes(rest, separator) {
+        pieces.push(&rest[..at]);
+        rest = &rest[at + separator.len()..];
+    }
+    pieces.push(rest);
+    pieces
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
