@@ -1557,6 +1557,25 @@ async fn gaps_are_recorded_without_user_ids_when_enabled() {
         );
         let shown = admin_answer(fake, mark, id).await;
         assert!(all_text(&shown).contains("1  `sciatica`"), "{shown}");
+        // With the counts comes their chart (issue 12 item 4): a PNG uploaded
+        // with the answer and shown in its embed.
+        assert_eq!(
+            shown["embeds"][0]["image"]["url"].as_str(),
+            Some("attachment://chart.png"),
+            "{shown}"
+        );
+        let uploads: Vec<(String, Vec<u8>)> = fake.requests()[mark..]
+            .iter()
+            .flat_map(|request| request.files.clone())
+            .collect();
+        assert_eq!(uploads.len(), 1, "one picture uploaded");
+        assert_eq!(uploads[0].0, "chart.png");
+        let decoder = png::Decoder::new(std::io::Cursor::new(uploads[0].1.clone()));
+        let info = decoder.read_info().expect("the upload is a PNG");
+        assert_eq!(
+            (info.info().width, info.info().height),
+            faqbot::admin::chart::SIZE
+        );
         bot.stop().await;
 
         // No user id anywhere in the database files.

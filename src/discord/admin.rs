@@ -24,7 +24,7 @@ use super::render::{self, limits, no_pings};
 use crate::admin::edit::split_sources;
 use crate::admin::{
     AdminSettings, Change, EditError, EntryDraft, FaqFolder, FaqWatcher, Gaps, History, NewEntry,
-    ReloadReport,
+    ReloadReport, UsageChart,
 };
 use crate::config::Config;
 use crate::engine::Engine;
@@ -101,14 +101,20 @@ pub struct AdminReply {
     pub embeds: Vec<CreateEmbed>,
     /// Buttons.
     pub components: Vec<CreateActionRow>,
+    /// A picture shown in the first embed: a PNG, uploaded with the reply as
+    /// [`IMAGE_FILE`].
+    pub image: Option<Vec<u8>>,
 }
+
+/// The file name of an admin reply's picture.
+pub const IMAGE_FILE: &str = "chart.png";
 
 impl AdminReply {
     /// A plain note.
     pub fn note(text: &str) -> AdminReply {
         AdminReply {
             embeds: vec![admin_embed(None, text)],
-            components: Vec::new(),
+            ..AdminReply::default()
         }
     }
 
@@ -116,8 +122,17 @@ impl AdminReply {
     pub fn titled(title: &str, text: &str) -> AdminReply {
         AdminReply {
             embeds: vec![admin_embed(Some(title), text)],
-            components: Vec::new(),
+            ..AdminReply::default()
         }
+    }
+
+    /// The same reply with `png` shown in its first embed.
+    pub fn with_image(mut self, png: Vec<u8>) -> AdminReply {
+        if let Some(first) = self.embeds.first_mut() {
+            *first = first.clone().image(format!("attachment://{IMAGE_FILE}"));
+        }
+        self.image = Some(png);
+        self
     }
 }
 
@@ -416,7 +431,8 @@ impl Admin {
             return AdminReply::note("The answer counts are not available (see the bot's log).");
         };
         let knowledge = engine.knowledge();
-        let uses = match gaps.stats(Some(&knowledge.faq), SystemTime::now()) {
+        let now = SystemTime::now();
+        let uses = match gaps.stats(Some(&knowledge.faq), now) {
             Ok(uses) => uses,
             Err(error) => {
                 tracing::error!(%error, "cannot read the answer counts");
@@ -430,13 +446,31 @@ impl Admin {
                 format!("{:>5}  `{}`{gone}", u.count, u.entry_id)
             })
             .collect();
-        AdminReply::titled(
+        let reply = AdminReply::titled(
             &format!(
                 "Answers per entry, last {} days",
                 self.settings.gaps_retention_days
             ),
             &lines.join("\n"),
-        )
+        );
+        // The chart is a help, not the answer: without it the counts stand.
+        let chart = gaps
+            .daily(now)
+            .map_err(|error| error.to_string())
+            .and_then(|days| {
+                let chart = UsageChart {
+                    days: &days,
+                    uses: &uses,
+                };
+                chart.png().map_err(|error| error.to_string())
+            });
+        match chart {
+            Ok(png) => reply.with_image(png),
+            Err(error) => {
+                tracing::error!(%error, "cannot draw the stats chart");
+                reply
+            }
+        }
     }
 
     /// The modal of `/faq-admin edit <id>`, pre-filled, or why not. Blocking.
@@ -604,6 +638,7 @@ impl Admin {
                     .label("Cancel")
                     .style(ButtonStyle::Secondary),
             ])],
+            image: None,
         }
     }
 

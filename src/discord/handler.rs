@@ -9,9 +9,10 @@ use std::time::{Duration, SystemTime};
 
 use serenity::all::{
     CommandDataOptionValue, CommandInteraction, ComponentInteraction, ComponentInteractionDataKind,
-    Context, CreateActionRow, CreateAutocompleteResponse, CreateEmbed, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EventHandler,
-    Interaction, Message, MessageFlags, ModalInteraction, Ready, ResumedEvent, UserId,
+    Context, CreateActionRow, CreateAttachment, CreateAutocompleteResponse, CreateEmbed,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
+    EditInteractionResponse, EventHandler, Interaction, Message, MessageFlags, ModalInteraction,
+    Ready, ResumedEvent, UserId,
 };
 use tokio::sync::Notify;
 
@@ -873,26 +874,44 @@ impl Target<'_> {
 
 impl AdminReply {
     fn message(&self) -> CreateInteractionResponseMessage {
-        CreateInteractionResponseMessage::new()
+        let message = CreateInteractionResponseMessage::new()
             .embeds(self.embeds.clone())
             .components(self.components.clone())
             .allowed_mentions(no_pings())
-            .ephemeral(true)
+            .ephemeral(true);
+        match self.attachment() {
+            Some(file) => message.add_file(file),
+            None => message,
+        }
     }
 
     fn update(&self) -> CreateInteractionResponseMessage {
-        CreateInteractionResponseMessage::new()
+        let message = CreateInteractionResponseMessage::new()
             .content(String::new())
             .embeds(self.embeds.clone())
             .components(self.components.clone())
-            .allowed_mentions(no_pings())
+            .allowed_mentions(no_pings());
+        match self.attachment() {
+            Some(file) => message.add_file(file),
+            None => message,
+        }
     }
 
     fn edit(&self) -> EditInteractionResponse {
-        EditInteractionResponse::new()
+        let edit = EditInteractionResponse::new()
             .embeds(self.embeds.clone())
             .components(self.components.clone())
-            .allowed_mentions(no_pings())
+            .allowed_mentions(no_pings());
+        match self.attachment() {
+            Some(file) => edit.new_attachment(file),
+            None => edit,
+        }
+    }
+
+    /// The reply's picture as a file to upload with it.
+    fn attachment(&self) -> Option<CreateAttachment> {
+        let png = self.image.as_ref()?;
+        Some(CreateAttachment::bytes(png.clone(), admin::IMAGE_FILE))
     }
 }
 
