@@ -338,7 +338,7 @@ impl Reading<'_> {
                 "rf_both_legs_weak_or_numb",
             ],
         );
-        let infection = self.fever().and(self.redness().or(self.swollen()));
+        let fever_with_red_or_swollen_leg = self.fever().and(self.redness().or(self.swollen()));
         [
             (
                 "E1",
@@ -354,7 +354,7 @@ impl Reading<'_> {
                 ),
             ),
             ("E3", Level::Emergency, cauda_equina),
-            ("E4", Level::Emergency, infection),
+            ("E4", Level::Emergency, fever_with_red_or_swollen_leg),
             (
                 "E5",
                 Level::Emergency,
@@ -401,7 +401,7 @@ impl Reading<'_> {
     /// S1-S3: see a doctor within days.
     fn soon(&self) -> [RuleRow; 3] {
         let f = self.facts;
-        let stress_fracture = self
+        let tender_bone_after_new_exercise = self
             .tri(f.focal_bone_tenderness, &["focal_bone_tenderness"])
             .and(self.tri(f.new_exercise, &["new_or_increased_exercise"]));
         [
@@ -410,7 +410,7 @@ impl Reading<'_> {
                 Level::Soon,
                 self.tri(f.bone_pain_at_night, &["rf_bone_pain_at_night"]),
             ),
-            ("S2", Level::Soon, stress_fracture),
+            ("S2", Level::Soon, tender_bone_after_new_exercise),
             (
                 "S3",
                 Level::Soon,
