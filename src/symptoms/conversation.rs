@@ -423,34 +423,7 @@ impl Conversation {
         let which = left.is_some();
         let offered = left.as_ref().unwrap_or(&shown);
         let choices = screen_choices(check, offered, !which);
-        let question_id = step_id(&screen, which);
-        let mut picked: Vec<&str> = Vec::new();
-        for id in ids {
-            if !choices.iter().any(|c| c.id == *id) {
-                return Err(AnswerError::NotUnderstood {
-                    question_id,
-                    reply: id.chars().take(100).collect(),
-                    choices,
-                });
-            }
-            if !picked.contains(&id.as_str()) {
-                picked.push(id);
-            }
-        }
-        if picked.is_empty() {
-            return Err(AnswerError::NotUnderstood {
-                question_id,
-                reply: String::new(),
-                choices,
-            });
-        }
-        if picked.contains(&NONE_OF_THESE) && picked.len() > 1 {
-            return Err(AnswerError::CannotCombine {
-                question_id,
-                choice: NONE_LABEL.to_owned(),
-                choices,
-            });
-        }
+        let picked = picked_choices(ids, choices, step_id(&screen, which))?;
         let items: Vec<usize> = shown
             .iter()
             .filter_map(|id| check.question_index(id))
@@ -459,39 +432,10 @@ impl Conversation {
             return Err(AnswerError::CheckChanged);
         }
         self.mark();
-        let record = |history: &mut Vec<Given>, item: &str, answer: Answer| {
-            history.push(Given {
-                question: item.to_owned(),
-                answer,
-            });
-        };
-        let yes = || Answer::One("yes".to_owned());
-        let no = || Answer::One("no".to_owned());
-        // An unsure item is asked again on its own only where it has simpler
-        // words (the emergency flags, f.3); any other stays "not sure" at
-        // once, as it would asked on its own.
-        let has_simpler = |item: &str| check.question(item).is_some_and(|q| q.simpler.is_some());
         if let Some(left) = &left {
-            // The items picked now are the unsure ones; the rest are no.
-            for item in left {
-                if !picked.contains(&item.as_str()) {
-                    record(&mut self.history, item, no());
-                } else if !has_simpler(item) {
-                    record(&mut self.history, item, Answer::Unsure);
-                }
-            }
+            self.record_which(check, left, &picked);
         } else {
-            let unsure = picked.contains(&UNSURE);
-            let mut unpicked = Vec::new();
-            for item in &shown {
-                if picked.contains(&item.as_str()) {
-                    record(&mut self.history, item, yes());
-                } else if unsure {
-                    unpicked.push(item.clone());
-                } else {
-                    record(&mut self.history, item, no());
-                }
-            }
+            let unpicked = self.record_screen(&shown, &picked);
             if unpicked.len() > 1 {
                 // An emergency among the picks ends the check first.
                 let masks = check.masks(&self.answers());
@@ -505,13 +449,57 @@ impl Conversation {
                 };
                 return Ok(self.step(check));
             }
-            for item in unpicked.iter().filter(|item| !has_simpler(item)) {
-                record(&mut self.history, item, Answer::Unsure);
-            }
+            self.record_unsure(check, &unpicked);
         }
         let masks = check.masks(&self.answers());
         let next = machine::after_screen(check, &masks, &items);
         Ok(self.go(check, next, Some(screen)))
+    }
+
+    /// Records `answer` to `item`.
+    fn record(&mut self, item: &str, answer: Answer) {
+        self.history.push(Given {
+            question: item.to_owned(),
+            answer,
+        });
+    }
+
+    /// Records a screen's answers: the `picked` items yes, the others no,
+    /// or with "not sure about some" none of the others, which are returned
+    /// (the person says next which of them they are unsure about).
+    fn record_screen(&mut self, shown: &[String], picked: &[&str]) -> Vec<String> {
+        let unsure = picked.contains(&UNSURE);
+        let mut unpicked = Vec::new();
+        for item in shown {
+            if picked.contains(&item.as_str()) {
+                self.record(item, Answer::One("yes".to_owned()));
+            } else if unsure {
+                unpicked.push(item.clone());
+            } else {
+                self.record(item, Answer::One("no".to_owned()));
+            }
+        }
+        unpicked
+    }
+
+    /// Records the "which are you not sure about" step: the items picked
+    /// now are the unsure ones (see [`Conversation::record_unsure`]); the
+    /// rest of `left` are no.
+    fn record_which(&mut self, check: &SymptomCheck, left: &[String], picked: &[&str]) {
+        for item in left {
+            if !picked.contains(&item.as_str()) {
+                self.record(item, Answer::One("no".to_owned()));
+            } else if !has_simpler(check, item) {
+                self.record(item, Answer::Unsure);
+            }
+        }
+    }
+
+    /// Records "not sure" for each unsure item that is not asked again.
+    fn record_unsure(&mut self, check: &SymptomCheck, unsure: &[String]) {
+        for item in unsure.iter().filter(|item| !has_simpler(check, item)) {
+            self.record(item, Answer::Unsure);
+        }
     }
 
     /// Records a checked answer to the current question and moves on.
@@ -721,6 +709,51 @@ fn screen_choices(check: &SymptomCheck, items: &[String], extras: bool) -> Vec<C
         ]);
     }
     choices
+}
+
+/// The distinct choice ids picked on a screen step (`question_id`), in the
+/// order given; an error if one is not among `choices`, none is picked, or
+/// "None of these" comes with others.
+fn picked_choices(
+    ids: &[String],
+    choices: Vec<Choice>,
+    question_id: String,
+) -> Result<Vec<&str>, AnswerError> {
+    let mut picked: Vec<&str> = Vec::new();
+    for id in ids {
+        if !choices.iter().any(|c| c.id == *id) {
+            return Err(AnswerError::NotUnderstood {
+                question_id,
+                reply: id.chars().take(100).collect(),
+                choices,
+            });
+        }
+        if !picked.contains(&id.as_str()) {
+            picked.push(id);
+        }
+    }
+    if picked.is_empty() {
+        return Err(AnswerError::NotUnderstood {
+            question_id,
+            reply: String::new(),
+            choices,
+        });
+    }
+    if picked.contains(&NONE_OF_THESE) && picked.len() > 1 {
+        return Err(AnswerError::CannotCombine {
+            question_id,
+            choice: NONE_LABEL.to_owned(),
+            choices,
+        });
+    }
+    Ok(picked)
+}
+
+/// An unsure item is asked again on its own only where it has simpler
+/// words (the emergency flags, f.3); any other stays "not sure" at once, as
+/// it would asked on its own.
+fn has_simpler(check: &SymptomCheck, item: &str) -> bool {
+    check.question(item).is_some_and(|q| q.simpler.is_some())
 }
 
 /// The id a screen's step is shown under: the screen id, or for the "which

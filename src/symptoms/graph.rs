@@ -27,6 +27,25 @@ pub fn mermaid(check: &SymptomCheck) -> String {
         escape(&check.version)
     );
     let _ = writeln!(out, "  start([Start]) --> q{}", check.start);
+    question_nodes(&mut out, check);
+    screen_boxes(&mut out, check);
+    rule_arrows(&mut out, check);
+    outcome_nodes(&mut out, check);
+    for (level, colour) in [
+        (Level::Emergency, "fill:#f8d0d0,stroke:#b00000"),
+        (Level::Urgent, "fill:#fde2c8,stroke:#c05800"),
+        (Level::Soon, "fill:#fff3c4,stroke:#a08000"),
+        (Level::Routine, "fill:#d8e8fb,stroke:#2050a0"),
+        (Level::SelfCare, "fill:#d8f3dc,stroke:#2d6a4f"),
+    ] {
+        let _ = writeln!(out, "  classDef {} {colour}", level.id());
+    }
+    out
+}
+
+/// Each question as a node (with its red flag and `ask_if`), and the
+/// arrow to what comes after it.
+fn question_nodes(out: &mut String, check: &SymptomCheck) {
     for (i, question) in check.questions.iter().enumerate() {
         let mut label = format!(
             "{}. {}<br/>{}",
@@ -53,9 +72,12 @@ pub fn mermaid(check: &SymptomCheck) -> String {
             }
         }
     }
-    // Questions asked together on one screen are drawn inside a box named
-    // after it; its rules that end the check at once are checked after the
-    // whole screen is answered.
+}
+
+/// Questions asked together on one screen are drawn inside a box named
+/// after it; its rules that end the check at once are checked after the
+/// whole screen is answered.
+fn screen_boxes(out: &mut String, check: &SymptomCheck) {
     for (i, screen) in check.screens.iter().enumerate() {
         let label = format!(
             "screen {}: {}<br/><i>asked together; pick all that apply</i>",
@@ -68,6 +90,12 @@ pub fn mermaid(check: &SymptomCheck) -> String {
         }
         let _ = writeln!(out, "  end");
     }
+}
+
+/// The "after the last question" node and every rule as an arrow to its
+/// outcome: from that node, or for a rule that ends the check at once,
+/// from the last question its condition reads.
+fn rule_arrows(out: &mut String, check: &SymptomCheck) {
     let _ = writeln!(
         out,
         "  rules{{\"After the last question:<br/>the first rule that holds\"}}"
@@ -86,6 +114,11 @@ pub fn mermaid(check: &SymptomCheck) -> String {
             let _ = writeln!(out, "  rules -->|\"{label}\"| o{}", rule.outcome);
         }
     }
+}
+
+/// Each outcome as a node with its level, title and pattern, in its
+/// level's class (colour).
+fn outcome_nodes(out: &mut String, check: &SymptomCheck) {
     for (i, outcome) in check.outcomes.iter().enumerate() {
         let pattern = match outcome.pattern {
             super::model::PatternRef::Fixed(p) => check
@@ -107,16 +140,6 @@ pub fn mermaid(check: &SymptomCheck) -> String {
             outcome.level.id()
         );
     }
-    for (level, colour) in [
-        (Level::Emergency, "fill:#f8d0d0,stroke:#b00000"),
-        (Level::Urgent, "fill:#fde2c8,stroke:#c05800"),
-        (Level::Soon, "fill:#fff3c4,stroke:#a08000"),
-        (Level::Routine, "fill:#d8e8fb,stroke:#2050a0"),
-        (Level::SelfCare, "fill:#d8f3dc,stroke:#2d6a4f"),
-    ] {
-        let _ = writeln!(out, "  classDef {} {colour}", level.id());
-    }
-    out
 }
 
 fn short(text: &str, max: usize) -> String {

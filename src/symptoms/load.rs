@@ -38,6 +38,22 @@ const MAX_CHOICES: usize = 24;
 /// resolver and the evaluator recurse once per level.
 const MAX_NAMED_DEPTH: usize = 16;
 
+/// The keys of the top level of the file.
+const ROOT_KEYS: &[&str] = &[
+    "version",
+    "title",
+    "start",
+    "sources",
+    "conditions",
+    "question",
+    "screen",
+    "rule",
+    "outcome",
+    "pattern",
+    "leading_pattern",
+    "floor",
+];
+
 type Span = Range<usize>;
 
 /// A string value with the span of the value (quotes included).
@@ -140,6 +156,39 @@ struct RawPattern {
     see_also: Vec<Str>,
     see_also_span: Span,
     sources: Vec<Str>,
+}
+
+struct RawLeading {
+    when: Option<Str>,
+    pattern: Option<Str>,
+}
+
+/// A `[[screen]]` table as read: `what` names it in problems, `number` is
+/// its place among the screens.
+struct RawScreen {
+    id: Str,
+    what: String,
+    text: Option<Str>,
+    items: Vec<Str>,
+    items_span: Span,
+    span: Span,
+    number: usize,
+}
+
+/// The lists of the file as read, before names in them are resolved.
+struct RawCheck {
+    questions: Vec<RawQuestion>,
+    rules: Vec<RawRule>,
+    outcomes: Vec<RawOutcome>,
+    patterns: Vec<RawPattern>,
+    leading: Vec<RawLeading>,
+}
+
+/// The place of each question, outcome and pattern id in its list.
+struct Ids {
+    questions: HashMap<String, usize>,
+    outcomes: HashMap<String, usize>,
+    patterns: HashMap<String, usize>,
 }
 
 impl<'a> Loader<'a> {
@@ -379,100 +428,22 @@ impl<'a> Loader<'a> {
     }
 
     fn check(&mut self, root: Table<'_>) -> Option<SymptomCheck> {
-        self.known_keys(
-            root,
-            &[
-                "version",
-                "title",
-                "start",
-                "sources",
-                "conditions",
-                "question",
-                "screen",
-                "rule",
-                "outcome",
-                "pattern",
-                "leading_pattern",
-                "floor",
-            ],
-            "the symptom check",
-        );
-        let version = self.string(root, "version", "the symptom check");
+        let what = "the symptom check";
+        self.known_keys(root, ROOT_KEYS, what);
+        let version = self.string(root, "version", what);
         if version.is_none() && root.get("version").is_none() {
             self.problem(0, "the symptom check has no `version`");
         }
-        let title = self.string(root, "title", "the symptom check");
-        let start = self.string(root, "start", "the symptom check");
+        let title = self.string(root, "title", what);
+        let start = self.string(root, "start", what);
 
         let sources = self.sources_table(root);
         let named = self.string_table(root, "conditions");
-
-        let raw_questions = self.raw_questions(root);
-        let raw_rules = self.raw_rules(root);
-        let raw_outcomes = self.raw_outcomes(root);
-        let raw_patterns = self.raw_patterns(root);
-        let raw_leading: Vec<(Option<Str>, Option<Str>, Span)> = self
-            .tables(root, "leading_pattern")
-            .into_iter()
-            .map(|(table, span)| {
-                let what = "a leading_pattern";
-                self.known_keys(table, &["when", "pattern"], what);
-                let when = self.required(table, "when", what, &span);
-                let pattern = self.required(table, "pattern", what, &span);
-                (when, pattern, span)
-            })
-            .collect();
-
-        // Ids and duplicates.
-        let question_index = self.index_of(raw_questions.iter().map(|q| &q.id), "question");
-        let outcome_index = self.index_of(raw_outcomes.iter().map(|o| &o.id), "outcome");
-        let pattern_index = self.index_of(raw_patterns.iter().map(|p| &p.id), "pattern");
-        for (name, _) in &named {
-            if question_index.contains_key(&name.text) {
-                self.problem(
-                    name.span.start,
-                    format!("condition name `{}` is also a question id", name.text),
-                );
-            }
-        }
-        if raw_questions.is_empty() {
-            self.problem(0, "the symptom check has no `[[question]]`");
-        }
-
+        let raw = self.raw_check(root);
+        let ids = self.ids(&raw, &named);
         let tags: HashSet<&str> = sources.keys().map(String::as_str).collect();
-        let mut questions = Vec::new();
-        for raw in &raw_questions {
-            let red_flag = raw.red_flag.as_ref().and_then(|s| self.level(s));
-            for tag in &raw.sources {
-                self.source_tag(tag, &tags);
-            }
-            questions.push(Question {
-                id: raw.id.text.clone(),
-                text: raw
-                    .text
-                    .as_ref()
-                    .map(|s| s.text.clone())
-                    .unwrap_or_default(),
-                simpler: raw.simpler.as_ref().map(|s| s.text.clone()),
-                kind: raw.kind,
-                choices: raw.choices.clone(),
-                red_flag,
-                ask_if: None,
-                next: None,
-                sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
-                screen: None,
-                span: raw.id.span.clone(),
-                red_flag_span: raw
-                    .red_flag
-                    .as_ref()
-                    .map_or(raw.span.clone(), |s| s.span.clone()),
-                next_span: raw
-                    .next
-                    .as_ref()
-                    .map_or(raw.span.clone(), |s| s.span.clone()),
-            });
-        }
 
+        let mut questions = self.questions(&raw.questions, &tags);
         let snapshot = questions.clone();
         let mut resolver = Resolver {
             questions: &snapshot,
@@ -483,194 +454,21 @@ impl<'a> Loader<'a> {
             done: HashMap::new(),
             resolving: Vec::new(),
         };
-        let mut ask_ifs = Vec::new();
-        for raw in &raw_questions {
-            ask_ifs.push(
-                raw.ask_if
-                    .as_ref()
-                    .map(|s| self.condition(s, &mut resolver)),
-            );
-        }
-        for (name, _) in &named {
-            // Resolve every named condition, so unused ones are checked too.
-            resolver.named_expr(self, &name.text, name.span.start);
-        }
-
-        let mut nexts = Vec::new();
-        for raw in &raw_questions {
-            nexts.push(raw.next.as_ref().and_then(|next| {
-                if let Some(&q) = question_index.get(&next.text) {
-                    Some(Target::Question(q))
-                } else if let Some(&o) = outcome_index.get(&next.text) {
-                    Some(Target::Outcome(o))
-                } else if next.text == "rules" {
-                    Some(Target::Rules)
-                } else {
-                    let hint = closest(
-                        &next.text,
-                        question_index
-                            .keys()
-                            .chain(outcome_index.keys())
-                            .map(String::as_str),
-                    )
-                    .map(|c| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default();
-                    self.problem(
-                        next.span.start,
-                        format!(
-                            "`next` of question `{}` names `{}`, which is not a question or an \
-                             outcome{hint}",
-                            raw.id.text, next.text
-                        ),
-                    );
-                    None
-                }
-            }));
-        }
+        let ask_ifs = self.ask_ifs(&raw.questions, &named, &mut resolver);
+        let nexts = self.nexts(&raw.questions, &ids);
         for ((question, ask_if), next) in questions.iter_mut().zip(ask_ifs).zip(nexts) {
             question.ask_if = ask_if;
             question.next = next;
         }
-        let screens = self.screens(root, &mut questions, &question_index);
+        let screens = self.screens(root, &mut questions, &ids.questions);
+        let patterns = self.patterns(&raw.patterns, &tags);
+        let outcomes = self.outcomes(&raw.outcomes, &ids.patterns, &tags);
+        let rules = self.rules(&raw.rules, &ids.outcomes, &mut resolver);
+        let leading = self.leading(&raw, &ids.patterns, &mut resolver);
+        let floor = self.floor(root, &ids.outcomes, &outcomes);
+        let start = self.start(start.as_ref(), &ids.questions);
 
-        let mut patterns = Vec::new();
-        for raw in &raw_patterns {
-            if !PATTERN_IDS.contains(&raw.id.text.as_str()) {
-                self.problem(
-                    raw.id.span.start,
-                    format!(
-                        "`{}` is not a pattern id of clinical-basis.md section b (known: {})",
-                        raw.id.text,
-                        PATTERN_IDS.join(", ")
-                    ),
-                );
-            }
-            for tag in &raw.sources {
-                self.source_tag(tag, &tags);
-            }
-            patterns.push(PatternDef {
-                id: raw.id.text.clone(),
-                text: raw
-                    .text
-                    .as_ref()
-                    .map(|s| s.text.clone())
-                    .unwrap_or_default(),
-                see_also: raw.see_also.iter().map(|s| s.text.clone()).collect(),
-                sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
-                span: raw.id.span.clone(),
-                see_also_span: raw.see_also_span.clone(),
-            });
-        }
-        let find_pattern = |loader: &mut Self, name: &Str| -> Option<usize> {
-            let found = pattern_index.get(&name.text).copied();
-            if found.is_none() {
-                let hint = closest(&name.text, pattern_index.keys().map(String::as_str))
-                    .map(|c| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default();
-                loader.problem(
-                    name.span.start,
-                    format!("no `[[pattern]]` has id `{}`{hint}", name.text),
-                );
-            }
-            found
-        };
-
-        let mut outcomes = Vec::new();
-        for raw in &raw_outcomes {
-            let level = raw.level.as_ref().and_then(|s| self.level(s));
-            let pattern = match &raw.pattern {
-                Some(p) if p.text == "leading" => Some(PatternRef::Leading),
-                Some(p) => find_pattern(self, p).map(PatternRef::Fixed),
-                None => None,
-            };
-            for tag in &raw.sources {
-                self.source_tag(tag, &tags);
-            }
-            outcomes.push(OutcomeDef {
-                id: raw.id.text.clone(),
-                level: level.unwrap_or(Level::Emergency),
-                pattern: pattern.unwrap_or(PatternRef::Leading),
-                title: text_of(&raw.title),
-                advice: text_of(&raw.advice),
-                see_also: raw.see_also.iter().map(|s| s.text.clone()).collect(),
-                sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
-                span: raw.id.span.clone(),
-                see_also_span: raw.see_also_span.clone(),
-            });
-        }
-
-        let find_outcome = |loader: &mut Self, name: &Str| -> Option<usize> {
-            let found = outcome_index.get(&name.text).copied();
-            if found.is_none() {
-                let hint = closest(&name.text, outcome_index.keys().map(String::as_str))
-                    .map(|c| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default();
-                loader.problem(
-                    name.span.start,
-                    format!("no `[[outcome]]` has id `{}`{hint}", name.text),
-                );
-            }
-            found
-        };
-
-        let mut rules = Vec::new();
-        for (n, raw) in raw_rules.iter().enumerate() {
-            let when = raw.when.as_ref().map(|s| self.condition(s, &mut resolver));
-            let outcome = raw.outcome.as_ref().and_then(|s| find_outcome(self, s));
-            if let (Some(when), Some(outcome)) = (when, outcome) {
-                rules.push(Rule {
-                    id: raw
-                        .id
-                        .as_ref()
-                        .map_or_else(|| format!("rule {}", n + 1), |s| s.text.clone()),
-                    when,
-                    outcome,
-                    at_once: raw.at_once,
-                });
-            }
-        }
-        if raw_rules.is_empty() {
-            self.problem(
-                0,
-                "the symptom check has no `[[rule]]`: nothing picks an outcome",
-            );
-        }
-
-        let mut leading = Vec::new();
-        for (when, pattern, _) in &raw_leading {
-            let when = when.as_ref().map(|s| self.condition(s, &mut resolver));
-            let pattern = pattern.as_ref().and_then(|s| find_pattern(self, s));
-            if let (Some(when), Some(pattern)) = (when, pattern) {
-                leading.push(LeadingPattern { when, pattern });
-            }
-        }
-        let leading_used = raw_outcomes
-            .iter()
-            .any(|o| o.pattern.as_ref().is_some_and(|p| p.text == "leading"));
-        if leading_used && raw_leading.is_empty() {
-            self.problem(
-                0,
-                "an outcome uses `pattern = \"leading\"` but there is no `[[leading_pattern]]` list",
-            );
-        }
-
-        let floor = self.floor(root, &outcome_index, &outcomes);
-
-        let start = match &start {
-            Some(s) => match question_index.get(&s.text) {
-                Some(&q) => q,
-                None => {
-                    self.problem(
-                        s.span.start,
-                        format!("`start` names `{}`, which is not a question", s.text),
-                    );
-                    0
-                }
-            },
-            None => 0,
-        };
-
-        let rules_span = raw_rules.last().map_or(0..0, |r| r.span.clone());
+        let rules_span = raw.rules.last().map_or(0..0, |r| r.span.clone());
         if !self.reader.problems.is_empty() {
             return None;
         }
@@ -696,6 +494,311 @@ impl<'a> Loader<'a> {
             fingerprint: fingerprint(self.source),
             rules_span,
         })
+    }
+
+    /// Every `[[...]]` list of the file, read in file-format order (the
+    /// order their problems are found in, for problems at the same place).
+    fn raw_check(&mut self, root: Table<'_>) -> RawCheck {
+        RawCheck {
+            questions: self.raw_questions(root),
+            rules: self.raw_rules(root),
+            outcomes: self.raw_outcomes(root),
+            patterns: self.raw_patterns(root),
+            leading: self.raw_leading(root),
+        }
+    }
+
+    /// The `[[leading_pattern]]` tables, read but not yet resolved.
+    fn raw_leading(&mut self, root: Table<'_>) -> Vec<RawLeading> {
+        self.tables(root, "leading_pattern")
+            .into_iter()
+            .map(|(table, span)| {
+                let what = "a leading_pattern";
+                self.known_keys(table, &["when", "pattern"], what);
+                let when = self.required(table, "when", what, &span);
+                let pattern = self.required(table, "pattern", what, &span);
+                RawLeading { when, pattern }
+            })
+            .collect()
+    }
+
+    /// Indexes question, outcome and pattern ids, reporting malformed and
+    /// duplicate ones, condition names that are question ids, and a file
+    /// without questions.
+    fn ids(&mut self, raw: &RawCheck, named: &[(Str, Str)]) -> Ids {
+        let ids = Ids {
+            questions: self.index_of(raw.questions.iter().map(|q| &q.id), "question"),
+            outcomes: self.index_of(raw.outcomes.iter().map(|o| &o.id), "outcome"),
+            patterns: self.index_of(raw.patterns.iter().map(|p| &p.id), "pattern"),
+        };
+        for (name, _) in named {
+            if ids.questions.contains_key(&name.text) {
+                self.problem(
+                    name.span.start,
+                    format!("condition name `{}` is also a question id", name.text),
+                );
+            }
+        }
+        if raw.questions.is_empty() {
+            self.problem(0, "the symptom check has no `[[question]]`");
+        }
+        ids
+    }
+
+    /// The questions with their levels and sources checked; `ask_if`,
+    /// `next` and `screen` are filled in later, once conditions and ids
+    /// can be resolved against the whole list.
+    fn questions(&mut self, raw_questions: &[RawQuestion], tags: &HashSet<&str>) -> Vec<Question> {
+        let mut questions = Vec::new();
+        for raw in raw_questions {
+            let red_flag = raw.red_flag.as_ref().and_then(|s| self.level(s));
+            for tag in &raw.sources {
+                self.source_tag(tag, tags);
+            }
+            questions.push(Question {
+                id: raw.id.text.clone(),
+                text: text_of(&raw.text),
+                simpler: raw.simpler.as_ref().map(|s| s.text.clone()),
+                kind: raw.kind,
+                choices: raw.choices.clone(),
+                red_flag,
+                ask_if: None,
+                next: None,
+                sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
+                screen: None,
+                span: raw.id.span.clone(),
+                red_flag_span: raw
+                    .red_flag
+                    .as_ref()
+                    .map_or(raw.span.clone(), |s| s.span.clone()),
+                next_span: raw
+                    .next
+                    .as_ref()
+                    .map_or(raw.span.clone(), |s| s.span.clone()),
+            });
+        }
+        questions
+    }
+
+    /// Each question's `ask_if`, resolved; then every named condition, so
+    /// that unused ones are checked too.
+    fn ask_ifs(
+        &mut self,
+        raw_questions: &[RawQuestion],
+        named: &[(Str, Str)],
+        resolver: &mut Resolver<'_>,
+    ) -> Vec<Option<Condition>> {
+        let ask_ifs = raw_questions
+            .iter()
+            .map(|raw| raw.ask_if.as_ref().map(|s| self.condition(s, resolver)))
+            .collect();
+        for (name, _) in named {
+            resolver.named_expr(self, &name.text, name.span.start);
+        }
+        ask_ifs
+    }
+
+    /// Each question's `next`, resolved to a question, an outcome or the rules.
+    fn nexts(&mut self, raw_questions: &[RawQuestion], ids: &Ids) -> Vec<Option<Target>> {
+        raw_questions
+            .iter()
+            .map(|raw| {
+                let next = raw.next.as_ref()?;
+                self.next_target(&raw.id, next, ids)
+            })
+            .collect()
+    }
+
+    /// What `next` (of question `question`) names; reported if nothing.
+    fn next_target(&mut self, question: &Str, next: &Str, ids: &Ids) -> Option<Target> {
+        if let Some(&q) = ids.questions.get(&next.text) {
+            Some(Target::Question(q))
+        } else if let Some(&o) = ids.outcomes.get(&next.text) {
+            Some(Target::Outcome(o))
+        } else if next.text == "rules" {
+            Some(Target::Rules)
+        } else {
+            let hint = did_you_mean(
+                &next.text,
+                ids.questions
+                    .keys()
+                    .chain(ids.outcomes.keys())
+                    .map(String::as_str),
+            );
+            self.problem(
+                next.span.start,
+                format!(
+                    "`next` of question `{}` names `{}`, which is not a question or an \
+                     outcome{hint}",
+                    question.text, next.text
+                ),
+            );
+            None
+        }
+    }
+
+    /// The patterns, with their ids checked against the basis and their
+    /// source tags against `[sources]`.
+    fn patterns(&mut self, raw_patterns: &[RawPattern], tags: &HashSet<&str>) -> Vec<PatternDef> {
+        let mut patterns = Vec::new();
+        for raw in raw_patterns {
+            if !PATTERN_IDS.contains(&raw.id.text.as_str()) {
+                self.problem(
+                    raw.id.span.start,
+                    format!(
+                        "`{}` is not a pattern id of clinical-basis.md section b (known: {})",
+                        raw.id.text,
+                        PATTERN_IDS.join(", ")
+                    ),
+                );
+            }
+            for tag in &raw.sources {
+                self.source_tag(tag, tags);
+            }
+            patterns.push(PatternDef {
+                id: raw.id.text.clone(),
+                text: text_of(&raw.text),
+                see_also: raw.see_also.iter().map(|s| s.text.clone()).collect(),
+                sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
+                span: raw.id.span.clone(),
+                see_also_span: raw.see_also_span.clone(),
+            });
+        }
+        patterns
+    }
+
+    /// The outcomes, with their levels, patterns and source tags resolved.
+    /// A missing level or pattern (already reported) stands in as the most
+    /// cautious one, never used since the check is then refused.
+    fn outcomes(
+        &mut self,
+        raw_outcomes: &[RawOutcome],
+        pattern_index: &HashMap<String, usize>,
+        tags: &HashSet<&str>,
+    ) -> Vec<OutcomeDef> {
+        let mut outcomes = Vec::new();
+        for raw in raw_outcomes {
+            let level = raw.level.as_ref().and_then(|s| self.level(s));
+            let pattern = match &raw.pattern {
+                Some(p) if p.text == "leading" => Some(PatternRef::Leading),
+                Some(p) => self
+                    .find(pattern_index, p, "pattern")
+                    .map(PatternRef::Fixed),
+                None => None,
+            };
+            for tag in &raw.sources {
+                self.source_tag(tag, tags);
+            }
+            outcomes.push(OutcomeDef {
+                id: raw.id.text.clone(),
+                level: level.unwrap_or(Level::Emergency),
+                pattern: pattern.unwrap_or(PatternRef::Leading),
+                title: text_of(&raw.title),
+                advice: text_of(&raw.advice),
+                see_also: raw.see_also.iter().map(|s| s.text.clone()).collect(),
+                sources: raw.sources.iter().map(|s| s.text.clone()).collect(),
+                span: raw.id.span.clone(),
+                see_also_span: raw.see_also_span.clone(),
+            });
+        }
+        outcomes
+    }
+
+    /// The index of `name` in a `[[list]]` of ids; reported if absent.
+    fn find(&mut self, index: &HashMap<String, usize>, name: &Str, list: &str) -> Option<usize> {
+        let found = index.get(&name.text).copied();
+        if found.is_none() {
+            let hint = did_you_mean(&name.text, index.keys().map(String::as_str));
+            self.problem(
+                name.span.start,
+                format!("no `[[{list}]]` has id `{}`{hint}", name.text),
+            );
+        }
+        found
+    }
+
+    /// The rules with their conditions and outcomes resolved (a rule
+    /// without an id is called by its place, "rule 3").
+    fn rules(
+        &mut self,
+        raw_rules: &[RawRule],
+        outcome_index: &HashMap<String, usize>,
+        resolver: &mut Resolver<'_>,
+    ) -> Vec<Rule> {
+        let mut rules = Vec::new();
+        for (n, raw) in raw_rules.iter().enumerate() {
+            let when = raw.when.as_ref().map(|s| self.condition(s, resolver));
+            let outcome = raw
+                .outcome
+                .as_ref()
+                .and_then(|s| self.find(outcome_index, s, "outcome"));
+            if let (Some(when), Some(outcome)) = (when, outcome) {
+                rules.push(Rule {
+                    id: raw
+                        .id
+                        .as_ref()
+                        .map_or_else(|| format!("rule {}", n + 1), |s| s.text.clone()),
+                    when,
+                    outcome,
+                    at_once: raw.at_once,
+                });
+            }
+        }
+        if raw_rules.is_empty() {
+            self.problem(
+                0,
+                "the symptom check has no `[[rule]]`: nothing picks an outcome",
+            );
+        }
+        rules
+    }
+
+    /// The `[[leading_pattern]]` list resolved; it must exist when an
+    /// outcome says `pattern = "leading"`.
+    fn leading(
+        &mut self,
+        raw: &RawCheck,
+        pattern_index: &HashMap<String, usize>,
+        resolver: &mut Resolver<'_>,
+    ) -> Vec<LeadingPattern> {
+        let mut leading = Vec::new();
+        for RawLeading { when, pattern } in &raw.leading {
+            let when = when.as_ref().map(|s| self.condition(s, resolver));
+            let pattern = pattern
+                .as_ref()
+                .and_then(|s| self.find(pattern_index, s, "pattern"));
+            if let (Some(when), Some(pattern)) = (when, pattern) {
+                leading.push(LeadingPattern { when, pattern });
+            }
+        }
+        let leading_used = raw
+            .outcomes
+            .iter()
+            .any(|o| o.pattern.as_ref().is_some_and(|p| p.text == "leading"));
+        if leading_used && raw.leading.is_empty() {
+            self.problem(
+                0,
+                "an outcome uses `pattern = \"leading\"` but there is no `[[leading_pattern]]` list",
+            );
+        }
+        leading
+    }
+
+    /// The index of the `start` question (the first question if unset).
+    fn start(&mut self, start: Option<&Str>, question_index: &HashMap<String, usize>) -> usize {
+        let Some(s) = start else {
+            return 0;
+        };
+        match question_index.get(&s.text) {
+            Some(&q) => q,
+            None => {
+                self.problem(
+                    s.span.start,
+                    format!("`start` names `{}`, which is not a question", s.text),
+                );
+                0
+            }
+        }
     }
 
     fn level(&mut self, text: &Str) -> Option<Level> {
@@ -774,139 +877,186 @@ impl<'a> Loader<'a> {
         let mut screens = Vec::new();
         let mut ids: HashSet<String> = HashSet::new();
         for (table, span) in self.tables(root, "screen") {
-            let id = self.required(table, "id", "a screen", &span);
-            let what = id.as_ref().map_or_else(
-                || "a screen".to_owned(),
-                |id| format!("screen `{}`", id.text),
-            );
-            self.known_keys(table, &["id", "text", "items", "note"], &what);
-            let text = self.required(table, "text", &what, &span);
-            let (items, items_span) = self.strings(table, "items", &what);
-            let Some(id) = id else {
+            let Some(screen) = self.raw_screen(table, span, screens.len()) else {
                 continue;
             };
-            if !is_id(&id.text) || id.text == NONE_OF_THESE || id.text == UNSURE {
-                self.problem(
-                    id.span.start,
-                    format!(
-                        "screen id `{}` may use only letters, digits, `_` and `-`, and not \
-                         `{NONE_OF_THESE}` or `{UNSURE}`",
-                        id.text
-                    ),
-                );
-            }
-            if question_index.contains_key(&id.text) || !ids.insert(id.text.clone()) {
-                self.problem(
-                    id.span.start,
-                    format!(
-                        "screen id `{}` is used twice (ids of screens and questions must differ)",
-                        id.text
-                    ),
-                );
-            }
-            let number = screens.len();
-            let mut indices: Vec<usize> = Vec::new();
-            for item in &items {
-                let Some(&q) = question_index.get(&item.text) else {
-                    let hint = closest(&item.text, question_index.keys().map(String::as_str))
-                        .map(|c| format!(" (did you mean `{c}`?)"))
-                        .unwrap_or_default();
-                    self.problem(
-                        item.span.start,
-                        format!(
-                            "{what} lists `{}`, which is not a question{hint}",
-                            item.text
-                        ),
-                    );
-                    continue;
-                };
-                let question = &questions[q];
-                if question.kind != QuestionKind::YesNo {
-                    self.problem(
-                        item.span.start,
-                        format!(
-                            "{what} lists `{}`, which is not a yes/no question",
-                            item.text
-                        ),
-                    );
-                }
-                if let Some(other) = question.screen {
-                    let message = if other == number {
-                        format!("{what} lists `{}` twice", item.text)
-                    } else {
-                        format!("`{}` is already asked on another screen", item.text)
-                    };
-                    self.problem(item.span.start, message);
-                    continue;
-                }
-                if let Some(&previous) = indices.last()
-                    && q != previous + 1
-                {
-                    self.problem(
-                        item.span.start,
-                        format!(
-                            "{what}: `{}` must come right after `{}` in the file (a screen's \
-                             items are consecutive questions, in file order)",
-                            item.text, questions[previous].id
-                        ),
-                    );
-                }
-                if question.next.is_some() && items.last().map(|l| &l.text) != Some(&item.text) {
-                    self.problem(
-                        item.span.start,
-                        format!(
-                            "{what}: only its last item may have a `next` (`{}` has one)",
-                            item.text
-                        ),
-                    );
-                }
-                questions[q].screen = Some(number);
-                indices.push(q);
-            }
-            if items.len() < 2 {
-                self.problem(
-                    items_span.start.max(span.start),
-                    format!("{what} needs at least two `items`"),
-                );
-            }
-            if items.len() > MAX_SCREEN_ITEMS {
-                self.problem(
-                    items_span.start,
-                    format!(
-                        "{what} has {} items; at most {MAX_SCREEN_ITEMS} fit on one screen",
-                        items.len()
-                    ),
-                );
-            }
-            for &q in &indices {
-                let Some(ask_if) = &questions[q].ask_if else {
-                    continue;
-                };
-                let mut reads: Vec<usize> = Vec::new();
-                ask_if.expr.for_each_atom(&mut |atom, _| {
-                    if indices.contains(&atom) && !reads.contains(&atom) {
-                        reads.push(atom);
-                    }
-                });
-                for other in reads {
-                    self.problem(
-                        ask_if.span.start,
-                        format!(
-                            "`ask_if` of `{}` reads `{}`, which is asked on the same screen \
-                             `{}`; put them on different screens",
-                            questions[q].id, questions[other].id, id.text
-                        ),
-                    );
-                }
-            }
+            self.screen_id(&screen.id, question_index, &mut ids);
+            let items = self.screen_items(&screen, questions, question_index);
+            self.screen_size(&screen);
+            self.screen_reads(&screen, &items, questions);
             screens.push(Screen {
-                id: id.text.clone(),
-                text: text.map(|t| t.text).unwrap_or_default(),
-                items: indices,
-                span: id.span.clone(),
+                id: screen.id.text,
+                text: text_of(&screen.text),
+                items,
+                span: screen.id.span,
             });
         }
         screens
+    }
+
+    /// One `[[screen]]` table's keys (`number` is its place among the
+    /// screens); `None` when it has no id.
+    fn raw_screen(&mut self, table: Table<'_>, span: Span, number: usize) -> Option<RawScreen> {
+        let id = self.required(table, "id", "a screen", &span);
+        let what = id.as_ref().map_or_else(
+            || "a screen".to_owned(),
+            |id| format!("screen `{}`", id.text),
+        );
+        self.known_keys(table, &["id", "text", "items", "note"], &what);
+        let text = self.required(table, "text", &what, &span);
+        let (items, items_span) = self.strings(table, "items", &what);
+        Some(RawScreen {
+            id: id?,
+            what,
+            text,
+            items,
+            items_span,
+            span,
+            number,
+        })
+    }
+
+    /// Reports a screen id that is malformed, reserved for an answer, or
+    /// already the id of a question or an earlier screen (in `ids`).
+    fn screen_id(
+        &mut self,
+        id: &Str,
+        question_index: &HashMap<String, usize>,
+        ids: &mut HashSet<String>,
+    ) {
+        if !is_id(&id.text) || id.text == NONE_OF_THESE || id.text == UNSURE {
+            self.problem(
+                id.span.start,
+                format!(
+                    "screen id `{}` may use only letters, digits, `_` and `-`, and not \
+                     `{NONE_OF_THESE}` or `{UNSURE}`",
+                    id.text
+                ),
+            );
+        }
+        if question_index.contains_key(&id.text) || !ids.insert(id.text.clone()) {
+            self.problem(
+                id.span.start,
+                format!(
+                    "screen id `{}` is used twice (ids of screens and questions must differ)",
+                    id.text
+                ),
+            );
+        }
+    }
+
+    /// The questions a screen lists, in order, each marked as asked on it;
+    /// reports items that are not yes/no questions of no other screen,
+    /// consecutive in the file, with a `next` only on the last.
+    fn screen_items(
+        &mut self,
+        screen: &RawScreen,
+        questions: &mut [Question],
+        question_index: &HashMap<String, usize>,
+    ) -> Vec<usize> {
+        let what = &screen.what;
+        let mut indices: Vec<usize> = Vec::new();
+        for item in &screen.items {
+            let Some(&q) = question_index.get(&item.text) else {
+                let hint = did_you_mean(&item.text, question_index.keys().map(String::as_str));
+                self.problem(
+                    item.span.start,
+                    format!(
+                        "{what} lists `{}`, which is not a question{hint}",
+                        item.text
+                    ),
+                );
+                continue;
+            };
+            let question = &questions[q];
+            if question.kind != QuestionKind::YesNo {
+                self.problem(
+                    item.span.start,
+                    format!(
+                        "{what} lists `{}`, which is not a yes/no question",
+                        item.text
+                    ),
+                );
+            }
+            if let Some(other) = question.screen {
+                let message = if other == screen.number {
+                    format!("{what} lists `{}` twice", item.text)
+                } else {
+                    format!("`{}` is already asked on another screen", item.text)
+                };
+                self.problem(item.span.start, message);
+                continue;
+            }
+            if let Some(&previous) = indices.last()
+                && q != previous + 1
+            {
+                self.problem(
+                    item.span.start,
+                    format!(
+                        "{what}: `{}` must come right after `{}` in the file (a screen's \
+                         items are consecutive questions, in file order)",
+                        item.text, questions[previous].id
+                    ),
+                );
+            }
+            let last = screen.items.last().map(|l| &l.text);
+            if question.next.is_some() && last != Some(&item.text) {
+                self.problem(
+                    item.span.start,
+                    format!(
+                        "{what}: only its last item may have a `next` (`{}` has one)",
+                        item.text
+                    ),
+                );
+            }
+            questions[q].screen = Some(screen.number);
+            indices.push(q);
+        }
+        indices
+    }
+
+    /// Reports a screen with fewer than two items or more than fit.
+    fn screen_size(&mut self, screen: &RawScreen) {
+        let what = &screen.what;
+        let count = screen.items.len();
+        if count < 2 {
+            self.problem(
+                screen.items_span.start.max(screen.span.start),
+                format!("{what} needs at least two `items`"),
+            );
+        }
+        if count > MAX_SCREEN_ITEMS {
+            self.problem(
+                screen.items_span.start,
+                format!("{what} has {count} items; at most {MAX_SCREEN_ITEMS} fit on one screen"),
+            );
+        }
+    }
+
+    /// Reports each item whose `ask_if` reads another item of the screen
+    /// (`items`): asked together, that item would not be answered yet.
+    fn screen_reads(&mut self, screen: &RawScreen, items: &[usize], questions: &[Question]) {
+        for &q in items {
+            let Some(ask_if) = &questions[q].ask_if else {
+                continue;
+            };
+            let mut reads: Vec<usize> = Vec::new();
+            ask_if.expr.for_each_atom(&mut |atom, _| {
+                if items.contains(&atom) && !reads.contains(&atom) {
+                    reads.push(atom);
+                }
+            });
+            for other in reads {
+                self.problem(
+                    ask_if.span.start,
+                    format!(
+                        "`ask_if` of `{}` reads `{}`, which is asked on the same screen \
+                         `{}`; put them on different screens",
+                        questions[q].id, questions[other].id, screen.id.text
+                    ),
+                );
+            }
+        }
     }
 
     fn raw_questions(&mut self, root: Table<'_>) -> Vec<RawQuestion> {
@@ -1198,6 +1348,13 @@ pub(crate) fn closest<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> O
         .filter(|(score, _)| *score >= 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, k)| k)
+}
+
+/// " (did you mean `…`?)" with the closest known name, or nothing.
+fn did_you_mean<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> String {
+    closest(name, known)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
 }
 
 /// FNV-1a of the text, as 16 hex digits: stable across builds and runs.

@@ -205,122 +205,14 @@ impl Facts {
     /// Every c.2 rule with its level and whether it fires, most urgent
     /// first. `open(item)` says an item is still unanswered and could be
     /// answered either way; with `|_| false` every value is `Yes` or `No`.
-    fn table(&self, open: &dyn Fn(&str) -> bool) -> [(&'static str, Level, Tri); 21] {
-        let f = self;
-        let t = |fact: bool, items: &[&str]| {
-            if fact {
-                Tri::Yes
-            } else if items.iter().any(|item| open(item)) {
-                Tri::Open
-            } else {
-                Tri::No
-            }
-        };
-        let chest = t(f.chest_or_breathless, &["rf_chest_pain_or_breathless"]);
-        let cold = t(
-            f.sudden_cold_pale_numb_leg,
-            &["rf_sudden_cold_pale_numb_leg"],
-        );
-        let cauda = t(
-            f.cauda_equina_sign,
-            &[
-                "rf_saddle_numbness",
-                "rf_bladder_or_bowel_change",
-                "rf_both_legs_weak_or_numb",
-            ],
-        );
-        let fever = t(f.fever, &["rf_fever_or_very_unwell"]);
-        let redness = t(f.spreading_redness, &["rf_spreading_redness"]);
-        let swollen = t(f.one_leg_swollen, &["one_leg_swollen_warm_red"]);
-        let walking = t(f.walking_pain, &["ecq_pain_when_walking"]);
-        let over_6 = t(f.duration_over_6_weeks, &["symptom_duration"]);
-        let shoots = t(f.shoots_below_knee, &["pain_shoots_below_knee"]);
-        let calf = t(f.location_calf, &["ecq_location"]);
-        let ecq = walking
-            .and(t(f.pain_at_rest_no, &["ecq_pain_at_rest"]))
-            .and(t(f.uphill_yes, &["ecq_uphill_or_hurry"]))
-            .and(t(f.gone_within_10min, &["ecq_when_stand_still"]))
-            .and(calf.or(t(f.location_thigh_or_buttock, &["ecq_location"])));
+    fn table(&self, open: &dyn Fn(&str) -> bool) -> [RuleRow; 21] {
+        let reading = Reading { facts: self, open };
+        let [e1, e2, e3, e4, e5] = reading.emergency();
+        let [u1, u2, u3, u4, u5, u6, u7] = reading.urgent();
+        let [s1, s2, s3] = reading.soon();
+        let [r1, r2, r3, r4, r5, r6] = reading.routine();
         [
-            ("E1", Level::Emergency, chest),
-            ("E2", Level::Emergency, cold),
-            ("E3", Level::Emergency, cauda),
-            ("E4", Level::Emergency, fever.and(redness.or(swollen))),
-            (
-                "E5",
-                Level::Emergency,
-                t(f.tense_calf, &["rf_severe_pain_tense_calf"]),
-            ),
-            ("U1", Level::Urgent, swollen),
-            (
-                "U2",
-                Level::Urgent,
-                t(
-                    f.rest_pain_or_ulcer,
-                    &["rf_rest_pain_at_night", "rf_ulcer_or_black_skin"],
-                ),
-            ),
-            (
-                "U3",
-                Level::Urgent,
-                t(f.rapid_worsening, &["rf_rapid_worsening"]),
-            ),
-            (
-                "U4",
-                Level::Urgent,
-                t(f.foot_drop, &["rf_foot_drop_or_one_leg_weakening"]),
-            ),
-            ("U5", Level::Urgent, redness),
-            ("U6", Level::Urgent, fever),
-            (
-                "U7",
-                Level::Urgent,
-                t(f.duration_up_to_6_weeks, &["symptom_duration"])
-                    .and(calf)
-                    .and(t(f.one_leg_only, &["both_legs"]))
-                    .and(t(f.vte_risk, &["vte_risk_factors"]))
-                    .and(shoots.not()),
-            ),
-            (
-                "S1",
-                Level::Soon,
-                t(f.bone_pain_at_night, &["rf_bone_pain_at_night"]),
-            ),
-            (
-                "S2",
-                Level::Soon,
-                t(f.focal_bone_tenderness, &["focal_bone_tenderness"])
-                    .and(t(f.new_exercise, &["new_or_increased_exercise"])),
-            ),
-            (
-                "S3",
-                Level::Soon,
-                t(f.cancer_or_weight_loss, &["rf_cancer_or_weight_loss"]),
-            ),
-            ("R1", Level::Routine, ecq),
-            (
-                "R2",
-                Level::Routine,
-                walking.and(t(
-                    f.standing_or_relief,
-                    &[
-                        "standing_brings_on_pain",
-                        "relief_by_sitting_or_bending_forward",
-                    ],
-                )),
-            ),
-            ("R3", Level::Routine, shoots.and(over_6)),
-            (
-                "R4",
-                Level::Routine,
-                t(f.joint_pain, &["joint_pain_short_morning_stiffness"]),
-            ),
-            (
-                "R5",
-                Level::Routine,
-                t(f.lump_behind_knee, &["lump_behind_knee"]),
-            ),
-            ("R6", Level::Routine, walking.and(over_6)),
+            e1, e2, e3, e4, e5, u1, u2, u3, u4, u5, u6, u7, s1, s2, s3, r1, r2, r3, r4, r5, r6,
         ]
     }
 
@@ -375,6 +267,193 @@ impl Facts {
             .map(|(id, _, _)| *id)
             .collect();
         (level, rules)
+    }
+}
+
+/// One c.2 rule: its id, its level and whether it fires.
+type RuleRow = (&'static str, Level, Tri);
+
+/// The facts read for [`Facts::table`], with the items still `open`.
+struct Reading<'f> {
+    facts: &'f Facts,
+    open: &'f dyn Fn(&str) -> bool,
+}
+
+impl Reading<'_> {
+    /// A fact that holds is `Yes`; one that does not is `Open` while any of
+    /// the `items` it is read from is unanswered, else `No`.
+    fn tri(&self, fact: bool, items: &[&str]) -> Tri {
+        if fact {
+            Tri::Yes
+        } else if items.iter().any(|item| (self.open)(item)) {
+            Tri::Open
+        } else {
+            Tri::No
+        }
+    }
+
+    /// Fever or feeling very unwell (item 6).
+    fn fever(&self) -> Tri {
+        self.tri(self.facts.fever, &["rf_fever_or_very_unwell"])
+    }
+
+    /// Spreading redness of the skin (item 7).
+    fn redness(&self) -> Tri {
+        self.tri(self.facts.spreading_redness, &["rf_spreading_redness"])
+    }
+
+    /// One leg swollen, warm and red (item 9).
+    fn swollen(&self) -> Tri {
+        self.tri(self.facts.one_leg_swollen, &["one_leg_swollen_warm_red"])
+    }
+
+    /// Pain when walking (ECQ Q1).
+    fn walking(&self) -> Tri {
+        self.tri(self.facts.walking_pain, &["ecq_pain_when_walking"])
+    }
+
+    /// Symptoms for over 6 weeks.
+    fn over_6_weeks(&self) -> Tri {
+        self.tri(self.facts.duration_over_6_weeks, &["symptom_duration"])
+    }
+
+    /// Pain shooting below the knee.
+    fn shoots(&self) -> Tri {
+        self.tri(self.facts.shoots_below_knee, &["pain_shoots_below_knee"])
+    }
+
+    /// Pain in the calf.
+    fn calf(&self) -> Tri {
+        self.tri(self.facts.location_calf, &["ecq_location"])
+    }
+
+    /// E1-E5: call the emergency number now.
+    fn emergency(&self) -> [RuleRow; 5] {
+        let f = self.facts;
+        let cauda_equina = self.tri(
+            f.cauda_equina_sign,
+            &[
+                "rf_saddle_numbness",
+                "rf_bladder_or_bowel_change",
+                "rf_both_legs_weak_or_numb",
+            ],
+        );
+        let fever_with_red_or_swollen_leg = self.fever().and(self.redness().or(self.swollen()));
+        [
+            (
+                "E1",
+                Level::Emergency,
+                self.tri(f.chest_or_breathless, &["rf_chest_pain_or_breathless"]),
+            ),
+            (
+                "E2",
+                Level::Emergency,
+                self.tri(
+                    f.sudden_cold_pale_numb_leg,
+                    &["rf_sudden_cold_pale_numb_leg"],
+                ),
+            ),
+            ("E3", Level::Emergency, cauda_equina),
+            ("E4", Level::Emergency, fever_with_red_or_swollen_leg),
+            (
+                "E5",
+                Level::Emergency,
+                self.tri(f.tense_calf, &["rf_severe_pain_tense_calf"]),
+            ),
+        ]
+    }
+
+    /// U1-U7: get help the same day.
+    fn urgent(&self) -> [RuleRow; 7] {
+        let f = self.facts;
+        let possible_clot = self
+            .tri(f.duration_up_to_6_weeks, &["symptom_duration"])
+            .and(self.calf())
+            .and(self.tri(f.one_leg_only, &["both_legs"]))
+            .and(self.tri(f.vte_risk, &["vte_risk_factors"]))
+            .and(self.shoots().not());
+        [
+            ("U1", Level::Urgent, self.swollen()),
+            (
+                "U2",
+                Level::Urgent,
+                self.tri(
+                    f.rest_pain_or_ulcer,
+                    &["rf_rest_pain_at_night", "rf_ulcer_or_black_skin"],
+                ),
+            ),
+            (
+                "U3",
+                Level::Urgent,
+                self.tri(f.rapid_worsening, &["rf_rapid_worsening"]),
+            ),
+            (
+                "U4",
+                Level::Urgent,
+                self.tri(f.foot_drop, &["rf_foot_drop_or_one_leg_weakening"]),
+            ),
+            ("U5", Level::Urgent, self.redness()),
+            ("U6", Level::Urgent, self.fever()),
+            ("U7", Level::Urgent, possible_clot),
+        ]
+    }
+
+    /// S1-S3: see a doctor within days.
+    fn soon(&self) -> [RuleRow; 3] {
+        let f = self.facts;
+        let tender_bone_after_new_exercise = self
+            .tri(f.focal_bone_tenderness, &["focal_bone_tenderness"])
+            .and(self.tri(f.new_exercise, &["new_or_increased_exercise"]));
+        [
+            (
+                "S1",
+                Level::Soon,
+                self.tri(f.bone_pain_at_night, &["rf_bone_pain_at_night"]),
+            ),
+            ("S2", Level::Soon, tender_bone_after_new_exercise),
+            (
+                "S3",
+                Level::Soon,
+                self.tri(f.cancer_or_weight_loss, &["rf_cancer_or_weight_loss"]),
+            ),
+        ]
+    }
+
+    /// R1-R6: get the leg checked (routine).
+    fn routine(&self) -> [RuleRow; 6] {
+        let f = self.facts;
+        let walking = self.walking();
+        let ecq_positive = walking
+            .and(self.tri(f.pain_at_rest_no, &["ecq_pain_at_rest"]))
+            .and(self.tri(f.uphill_yes, &["ecq_uphill_or_hurry"]))
+            .and(self.tri(f.gone_within_10min, &["ecq_when_stand_still"]))
+            .and(
+                self.calf()
+                    .or(self.tri(f.location_thigh_or_buttock, &["ecq_location"])),
+            );
+        let standing_or_relief = self.tri(
+            f.standing_or_relief,
+            &[
+                "standing_brings_on_pain",
+                "relief_by_sitting_or_bending_forward",
+            ],
+        );
+        [
+            ("R1", Level::Routine, ecq_positive),
+            ("R2", Level::Routine, walking.and(standing_or_relief)),
+            ("R3", Level::Routine, self.shoots().and(self.over_6_weeks())),
+            (
+                "R4",
+                Level::Routine,
+                self.tri(f.joint_pain, &["joint_pain_short_morning_stiffness"]),
+            ),
+            (
+                "R5",
+                Level::Routine,
+                self.tri(f.lump_behind_knee, &["lump_behind_knee"]),
+            ),
+            ("R6", Level::Routine, walking.and(self.over_6_weeks())),
+        ]
     }
 }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::answers::{Answer, UNSURE};
-use super::conversation::{Conversation, Step, checked_answer};
+use super::conversation::{Conversation, Prompt, Step, checked_answer};
 use super::level::Level;
 use super::model::{NONE_OF_THESE, SymptomCheck};
 
@@ -106,59 +106,7 @@ pub const MAX_ANSWERS_PER_ITEM: usize = 64;
 /// Runs the check on the answers in `answers_toml` (design.md,
 /// `symptoms --answers FILE --json`).
 pub fn run_answers(check: &SymptomCheck, answers_toml: &str) -> Result<ScriptResult, ScriptError> {
-    let file: toml::Table =
-        toml::from_str(answers_toml).map_err(|e| ScriptError::Toml(e.message().to_owned()))?;
-    let Some(toml::Value::Table(table)) = file.get("answers") else {
-        return Err(ScriptError::NoAnswersTable);
-    };
-    let mut given: BTreeMap<&str, Answer> = BTreeMap::new();
-    for (item, value) in table {
-        let question = check
-            .question(item)
-            .ok_or_else(|| ScriptError::UnknownItem { item: item.clone() })?;
-        let ids: Vec<String> = match value {
-            toml::Value::String(s) => vec![s.clone()],
-            toml::Value::Boolean(b) => vec![if *b { "yes" } else { "no" }.to_owned()],
-            toml::Value::Array(items) if items.len() > MAX_ANSWERS_PER_ITEM => {
-                return Err(ScriptError::TooManyAnswers {
-                    item: item.clone(),
-                    found: items.len(),
-                    limit: MAX_ANSWERS_PER_ITEM,
-                });
-            }
-            toml::Value::Array(items) => items
-                .iter()
-                .map(|v| match v {
-                    toml::Value::String(s) => Ok(s.clone()),
-                    other => Err(ScriptError::BadValue {
-                        item: item.clone(),
-                        found: format!("an array holding {}", other.type_str()),
-                    }),
-                })
-                .collect::<Result<_, _>>()?,
-            other => {
-                return Err(ScriptError::BadValue {
-                    item: item.clone(),
-                    found: other.type_str().to_owned(),
-                });
-            }
-        };
-        for id in &ids {
-            if question.bit(id).is_none() {
-                return Err(ScriptError::UnknownChoice {
-                    item: item.clone(),
-                    choice: id.clone(),
-                    valid: question.value_ids().map(str::to_owned).collect(),
-                });
-            }
-        }
-        let answer = checked_answer(question, &ids).map_err(|e| ScriptError::InvalidAnswer {
-            item: item.clone(),
-            reason: e.to_string(),
-        })?;
-        given.insert(item.as_str(), answer);
-    }
-
+    let given = read_answers(check, answers_toml)?;
     let (mut conversation, mut step) = Conversation::start(check);
     let limit = 2 * check.questions.len() + 2;
     for _ in 0..limit {
@@ -173,33 +121,7 @@ pub fn run_answers(check: &SymptomCheck, answers_toml: &str) -> Result<ScriptRes
                 });
             }
             Step::Ask(prompt) if prompt.grouped => {
-                // A screen: the items answered yes are picked; any item
-                // answered "not sure" or not at all makes "not sure about
-                // some". The step after it ("which are you not sure
-                // about?", no "not sure" choice of its own) gets those items.
-                let is_screen = prompt.choices.iter().any(|c| c.id == UNSURE);
-                let mut ids: Vec<String> = Vec::new();
-                let mut unsure = false;
-                for choice in &prompt.choices {
-                    if choice.id == NONE_OF_THESE || choice.id == UNSURE {
-                        continue;
-                    }
-                    let answer = given.get(choice.id.as_str());
-                    let known = answer.is_some_and(|a| a.is("yes") || a.is("no"));
-                    if is_screen && answer.is_some_and(|a| a.is("yes")) {
-                        ids.push(choice.id.clone());
-                    } else if !known {
-                        unsure = true;
-                        if !is_screen {
-                            ids.push(choice.id.clone());
-                        }
-                    }
-                }
-                if is_screen && unsure {
-                    ids.push(UNSURE.to_owned());
-                } else if is_screen && ids.is_empty() {
-                    ids.push(NONE_OF_THESE.to_owned());
-                }
+                let ids = grouped_answer(&prompt, &given);
                 step = conversation.answer_ids(check, &ids).map_err(|e| {
                     ScriptError::InvalidAnswer {
                         item: prompt.question_id.clone(),
@@ -217,4 +139,101 @@ pub fn run_answers(check: &SymptomCheck, answers_toml: &str) -> Result<ScriptRes
         }
     }
     Err(ScriptError::DidNotEnd(limit))
+}
+
+/// The `[answers]` table of the file, each answer checked against its
+/// question; the first problem found is the error.
+fn read_answers<'c>(
+    check: &'c SymptomCheck,
+    answers_toml: &str,
+) -> Result<BTreeMap<&'c str, Answer>, ScriptError> {
+    let file: toml::Table =
+        toml::from_str(answers_toml).map_err(|e| ScriptError::Toml(e.message().to_owned()))?;
+    let Some(toml::Value::Table(table)) = file.get("answers") else {
+        return Err(ScriptError::NoAnswersTable);
+    };
+    let mut given: BTreeMap<&str, Answer> = BTreeMap::new();
+    for (item, value) in table {
+        let question = check
+            .question(item)
+            .ok_or_else(|| ScriptError::UnknownItem { item: item.clone() })?;
+        let ids = value_ids(item, value)?;
+        for id in &ids {
+            if question.bit(id).is_none() {
+                return Err(ScriptError::UnknownChoice {
+                    item: item.clone(),
+                    choice: id.clone(),
+                    valid: question.value_ids().map(str::to_owned).collect(),
+                });
+            }
+        }
+        let answer = checked_answer(question, &ids).map_err(|e| ScriptError::InvalidAnswer {
+            item: item.clone(),
+            reason: e.to_string(),
+        })?;
+        given.insert(question.id.as_str(), answer);
+    }
+    Ok(given)
+}
+
+/// The value ids one answer of the file gives `item`: a string, a boolean
+/// (yes/no) or an array of strings.
+fn value_ids(item: &str, value: &toml::Value) -> Result<Vec<String>, ScriptError> {
+    match value {
+        toml::Value::String(s) => Ok(vec![s.clone()]),
+        toml::Value::Boolean(b) => Ok(vec![if *b { "yes" } else { "no" }.to_owned()]),
+        toml::Value::Array(items) if items.len() > MAX_ANSWERS_PER_ITEM => {
+            Err(ScriptError::TooManyAnswers {
+                item: item.to_owned(),
+                found: items.len(),
+                limit: MAX_ANSWERS_PER_ITEM,
+            })
+        }
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                toml::Value::String(s) => Ok(s.clone()),
+                other => Err(ScriptError::BadValue {
+                    item: item.to_owned(),
+                    found: format!("an array holding {}", other.type_str()),
+                }),
+            })
+            .collect(),
+        other => Err(ScriptError::BadValue {
+            item: item.to_owned(),
+            found: other.type_str().to_owned(),
+        }),
+    }
+}
+
+/// The choice ids that answer a screen from the file's answers.
+fn grouped_answer(prompt: &Prompt, given: &BTreeMap<&str, Answer>) -> Vec<String> {
+    // A screen: the items answered yes are picked; any item answered "not
+    // sure" or not at all makes "not sure about some". The step after it
+    // ("which are you not sure about?", no "not sure" choice of its own)
+    // gets those items.
+    let is_screen = prompt.choices.iter().any(|c| c.id == UNSURE);
+    let mut ids: Vec<String> = Vec::new();
+    let mut unsure = false;
+    for choice in &prompt.choices {
+        if choice.id == NONE_OF_THESE || choice.id == UNSURE {
+            continue;
+        }
+        let answer = given.get(choice.id.as_str());
+        let known = answer.is_some_and(|a| a.is("yes") || a.is("no"));
+        if is_screen && answer.is_some_and(|a| a.is("yes")) {
+            ids.push(choice.id.clone());
+        } else if !known {
+            unsure = true;
+            if !is_screen {
+                ids.push(choice.id.clone());
+            }
+        }
+    }
+    if is_screen && unsure {
+        ids.push(UNSURE.to_owned());
+    } else if is_screen && ids.is_empty() {
+        ids.push(NONE_OF_THESE.to_owned());
+    }
+    ids
 }

@@ -19,7 +19,7 @@ use super::answers::AnswerLookup;
 use super::condition::Expr;
 use super::level::Level;
 use super::machine::{self, End, Next};
-use super::model::{PatternRef, QuestionKind, SymptomCheck, Target};
+use super::model::{OutcomeDef, PatternDef, PatternRef, QuestionKind, SymptomCheck, Target};
 use super::rules::{self, Facts};
 use crate::fasthash::{KeyMap as FastMap, KeySet as FastSet};
 use crate::problem::Problem;
@@ -425,101 +425,21 @@ impl<'c> Explorer<'c> {
     /// What [`Explorer::leaf`] checks, for an end not seen before.
     fn check_leaf(&mut self, end: End, masks: &[u32], last: usize) -> Summary {
         let Some(outcome) = end.outcome(self.check) else {
-            let text = self.path_text();
-            self.report(
-                "no rule".to_owned(),
-                self.check.rules_span.start,
-                format!("no rule gives an outcome for these answers: {text}; end the rule list with `when = \"always\"`"),
-            );
-            return Summary {
-                min_level: Level::SelfCare,
-                min_outcome: None,
-                longest: 1,
-                shortest: 1,
-            };
+            return self.no_outcome();
         };
         self.reached[outcome] = true;
-        let def = &self.check.outcomes[outcome];
-        let needed = self.index.facts(masks);
-        let floor = needed.floor();
-        if floor > def.level {
-            let fired: Vec<&str> = needed.fired().iter().map(|(id, _)| *id).collect();
-            let why = if fired.is_empty() {
-                "an emergency red flag left \"not sure\" (f.3)".to_owned()
-            } else {
-                format!("rules {}", fired.join(", "))
-            };
-            let (once, offset) = match end {
-                End::Rule(r) => (
-                    format!("floor rule {r}"),
-                    self.check.rules[r].when.span.start,
-                ),
-                _ => (
-                    format!("floor next {last}"),
-                    self.check.questions[last].next_span.start,
-                ),
-            };
-            let text = self.path_text();
-            self.report(
-                once,
-                offset,
-                format!(
-                    "these answers end in outcome `{}` ({}), but rule set c.2 asks for at least {floor} ({why}): {text}",
-                    def.id, def.level
-                ),
-            );
-        }
-        // The stronger property: no answer to a question this path did not
-        // ask could have made rule set c.2 more urgent than the outcome.
-        let is_open = |item: &str| {
-            self.index
-                .items
-                .get(item)
-                .is_some_and(|q| masks.get(*q).is_some_and(|m| *m == 0))
+        let check = self.check;
+        let def = &check.outcomes[outcome];
+        let leaf = Leaf {
+            end,
+            last,
+            masks,
+            facts: self.index.facts(masks),
         };
-        let (possible, rules_possible) = needed.floor_if_answered(&is_open);
-        if possible > def.level && floor <= def.level {
-            let all_open: Vec<&str> = rules::ITEMS
-                .iter()
-                .copied()
-                .filter(|i| is_open(i))
-                .collect();
-            // Name the items that could raise the level on their own; if it
-            // takes several together (a clot needs both legs and risk factors),
-            // name them all.
-            let alone: Vec<&str> = all_open
-                .iter()
-                .copied()
-                .filter(|item| needed.floor_if_answered(&|i: &str| i == *item).0 > def.level)
-                .collect();
-            let skipped = if alone.is_empty() { all_open } else { alone };
-            let (once, offset) = match end {
-                End::Rule(r) => (
-                    format!("skip rule {r}"),
-                    self.check.rules[r].when.span.start,
-                ),
-                _ => (
-                    format!("skip next {last}"),
-                    self.check.questions[last].next_span.start,
-                ),
-            };
-            let text = self.path_text();
-            self.report(
-                once,
-                offset,
-                format!(
-                    "these answers end in outcome `{}` ({}) without asking {}, whose answers could \
-                     make it {possible} (rules {}): {text}",
-                    def.id,
-                    def.level,
-                    skipped
-                        .iter()
-                        .map(|i| format!("`{i}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    rules_possible.join(", ")
-                ),
-            );
+        if leaf.facts.floor() > def.level {
+            self.report_below_floor(&leaf, def);
+        } else {
+            self.report_skipped(&leaf, def);
         }
         Summary {
             min_level: def.level,
@@ -528,6 +448,116 @@ impl<'c> Explorer<'c> {
             shortest: 1,
         }
     }
+
+    /// Reports a path no rule ends (once: one missing `always` rule is the fix).
+    fn no_outcome(&mut self) -> Summary {
+        let text = self.path_text();
+        self.report(
+            "no rule".to_owned(),
+            self.check.rules_span.start,
+            format!("no rule gives an outcome for these answers: {text}; end the rule list with `when = \"always\"`"),
+        );
+        Summary {
+            min_level: Level::SelfCare,
+            min_outcome: None,
+            longest: 1,
+            shortest: 1,
+        }
+    }
+
+    /// Where a problem of `leaf` is reported (the rule that ended it, or
+    /// the `next` that did), and the key that reports it only once per
+    /// `kind` of problem there.
+    fn place(&self, leaf: &Leaf<'_>, kind: &str) -> (String, usize) {
+        match leaf.end {
+            End::Rule(r) => (
+                format!("{kind} rule {r}"),
+                self.check.rules[r].when.span.start,
+            ),
+            _ => (
+                format!("{kind} next {}", leaf.last),
+                self.check.questions[leaf.last].next_span.start,
+            ),
+        }
+    }
+
+    /// Reports an end in an outcome less urgent than rule set c.2's floor
+    /// for the answers given.
+    fn report_below_floor(&mut self, leaf: &Leaf<'_>, def: &OutcomeDef) {
+        let floor = leaf.facts.floor();
+        let fired: Vec<&str> = leaf.facts.fired().iter().map(|(id, _)| *id).collect();
+        let why = if fired.is_empty() {
+            "an emergency red flag left \"not sure\" (f.3)".to_owned()
+        } else {
+            format!("rules {}", fired.join(", "))
+        };
+        let (once, offset) = self.place(leaf, "floor");
+        let text = self.path_text();
+        self.report(
+            once,
+            offset,
+            format!(
+                "these answers end in outcome `{}` ({}), but rule set c.2 asks for at least {floor} ({why}): {text}",
+                def.id, def.level
+            ),
+        );
+    }
+
+    /// The stronger property: no answer to a question this path did not
+    /// ask could have made rule set c.2 more urgent than the outcome.
+    fn report_skipped(&mut self, leaf: &Leaf<'_>, def: &OutcomeDef) {
+        let is_open = |item: &str| {
+            self.index
+                .items
+                .get(item)
+                .is_some_and(|q| leaf.masks.get(*q).is_some_and(|m| *m == 0))
+        };
+        let (possible, rules_possible) = leaf.facts.floor_if_answered(&is_open);
+        if possible <= def.level {
+            return;
+        }
+        let all_open: Vec<&str> = rules::ITEMS
+            .iter()
+            .copied()
+            .filter(|i| is_open(i))
+            .collect();
+        // Name the items that could raise the level on their own; if it
+        // takes several together (a clot needs both legs and risk factors),
+        // name them all.
+        let alone: Vec<&str> = all_open
+            .iter()
+            .copied()
+            .filter(|item| leaf.facts.floor_if_answered(&|i: &str| i == *item).0 > def.level)
+            .collect();
+        let skipped = if alone.is_empty() { all_open } else { alone };
+        let (once, offset) = self.place(leaf, "skip");
+        let text = self.path_text();
+        self.report(
+            once,
+            offset,
+            format!(
+                "these answers end in outcome `{}` ({}) without asking {}, whose answers could \
+                 make it {possible} (rules {}): {text}",
+                def.id,
+                def.level,
+                skipped
+                    .iter()
+                    .map(|i| format!("`{i}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                rules_possible.join(", ")
+            ),
+        );
+    }
+}
+
+/// A path's end as [`Explorer::check_leaf`] checks it: how it ended, the
+/// last question asked, the answers and the facts c.2 reads from them.
+struct Leaf<'m> {
+    end: End,
+    last: usize,
+    masks: &'m [u32],
+    facts: Facts,
 }
 
 /// Two branches' summaries as one: the least urgent end, the longest and
@@ -702,7 +732,17 @@ impl SymptomCheck {
         }
     }
 
+    /// The structural checks: loops, `ask_if`s that read later questions,
+    /// missing `simpler` wordings and the last leading pattern.
     fn check_graph(&self, problems: &mut Vec<Problem>) {
+        self.check_loops(problems);
+        self.check_ask_if_order(problems);
+        self.check_simpler_wordings(problems);
+        self.check_leading_fallback(problems);
+    }
+
+    /// Reports each loop of `next`s once, at the `next` that closes it.
+    fn check_loops(&self, problems: &mut Vec<Problem>) {
         // Each question has exactly one successor, so a cycle is found by
         // walking from each question.
         let n = self.questions.len();
@@ -740,8 +780,11 @@ impl SymptomCheck {
                 target = machine::next_of(self, q);
             }
         }
-        // An `ask_if` that reads a question asked at the same point or later
-        // always sees it unanswered: almost certainly a mistake of order.
+    }
+
+    /// An `ask_if` that reads a question asked at the same point or later
+    /// always sees it unanswered: almost certainly a mistake of order.
+    fn check_ask_if_order(&self, problems: &mut Vec<Problem>) {
         for (q, question) in self.questions.iter().enumerate() {
             let Some(ask_if) = &question.ask_if else {
                 continue;
@@ -762,6 +805,11 @@ impl SymptomCheck {
                 ));
             }
         }
+    }
+
+    /// Emergency red flags (by level, and items 1-8 by id) need a `simpler`
+    /// wording for the re-ask after "not sure" (f.3).
+    fn check_simpler_wordings(&self, problems: &mut Vec<Problem>) {
         for question in &self.questions {
             if question.red_flag == Some(Level::Emergency) && question.simpler.is_none() {
                 problems.push(self.problem_at(
@@ -784,6 +832,11 @@ impl SymptomCheck {
                 ));
             }
         }
+    }
+
+    /// When an outcome takes the leading pattern, the last one must always
+    /// hold, so every outcome has a pattern.
+    fn check_leading_fallback(&self, problems: &mut Vec<Problem>) {
         let uses_leading = self
             .outcomes
             .iter()
@@ -802,62 +855,97 @@ impl SymptomCheck {
         }
     }
 
+    /// The texts people see: FAQ links, placeholders, hard-coded numbers,
+    /// advice wording, the sources they cite and how patterns are phrased.
     fn check_texts(&self, faq_ids: &BTreeSet<String>, problems: &mut Vec<Problem>) {
-        let see_also = |ids: &[String], at: usize, problems: &mut Vec<Problem>| {
-            for id in ids {
-                if !faq_ids.contains(id) {
-                    problems.push(self.problem_at(at, format!("FAQ entry `{id}` does not exist")));
-                }
-            }
-        };
         for outcome in &self.outcomes {
-            see_also(&outcome.see_also, outcome.see_also_span.start, problems);
-            for (field, text) in [("title", &outcome.title), ("advice", &outcome.advice)] {
-                for problem in text_problems(text) {
-                    problems.push(self.problem_at(
-                        outcome.span.start,
-                        format!("outcome `{}` {field}: {problem}", outcome.id),
-                    ));
-                }
-            }
-            for (_, message) in crate::faq::urgency::advice_problems(&outcome.advice) {
-                problems.push(self.problem_at(
-                    outcome.span.start,
-                    format!("outcome `{}` advice: {message}", outcome.id),
-                ));
-            }
-            self.check_shown_sources(
-                &outcome.sources,
-                &format!("outcome `{}`", outcome.id),
-                outcome.span.start,
+            self.check_see_also(
+                &outcome.see_also,
+                outcome.see_also_span.start,
+                faq_ids,
                 problems,
             );
+            self.check_outcome_texts(outcome, problems);
         }
         for pattern in &self.patterns {
-            see_also(&pattern.see_also, pattern.see_also_span.start, problems);
-            self.check_shown_sources(
-                &pattern.sources,
-                &format!("pattern `{}`", pattern.id),
-                pattern.span.start,
+            self.check_see_also(
+                &pattern.see_also,
+                pattern.see_also_span.start,
+                faq_ids,
                 problems,
             );
-            let lower = pattern.text.to_lowercase();
-            if lower.contains("you have") || !lower.contains("pattern") {
-                problems.push(self.problem_at(
-                    pattern.span.start,
-                    format!(
-                        "pattern `{}`: say \"your answers fit a pattern that can be caused by ...\", never \"you have ...\"",
-                        pattern.id
-                    ),
-                ));
+            self.check_pattern_text(pattern, problems);
+        }
+        self.check_asked_texts(problems);
+    }
+
+    /// Reports each FAQ entry of a `see_also` (at `at`) that does not exist.
+    fn check_see_also(
+        &self,
+        ids: &[String],
+        at: usize,
+        faq_ids: &BTreeSet<String>,
+        problems: &mut Vec<Problem>,
+    ) {
+        for id in ids {
+            if !faq_ids.contains(id) {
+                problems.push(self.problem_at(at, format!("FAQ entry `{id}` does not exist")));
             }
-            for problem in text_problems(&pattern.text) {
+        }
+    }
+
+    /// An outcome's title and advice, and the sources it shows.
+    fn check_outcome_texts(&self, outcome: &OutcomeDef, problems: &mut Vec<Problem>) {
+        for (field, text) in [("title", &outcome.title), ("advice", &outcome.advice)] {
+            for problem in text_problems(text) {
                 problems.push(self.problem_at(
-                    pattern.span.start,
-                    format!("pattern `{}`: {problem}", pattern.id),
+                    outcome.span.start,
+                    format!("outcome `{}` {field}: {problem}", outcome.id),
                 ));
             }
         }
+        for (_, message) in crate::faq::urgency::advice_problems(&outcome.advice) {
+            problems.push(self.problem_at(
+                outcome.span.start,
+                format!("outcome `{}` advice: {message}", outcome.id),
+            ));
+        }
+        self.check_shown_sources(
+            &outcome.sources,
+            &format!("outcome `{}`", outcome.id),
+            outcome.span.start,
+            problems,
+        );
+    }
+
+    /// A pattern's sources and text, which never tells people what they have.
+    fn check_pattern_text(&self, pattern: &PatternDef, problems: &mut Vec<Problem>) {
+        self.check_shown_sources(
+            &pattern.sources,
+            &format!("pattern `{}`", pattern.id),
+            pattern.span.start,
+            problems,
+        );
+        let lower = pattern.text.to_lowercase();
+        if lower.contains("you have") || !lower.contains("pattern") {
+            problems.push(self.problem_at(
+                pattern.span.start,
+                format!(
+                    "pattern `{}`: say \"your answers fit a pattern that can be caused by ...\", never \"you have ...\"",
+                    pattern.id
+                ),
+            ));
+        }
+        for problem in text_problems(&pattern.text) {
+            problems.push(self.problem_at(
+                pattern.span.start,
+                format!("pattern `{}`: {problem}", pattern.id),
+            ));
+        }
+    }
+
+    /// The texts of screens and questions (and their `simpler` wordings).
+    fn check_asked_texts(&self, problems: &mut Vec<Problem>) {
         for screen in &self.screens {
             if screen.text.trim().is_empty() {
                 problems.push(self.problem_at(
