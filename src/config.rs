@@ -204,29 +204,7 @@ impl Config {
     /// of range: the dotted key, and a message naming it with its range.
     fn refusals(&self) -> Vec<Refusal> {
         let mut out = Vec::new();
-        let matcher = &self.matcher;
-        for (key, value) in [
-            ("matcher.answer_threshold", matcher.answer_threshold),
-            ("matcher.suggest_threshold", matcher.suggest_threshold),
-            ("matcher.min_margin", matcher.min_margin),
-        ] {
-            if !(0.0..=1.0).contains(&value) {
-                out.push((key, format!("{key} must be between 0 and 1; it is {value}")));
-            }
-        }
-        if matcher.suggest_threshold > matcher.answer_threshold {
-            out.push((
-                "matcher.suggest_threshold",
-                "matcher.suggest_threshold must not be above matcher.answer_threshold".to_owned(),
-            ));
-        }
-        in_range(
-            &mut out,
-            "matcher.max_suggestions",
-            matcher.max_suggestions,
-            1..=5,
-            "",
-        );
+        matcher_refusals(&self.matcher, &mut out);
         // Minutes become a duration in seconds: a huge value would wrap.
         in_range(
             &mut out,
@@ -235,39 +213,7 @@ impl Config {
             1..=MAX_SESSION_TIMEOUT_MINUTES,
             " (a day)",
         );
-        let discord = &self.discord;
-        if !is_http_address(&discord.api_base_url) {
-            out.push((
-                "discord.api_base_url",
-                format!(
-                    "discord.api_base_url must be an http:// or https:// address with a host \
-                     (and no user name or spaces), such as {DISCORD_API}"
-                ),
-            ));
-        }
-        // Answers are remembered a day at most (discord::store), so a
-        // longer cooldown would silently be a day.
-        in_range(
-            &mut out,
-            "discord.answer_cooldown_seconds",
-            discord.answer_cooldown_seconds,
-            0..=MAX_COOLDOWN_SECONDS,
-            " (a day)",
-        );
-        if discord.replies_per_person_per_minute == 0 {
-            out.push((
-                "discord.replies_per_person_per_minute",
-                "discord.replies_per_person_per_minute must be at least 1".to_owned(),
-            ));
-        }
-        for (key, ids) in [
-            ("discord.guild_ids", &discord.guild_ids),
-            ("discord.answer_channels", &discord.answer_channels),
-        ] {
-            if ids.contains(&0) {
-                out.push((key, format!("{key} must hold Discord ids; 0 is not one")));
-            }
-        }
+        discord_refusals(&self.discord, &mut out);
         if let Some(text) = self.safety.disclaimer.as_deref().map(str::trim)
             && !text.is_empty()
         {
@@ -288,6 +234,69 @@ impl Config {
             out.push(("faq_dir", "faq_dir must name a folder".to_owned()));
         }
         out
+    }
+}
+
+/// The `[matcher]` settings that are out of range: scores are 0-1, and an
+/// entry offered as "did you mean" never needs more than an answer does.
+fn matcher_refusals(matcher: &MatcherSettings, out: &mut Vec<Refusal>) {
+    for (key, value) in [
+        ("matcher.answer_threshold", matcher.answer_threshold),
+        ("matcher.suggest_threshold", matcher.suggest_threshold),
+        ("matcher.min_margin", matcher.min_margin),
+    ] {
+        if !(0.0..=1.0).contains(&value) {
+            out.push((key, format!("{key} must be between 0 and 1; it is {value}")));
+        }
+    }
+    if matcher.suggest_threshold > matcher.answer_threshold {
+        out.push((
+            "matcher.suggest_threshold",
+            "matcher.suggest_threshold must not be above matcher.answer_threshold".to_owned(),
+        ));
+    }
+    in_range(
+        out,
+        "matcher.max_suggestions",
+        matcher.max_suggestions,
+        1..=5,
+        "",
+    );
+}
+
+/// The `[discord]` settings that are out of range.
+fn discord_refusals(discord: &DiscordSettings, out: &mut Vec<Refusal>) {
+    if !is_http_address(&discord.api_base_url) {
+        out.push((
+            "discord.api_base_url",
+            format!(
+                "discord.api_base_url must be an http:// or https:// address with a host \
+                 (and no user name or spaces), such as {DISCORD_API}"
+            ),
+        ));
+    }
+    // Answers are remembered a day at most (discord::store), so a
+    // longer cooldown would silently be a day.
+    in_range(
+        out,
+        "discord.answer_cooldown_seconds",
+        discord.answer_cooldown_seconds,
+        0..=MAX_COOLDOWN_SECONDS,
+        " (a day)",
+    );
+    if discord.replies_per_person_per_minute == 0 {
+        out.push((
+            "discord.replies_per_person_per_minute",
+            "discord.replies_per_person_per_minute must be at least 1".to_owned(),
+        ));
+    }
+    for (key, ids) in [
+        ("discord.guild_ids", &discord.guild_ids),
+        ("discord.answer_channels", &discord.answer_channels),
+    ] {
+        if ids.contains(&0) {
+            out.push((key, format!("{key} must hold Discord ids; 0 is not one")));
+        }
     }
 }
 

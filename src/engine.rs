@@ -532,58 +532,18 @@ impl Engine {
         }
         let knowledge = self.knowledge();
         let verdict = knowledge.matcher.decide(text);
-        let (outcome, replies) = match verdict.decision {
-            Decision::Answer => match verdict.answer_id().and_then(|id| knowledge.faq.get(id)) {
-                Some(entry) => (
-                    Outcome::Answer,
-                    vec![self.policy.answer(entry, &knowledge.faq)],
-                ),
-                None => (Outcome::None, Vec::new()),
-            },
-            Decision::Suggest => (
-                Outcome::Suggest,
-                vec![self.policy.suggestions(&verdict.candidates, &knowledge.faq)],
-            ),
-            Decision::None if addressed => (Outcome::None, vec![self.policy.help()]),
-            Decision::None => (Outcome::None, Vec::new()),
-        };
-        // A question about emergency signs ("what are the signs of a clot?")
-        // gets its answer with the emergency signs shown first, not the
-        // emergency reply.
+        let (outcome, replies) = self.matched_replies(&knowledge.faq, &verdict, addressed);
         let replies = if screening.asked_about.is_empty() {
             replies
         } else {
             tracing::info!(asked_about = ?screening.asked_about, "question about emergency signs");
-            let mut replies: Vec<Reply> = replies
-                .into_iter()
-                .map(|reply| match reply.kind() {
-                    ReplyKind::Answer { .. } | ReplyKind::Suggestions | ReplyKind::Help => {
-                        self.policy.with_emergency_signs(reply, &knowledge.faq)
-                    }
-                    _ => reply,
-                })
-                .collect();
-            if replies.is_empty() {
-                replies.push(self.policy.with_emergency_signs(
-                    self.policy.notice(EMERGENCY_SIGNS_NOTE),
-                    &knowledge.faq,
-                ));
-            }
-            replies
+            self.show_emergency_signs(replies, &knowledge.faq)
         };
         // Someone telling their own (or a relative's) leg symptoms is
         // offered the symptom check, with the answer or on its own.
         let offers_check = screening.tells_symptoms;
         let replies = if offers_check {
-            let mut replies: Vec<Reply> = replies
-                .into_iter()
-                .filter(|reply| !matches!(reply.kind(), ReplyKind::Help))
-                .map(|reply| self.policy.with_check_offer(reply))
-                .collect();
-            if replies.is_empty() {
-                replies.push(self.policy.check_offer());
-            }
-            replies
+            self.offer_check(replies)
         } else {
             replies
         };
@@ -601,6 +561,64 @@ impl Engine {
             replies,
             offers_check,
         }
+    }
+
+    /// The outcome and replies of the matcher's verdict on a message: the
+    /// answer, suggestions, or help when the bot was addressed.
+    fn matched_replies(
+        &self,
+        faq: &Faq,
+        verdict: &Verdict,
+        addressed: bool,
+    ) -> (Outcome, Vec<Reply>) {
+        match verdict.decision {
+            Decision::Answer => match verdict.answer_id().and_then(|id| faq.get(id)) {
+                Some(entry) => (Outcome::Answer, vec![self.policy.answer(entry, faq)]),
+                None => (Outcome::None, Vec::new()),
+            },
+            Decision::Suggest => (
+                Outcome::Suggest,
+                vec![self.policy.suggestions(&verdict.candidates, faq)],
+            ),
+            Decision::None if addressed => (Outcome::None, vec![self.policy.help()]),
+            Decision::None => (Outcome::None, Vec::new()),
+        }
+    }
+
+    /// A question about emergency signs ("what are the signs of a clot?")
+    /// gets its answer with the emergency signs shown first, not the
+    /// emergency reply.
+    fn show_emergency_signs(&self, replies: Vec<Reply>, faq: &Faq) -> Vec<Reply> {
+        let mut replies: Vec<Reply> = replies
+            .into_iter()
+            .map(|reply| match reply.kind() {
+                ReplyKind::Answer { .. } | ReplyKind::Suggestions | ReplyKind::Help => {
+                    self.policy.with_emergency_signs(reply, faq)
+                }
+                _ => reply,
+            })
+            .collect();
+        if replies.is_empty() {
+            replies.push(
+                self.policy
+                    .with_emergency_signs(self.policy.notice(EMERGENCY_SIGNS_NOTE), faq),
+            );
+        }
+        replies
+    }
+
+    /// The replies with the symptom check offered: under each one, or on its
+    /// own in place of help or of nothing.
+    fn offer_check(&self, replies: Vec<Reply>) -> Vec<Reply> {
+        let mut replies: Vec<Reply> = replies
+            .into_iter()
+            .filter(|reply| !matches!(reply.kind(), ReplyKind::Help))
+            .map(|reply| self.policy.with_check_offer(reply))
+            .collect();
+        if replies.is_empty() {
+            replies.push(self.policy.check_offer());
+        }
+        replies
     }
 
     /// An explicit look-up: the emergency screen still comes first; then the

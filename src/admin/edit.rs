@@ -1228,23 +1228,9 @@ fn set_list(table: &mut Table, key: &str, new: &[String], multiline_by_default: 
     let multiline = if old.is_empty() {
         multiline_by_default
     } else {
-        old.iter().any(|value| {
-            value
-                .decor()
-                .prefix()
-                .and_then(|prefix| prefix.as_str())
-                .is_some_and(|prefix| prefix.contains('\n'))
-        })
+        old.iter().any(starts_own_line)
     };
-    let item_prefix = old
-        .iter()
-        .filter_map(|value| value.decor().prefix().and_then(|prefix| prefix.as_str()))
-        .find_map(|prefix| {
-            prefix
-                .rsplit_once('\n')
-                .map(|(_, indent)| format!("\n{indent}"))
-        })
-        .unwrap_or_else(|| "\n  ".to_owned());
+    let item_prefix = item_prefix(&old);
     let mut unused: BTreeMap<usize, Value> = old.into_iter().enumerate().collect();
     array.clear();
     for (position, text) in new.iter().enumerate() {
@@ -1255,12 +1241,7 @@ fn set_list(table: &mut Table, key: &str, new: &[String], multiline_by_default: 
             .and_then(|index| unused.remove(&index));
         let mut value = reused.unwrap_or_else(|| Value::from(text.as_str()));
         if multiline {
-            let has_line_break = value
-                .decor()
-                .prefix()
-                .and_then(|prefix| prefix.as_str())
-                .is_some_and(|prefix| prefix.contains('\n'));
-            if !has_line_break {
+            if !starts_own_line(&value) {
                 value.decor_mut().set_prefix(item_prefix.clone());
             }
             value.decor_mut().set_suffix("");
@@ -1282,6 +1263,30 @@ fn set_list(table: &mut Table, key: &str, new: &[String], multiline_by_default: 
         array.set_trailing_comma(false);
         array.set_trailing("");
     }
+}
+
+/// Whether a list item is written on a line of its own (its prefix holds a
+/// line break), as in a list laid out one item per line.
+fn starts_own_line(value: &Value) -> bool {
+    value
+        .decor()
+        .prefix()
+        .and_then(|prefix| prefix.as_str())
+        .is_some_and(|prefix| prefix.contains('\n'))
+}
+
+/// The line break and indent the list's items are written with, so a new
+/// item lines up with the others (two spaces when none shows one).
+fn item_prefix(items: &[Value]) -> String {
+    items
+        .iter()
+        .filter_map(|value| value.decor().prefix().and_then(|prefix| prefix.as_str()))
+        .find_map(|prefix| {
+            prefix
+                .rsplit_once('\n')
+                .map(|(_, indent)| format!("\n{indent}"))
+        })
+        .unwrap_or_else(|| "\n  ".to_owned())
 }
 
 /// The urgency blocks a new entry shows until a moderator chooses its own.

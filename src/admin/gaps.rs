@@ -509,87 +509,8 @@ fn group_messages(messages: &[(i64, GapMessage)], knowledge: Option<&Knowledge>)
         .iter()
         .map(|(_, message)| read_message(&stemmer, &message.text))
         .collect();
-    let mut document_frequency: HashMap<&str, usize> = HashMap::new();
-    for message in &read {
-        for stem in &message.stems {
-            *document_frequency.entry(stem.as_str()).or_default() += 1;
-        }
-    }
-    let generic = knowledge
-        .map(|k| generic_stems(&stemmer, k))
-        .unwrap_or_default();
-    let n = read.len().max(1) as f64;
-    let weight = |stem: &str| {
-        let df = document_frequency.get(stem).copied().unwrap_or(1) as f64;
-        let rarity = (1.0 + n / df).ln();
-        if generic.contains(stem) {
-            rarity * GENERIC_WEIGHT
-        } else {
-            rarity
-        }
-    };
-    let similarity = |a: &ReadMessage, b: &ReadMessage| -> f64 {
-        let shared: f64 = a.stems.intersection(&b.stems).map(|s| weight(s)).sum();
-        if shared == 0.0 {
-            return 0.0;
-        }
-        let total: f64 = a
-            .stems
-            .iter()
-            .chain(b.stems.iter())
-            .map(|s| weight(s))
-            .sum();
-        2.0 * shared / total
-    };
-
-    // Two messages are linked when similar enough; a group is a set of
-    // linked messages (connected components, so the result does not depend
-    // on the order messages are looked at).
-    let mut parent: Vec<usize> = (0..read.len()).collect();
-    fn root(parent: &mut [usize], mut index: usize) -> usize {
-        while parent[index] != index {
-            parent[index] = parent[parent[index]];
-            index = parent[index];
-        }
-        index
-    }
-    let mut by_stem: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (index, message) in read.iter().enumerate() {
-        for stem in &message.stems {
-            by_stem.entry(stem.as_str()).or_default().push(index);
-        }
-    }
-    // Messages with no distinctive word are grouped by their exact words.
-    let mut wordless: BTreeMap<String, usize> = BTreeMap::new();
-    for (index, message) in read.iter().enumerate() {
-        if message.stems.is_empty() {
-            let key = crate::text::clean(&messages[index].1.text);
-            let first = *wordless.entry(key).or_insert(index);
-            let (a, b) = (root(&mut parent, first), root(&mut parent, index));
-            parent[a.max(b)] = a.min(b);
-            continue;
-        }
-        let candidates: BTreeSet<usize> = message
-            .stems
-            .iter()
-            .filter_map(|stem| by_stem.get(stem.as_str()))
-            .flatten()
-            .copied()
-            .filter(|&other| other > index)
-            .collect();
-        for other in candidates {
-            if similarity(message, &read[other]) >= SIMILARITY_THRESHOLD {
-                let (a, b) = (root(&mut parent, index), root(&mut parent, other));
-                parent[a.max(b)] = a.min(b);
-            }
-        }
-    }
-    let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for index in 0..read.len() {
-        let group = root(&mut parent, index);
-        components.entry(group).or_default().push(index);
-    }
-    let groups: Vec<Vec<usize>> = components.into_values().collect();
+    let weights = StemWeights::new(&read, &stemmer, knowledge);
+    let groups = linked_groups(messages, &read, &weights);
 
     let mut built: Vec<(i64, GapGroup)> = groups
         .into_iter()
@@ -602,6 +523,135 @@ fn group_messages(messages: &[(i64, GapMessage)], knowledge: Option<&Knowledge>)
         b.count.cmp(&a.count).then_with(|| newest_b.cmp(newest_a))
     });
     built.into_iter().map(|(_, group)| group).collect()
+}
+
+/// How much each stem counts when messages are compared: rare stems more,
+/// stems common in the FAQ (generic ones) less.
+struct StemWeights<'a> {
+    /// How many messages hold each stem.
+    document_frequency: HashMap<&'a str, usize>,
+    generic: BTreeSet<String>,
+    /// The number of messages (at least 1).
+    n: f64,
+}
+
+impl<'a> StemWeights<'a> {
+    /// The weights for this set of messages.
+    fn new(read: &'a [ReadMessage], stemmer: &Stemmer, knowledge: Option<&Knowledge>) -> Self {
+        let mut document_frequency: HashMap<&str, usize> = HashMap::new();
+        for message in read {
+            for stem in &message.stems {
+                *document_frequency.entry(stem.as_str()).or_default() += 1;
+            }
+        }
+        let generic = knowledge
+            .map(|k| generic_stems(stemmer, k))
+            .unwrap_or_default();
+        StemWeights {
+            document_frequency,
+            generic,
+            n: read.len().max(1) as f64,
+        }
+    }
+
+    /// The weight of one stem.
+    fn weight(&self, stem: &str) -> f64 {
+        let df = self.document_frequency.get(stem).copied().unwrap_or(1) as f64;
+        let rarity = (1.0 + self.n / df).ln();
+        if self.generic.contains(stem) {
+            rarity * GENERIC_WEIGHT
+        } else {
+            rarity
+        }
+    }
+
+    /// The weighted word overlap of two messages, 0-1.
+    fn similarity(&self, a: &ReadMessage, b: &ReadMessage) -> f64 {
+        let shared: f64 = a.stems.intersection(&b.stems).map(|s| self.weight(s)).sum();
+        if shared == 0.0 {
+            return 0.0;
+        }
+        let total: f64 = a
+            .stems
+            .iter()
+            .chain(b.stems.iter())
+            .map(|s| self.weight(s))
+            .sum();
+        2.0 * shared / total
+    }
+}
+
+/// The groups of messages (indices, each group in order, groups by their
+/// first message). Two messages are linked when similar enough; a group is
+/// a set of linked messages (connected components, so the result does not
+/// depend on the order messages are looked at).
+fn linked_groups(
+    messages: &[(i64, GapMessage)],
+    read: &[ReadMessage],
+    weights: &StemWeights<'_>,
+) -> Vec<Vec<usize>> {
+    let mut links = Links {
+        parent: (0..read.len()).collect(),
+    };
+    let mut by_stem: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, message) in read.iter().enumerate() {
+        for stem in &message.stems {
+            by_stem.entry(stem.as_str()).or_default().push(index);
+        }
+    }
+    // Messages with no distinctive word are grouped by their exact words.
+    let mut wordless: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, message) in read.iter().enumerate() {
+        if message.stems.is_empty() {
+            let key = crate::text::clean(&messages[index].1.text);
+            let first = *wordless.entry(key).or_insert(index);
+            links.join(first, index);
+            continue;
+        }
+        let candidates: BTreeSet<usize> = message
+            .stems
+            .iter()
+            .filter_map(|stem| by_stem.get(stem.as_str()))
+            .flatten()
+            .copied()
+            .filter(|&other| other > index)
+            .collect();
+        for other in candidates {
+            if weights.similarity(message, &read[other]) >= SIMILARITY_THRESHOLD {
+                links.join(index, other);
+            }
+        }
+    }
+    let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for index in 0..read.len() {
+        let group = links.root(index);
+        components.entry(group).or_default().push(index);
+    }
+    components.into_values().collect()
+}
+
+/// Links between messages, as a union-find forest whose roots are each
+/// group's lowest index.
+struct Links {
+    parent: Vec<usize>,
+}
+
+impl Links {
+    /// The root of `index`'s group (halving the path on the way).
+    fn root(&mut self, mut index: usize) -> usize {
+        let parent = &mut self.parent;
+        while parent[index] != index {
+            parent[index] = parent[parent[index]];
+            index = parent[index];
+        }
+        index
+    }
+
+    /// Puts `a` and `b` in one group.
+    fn join(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.root(a), self.root(b));
+        self.parent[a.max(b)] = a.min(b);
+    }
 }
 
 fn build_group(

@@ -155,6 +155,46 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
     let parsed = reader.parse().map(|document| {
         let table = document.as_table();
         reader.reject_unknown_keys(table, &ENTRY_KEYS, "an FAQ entry");
+        EntryFields::read(&mut reader, table)
+    });
+    let found = std::mem::take(&mut reader.problems);
+    let mut check = EntryCheck {
+        path,
+        source: &source,
+        found,
+    };
+    let Some(fields) = parsed else {
+        problems.append(&mut check.found);
+        return None;
+    };
+    check.id(&fields);
+    check.question_and_answer(&fields);
+    check.placeholders_outside_answer(&fields);
+    check.phrases(&fields);
+    check.sources(&fields);
+    check.required_lists(&fields);
+    problems.append(&mut check.found);
+    fields.into_read_entry(path, source)
+}
+
+/// Every key of an entry file as read, each with its byte offset in the file
+/// (`None` or empty where the key is missing or unreadable).
+struct EntryFields {
+    id: Option<(String, usize)>,
+    question: Option<(String, usize)>,
+    answer: Option<(String, usize)>,
+    alternates: Vec<(String, usize)>,
+    keywords: Vec<(String, usize)>,
+    see_also: Vec<(String, usize)>,
+    urgency: Vec<(String, usize)>,
+    signs: Vec<(EntrySign, usize)>,
+    sources: Vec<Source>,
+}
+
+impl EntryFields {
+    /// Reads every key of the entry table; the reader collects what is wrong
+    /// with each, in the order the keys are read here.
+    fn read(reader: &mut TomlReader<'_>, table: &Table) -> Self {
         let id = reader.required_string(table, "id");
         let question = reader.required_string(table, "question");
         let answer = reader.required_string(table, "answer");
@@ -162,177 +202,241 @@ fn parse_entry(path: &Path, source: String, problems: &mut Vec<Problem>) -> Opti
         let keywords = reader.string_list(table, "keywords");
         let see_also = reader.string_list(table, "see_also");
         let urgency = reader.string_list(table, "urgency");
-        let sources = read_sources(&mut reader, table);
-        let signs = read_signs(&mut reader, table, sources.len());
-        (
-            id, question, answer, alternates, keywords, see_also, urgency, signs, sources,
-        )
-    });
-    let mut found = std::mem::take(&mut reader.problems);
-    let Some((id, question, answer, alternates, keywords, see_also, urgency, signs, sources)) =
-        parsed
-    else {
-        problems.append(&mut found);
-        return None;
-    };
+        let sources = read_sources(reader, table);
+        let signs = read_signs(reader, table, sources.len());
+        EntryFields {
+            id,
+            question,
+            answer,
+            alternates,
+            keywords,
+            see_also,
+            urgency,
+            signs,
+            sources,
+        }
+    }
 
-    let mut check = |offset: usize, message: String| {
-        found.push(Problem::at_offset(path, &source, offset, message));
-    };
-    if let Some((id, offset)) = &id {
+    /// The entry, trimmed, with the positions the checks across entries
+    /// need; `None` when the id, question or answer is missing.
+    fn into_read_entry(self, path: &Path, source: String) -> Option<ReadEntry> {
+        let (id, id_offset) = self.id?;
+        let (question, _) = self.question?;
+        let (answer, _) = self.answer?;
+        let (alternates, alternate_offsets): (Vec<String>, Vec<usize>) = self
+            .alternates
+            .into_iter()
+            .map(|(text, offset)| (text.trim().to_owned(), offset))
+            .unzip();
+        let (see_also, see_also_offsets): (Vec<String>, Vec<usize>) =
+            self.see_also.into_iter().unzip();
+        let (urgency, urgency_offsets): (Vec<String>, Vec<usize>) =
+            self.urgency.into_iter().unzip();
+        let (urgency_signs, sign_offsets): (Vec<EntrySign>, Vec<usize>) =
+            self.signs.into_iter().unzip();
+        let entry = FaqEntry {
+            id,
+            question: question.trim().to_owned(),
+            answer: answer.trim().to_owned(),
+            alternates,
+            keywords: self
+                .keywords
+                .into_iter()
+                .map(|(k, _)| k.trim().to_owned())
+                .collect(),
+            see_also,
+            sources: self.sources,
+            urgency,
+            urgency_signs,
+            path: path.to_path_buf(),
+            file_text: source.clone(),
+        };
+        Some(ReadEntry {
+            entry,
+            source,
+            id_offset,
+            see_also_offsets,
+            alternate_offsets,
+            urgency_offsets,
+            sign_offsets,
+        })
+    }
+}
+
+/// The checks of one entry file on its own, and the problems they found
+/// (after those of reading it), each placed at its line and column.
+struct EntryCheck<'a> {
+    path: &'a Path,
+    source: &'a str,
+    found: Vec<Problem>,
+}
+
+impl EntryCheck<'_> {
+    /// Adds a problem at a byte offset of the file.
+    fn push(&mut self, offset: usize, message: String) {
+        self.found
+            .push(Problem::at_offset(self.path, self.source, offset, message));
+    }
+
+    /// The offset of `snippet` at or after `offset` in the file as written,
+    /// or `offset` itself when escapes changed the text.
+    fn find_after(&self, offset: usize, snippet: &str) -> usize {
+        self.source
+            .get(offset..)
+            .and_then(|rest| rest.find(snippet))
+            .map_or(offset, |found| offset + found)
+    }
+
+    /// The id must be a well-formed one and the file's name.
+    fn id(&mut self, fields: &EntryFields) {
+        let Some((id, offset)) = &fields.id else {
+            return;
+        };
         if !is_valid_id(id) {
-            check(
+            self.push(
                 *offset,
                 format!(
                     "id `{id}` must be lower-case letters, digits and dashes, like `blood-clot`"
                 ),
             );
         }
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let stem = self
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned());
         if stem.as_deref() != Some(id.as_str()) {
-            check(
+            self.push(
                 *offset,
                 format!("id `{id}` does not match the file name (expected {id}.toml)"),
             );
         }
     }
-    if let Some((question, offset)) = &question {
-        let length = question.trim().chars().count();
-        if length == 0 {
-            check(*offset, "question is empty".to_owned());
-        } else if length > MAX_QUESTION_CHARS {
-            check(
-                *offset,
-                format!("question is {length} characters long (at most {MAX_QUESTION_CHARS})"),
-            );
+
+    /// The question's and answer's lengths, and the answer's wording: no
+    /// urgency advice of its own, only known placeholders.
+    fn question_and_answer(&mut self, fields: &EntryFields) {
+        if let Some((question, offset)) = &fields.question
+            && let Some(message) = length_problem(
+                question,
+                MAX_QUESTION_CHARS,
+                "question",
+                "question is empty",
+            )
+        {
+            self.push(*offset, message);
         }
-    }
-    if let Some((answer, offset)) = &answer {
-        let length = answer.trim().chars().count();
-        if length == 0 {
-            check(*offset, "answer is empty".to_owned());
-        } else if length > MAX_ANSWER_CHARS {
-            check(
-                *offset,
-                format!("answer is {length} characters long (at most {MAX_ANSWER_CHARS})"),
-            );
+        let Some((answer, offset)) = &fields.answer else {
+            return;
+        };
+        if let Some(message) = length_problem(answer, MAX_ANSWER_CHARS, "answer", "answer is empty")
+        {
+            self.push(*offset, message);
         }
         for (snippet, message) in urgency::advice_problems(answer) {
-            let at = source
+            let at = self
+                .source
                 .get(*offset..)
                 .and_then(|rest| rest.to_lowercase().find(&snippet))
                 .map_or(*offset, |found| offset + found);
-            check(at, message);
+            self.push(at, message);
         }
         for (snippet, message) in crate::safety::placeholder_problems(answer) {
             // Point at the placeholder itself when it can be found in the
             // file as written (it can, unless escapes changed the text).
-            let at = source
-                .get(*offset..)
-                .and_then(|rest| rest.find(&snippet))
-                .map_or(*offset, |found| offset + found);
-            check(at, message);
+            let at = self.find_after(*offset, &snippet);
+            self.push(at, message);
         }
     }
-    // Placeholders are filled in answers only: a question, an alternate or
-    // a keyword is matched and shown as written.
-    for (text, offset) in question.iter().chain(&alternates).chain(&keywords) {
-        if let Some(brace) = text.find('{') {
-            let snippet: String = text.get(brace..).unwrap_or("{").chars().take(20).collect();
-            let at = source
-                .get(*offset..)
-                .and_then(|rest| rest.find(&snippet))
-                .map_or(*offset, |found| offset + found);
-            check(
-                at,
-                "placeholders such as {emergency_number} are filled in answers only; \
-                 write the words here"
+
+    /// Placeholders are filled in answers only: a question, an alternate or
+    /// a keyword is matched and shown as written.
+    fn placeholders_outside_answer(&mut self, fields: &EntryFields) {
+        let texts = fields
+            .question
+            .iter()
+            .chain(&fields.alternates)
+            .chain(&fields.keywords);
+        for (text, offset) in texts {
+            if let Some(brace) = text.find('{') {
+                let snippet: String = text.get(brace..).unwrap_or("{").chars().take(20).collect();
+                let at = self.find_after(*offset, &snippet);
+                self.push(
+                    at,
+                    "placeholders such as {emergency_number} are filled in answers only; \
+                     write the words here"
+                        .to_owned(),
+                );
+            }
+        }
+    }
+
+    /// Every alternate and keyword must be a phrase of sensible length.
+    fn phrases(&mut self, fields: &EntryFields) {
+        for (phrase, offset) in fields.alternates.iter().chain(fields.keywords.iter()) {
+            if let Some(message) =
+                length_problem(phrase, MAX_PHRASE_CHARS, "phrase", "empty phrase")
+            {
+                self.push(*offset, message);
+            }
+        }
+    }
+
+    /// Every source must be a public patient page of a trusted site.
+    fn sources(&mut self, fields: &EntryFields) {
+        for source_entry in &fields.sources {
+            let at = self
+                .source
+                .find(&source_entry.url)
+                .unwrap_or(fields.id.as_ref().map_or(0, |(_, offset)| *offset));
+            if let Some(message) = urgency::source_url_problem(&source_entry.url) {
+                self.push(at, message);
+            } else if !urgency::is_patient_page(&source_entry.url) {
+                self.push(
+                    at,
+                    format!(
+                        "`{}` is not a public patient page of the NHS, NICE, the Mayo Clinic or \
+                         MedlinePlus: people read these sources",
+                        source_entry.url
+                    ),
+                );
+            }
+        }
+    }
+
+    /// An entry with an id needs urgency blocks and sources (reported at the id).
+    fn required_lists(&mut self, fields: &EntryFields) {
+        let Some((_, offset)) = &fields.id else {
+            return;
+        };
+        if fields.urgency.is_empty() {
+            self.push(
+                *offset,
+                "an entry needs `urgency = [...]`: the blocks of urgency.toml that say when to get help"
                     .to_owned(),
             );
         }
-    }
-    for (phrase, offset) in alternates.iter().chain(keywords.iter()) {
-        let length = phrase.trim().chars().count();
-        if length == 0 {
-            check(*offset, "empty phrase".to_owned());
-        } else if length > MAX_PHRASE_CHARS {
-            check(
+        if fields.sources.is_empty() {
+            self.push(
                 *offset,
-                format!("phrase is {length} characters long (at most {MAX_PHRASE_CHARS})"),
+                "an entry needs at least one [[sources]] (title and url)".to_owned(),
             );
         }
     }
-    for source_entry in &sources {
-        let at = source
-            .find(&source_entry.url)
-            .unwrap_or(id.as_ref().map_or(0, |(_, offset)| *offset));
-        if let Some(message) = urgency::source_url_problem(&source_entry.url) {
-            check(at, message);
-        } else if !urgency::is_patient_page(&source_entry.url) {
-            check(
-                at,
-                format!(
-                    "`{}` is not a public patient page of the NHS, NICE, the Mayo Clinic or \
-                     MedlinePlus: people read these sources",
-                    source_entry.url
-                ),
-            );
-        }
-    }
-    if let Some((_, offset)) = &id
-        && urgency.is_empty()
-    {
-        check(
-            *offset,
-            "an entry needs `urgency = [...]`: the blocks of urgency.toml that say when to get help"
-                .to_owned(),
-        );
-    }
-    if let Some((_, offset)) = &id
-        && sources.is_empty()
-    {
-        check(
-            *offset,
-            "an entry needs at least one [[sources]] (title and url)".to_owned(),
-        );
-    }
-    problems.append(&mut found);
+}
 
-    let (id, id_offset) = id?;
-    let (question, _) = question?;
-    let (answer, _) = answer?;
-    let (alternates, alternate_offsets): (Vec<String>, Vec<usize>) = alternates
-        .into_iter()
-        .map(|(text, offset)| (text.trim().to_owned(), offset))
-        .unzip();
-    let (see_also, see_also_offsets): (Vec<String>, Vec<usize>) = see_also.into_iter().unzip();
-    let (urgency, urgency_offsets): (Vec<String>, Vec<usize>) = urgency.into_iter().unzip();
-    let (urgency_signs, sign_offsets): (Vec<EntrySign>, Vec<usize>) = signs.into_iter().unzip();
-    let entry = FaqEntry {
-        id,
-        question: question.trim().to_owned(),
-        answer: answer.trim().to_owned(),
-        alternates,
-        keywords: keywords
-            .into_iter()
-            .map(|(k, _)| k.trim().to_owned())
-            .collect(),
-        see_also,
-        sources,
-        urgency,
-        urgency_signs,
-        path: path.to_path_buf(),
-        file_text: source.clone(),
-    };
-    Some(ReadEntry {
-        entry,
-        source,
-        id_offset,
-        see_also_offsets,
-        alternate_offsets,
-        urgency_offsets,
-        sign_offsets,
-    })
+/// What is wrong with the length of `text` (trimmed), if anything: `empty`
+/// when it is empty, or that the `name` is longer than `max` characters.
+fn length_problem(text: &str, max: usize, name: &str, empty: &str) -> Option<String> {
+    let length = text.trim().chars().count();
+    if length == 0 {
+        Some(empty.to_owned())
+    } else if length > max {
+        Some(format!(
+            "{name} is {length} characters long (at most {max})"
+        ))
+    } else {
+        None
+    }
 }
 
 fn read_sources(reader: &mut TomlReader<'_>, table: &Table) -> Vec<Source> {

@@ -19,6 +19,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use toml_edit::Table;
+
 use crate::fasthash::FastMap;
 use crate::problem::Problem;
 use crate::text;
@@ -132,135 +134,154 @@ pub fn parse(path: &Path, source: &str) -> (Synonyms, Vec<Problem>) {
     let table = document.as_table();
     reader.reject_unknown_keys(table, &["spelling", "group", "topic"], "the synonyms file");
 
-    if let Some(item) = table.get("topic") {
-        match item.as_table() {
-            Some(topic) => {
-                reader.reject_unknown_keys(
-                    topic,
-                    &["about", "elsewhere", "activity", "symptom"],
-                    "[topic]",
-                );
-                for (key, target) in [
-                    ("about", &mut synonyms.topic_words),
-                    ("elsewhere", &mut synonyms.elsewhere_words),
-                    ("activity", &mut synonyms.activity_words),
-                    ("symptom", &mut synonyms.symptom_words),
-                ] {
-                    for (word, offset) in reader.string_list(topic, key) {
-                        match text::words(&word).as_slice() {
-                            [one] => target.push(one.clone()),
-                            _ => reader.problem_at(
-                                offset,
-                                format!("[topic] {key}: \"{word}\" must be a single word"),
-                            ),
-                        }
-                    }
-                }
-            }
-            None => {
-                let offset = reader.offset_of(table, "topic");
-                reader.problem_at(offset, "`topic` must be a table: [topic]");
-            }
-        }
-    }
-
-    if let Some(item) = table.get("spelling") {
-        match item.as_table() {
-            Some(spelling) => {
-                for (from, _) in spelling.iter() {
-                    let Some((to, offset)) = reader.required_string(spelling, from) else {
-                        continue;
-                    };
-                    let from_words = text::words(from);
-                    let to_words = text::words(&to);
-                    if from_words.len() != 1 || to_words.len() != 1 {
-                        reader.problem_at(
-                            offset,
-                            format!("spelling `{from}` = \"{to}\" must map one word to one word"),
-                        );
-                        continue;
-                    }
-                    synonyms
-                        .spelling
-                        .insert(from_words[0].clone(), to_words[0].clone());
-                }
-            }
-            None => {
-                let offset = reader.offset_of(table, "spelling");
-                reader.problem_at(offset, "`spelling` must be a table: [spelling]");
-            }
-        }
-    }
-
-    let mut owner: HashMap<Vec<String>, Vec<String>> = HashMap::new();
-    if let Some(item) = table.get("group") {
-        match item.as_array_of_tables() {
-            Some(groups) => {
-                for group in groups.iter() {
-                    reader.reject_unknown_keys(group, &["canonical", "phrases"], "a [[group]]");
-                    let canonical = reader.required_string(group, "canonical");
-                    let phrases = reader.string_list(group, "phrases");
-                    let Some((canonical, canonical_offset)) = canonical else {
-                        continue;
-                    };
-                    let canonical_words = text::words(&canonical);
-                    if canonical_words.is_empty() {
-                        reader.problem_at(canonical_offset, "canonical is empty");
-                        continue;
-                    }
-                    if phrases.is_empty() {
-                        reader.problem_at(canonical_offset, "a group needs at least one phrase");
-                    }
-                    for (phrase, offset) in phrases {
-                        // Spelling is applied before phrases are matched,
-                        // so phrases are stored in their respelled form.
-                        let words: Vec<String> = text::words(&phrase)
-                            .into_iter()
-                            .map(|w| synonyms.spelling.get(&w).cloned().unwrap_or(w))
-                            .collect();
-                        if words.is_empty() {
-                            reader.problem_at(offset, "empty phrase");
-                            continue;
-                        }
-                        if words.len() > MAX_PHRASE_WORDS {
-                            reader.problem_at(
-                                offset,
-                                format!("phrase has more than {MAX_PHRASE_WORDS} words"),
-                            );
-                            continue;
-                        }
-                        if let Some(previous) = owner.get(&words) {
-                            if *previous != canonical_words {
-                                reader.problem_at(
-                                    offset,
-                                    format!(
-                                        "phrase \"{phrase}\" is already read as \"{}\"",
-                                        previous.join(" ")
-                                    ),
-                                );
-                            }
-                            continue;
-                        }
-                        owner.insert(words.clone(), canonical_words.clone());
-                        synonyms
-                            .phrases
-                            .entry(words[0].clone())
-                            .or_default()
-                            .push((words, canonical_words.clone()));
-                    }
-                }
-            }
-            None => {
-                let offset = reader.offset_of(table, "group");
-                reader.problem_at(offset, "`group` must be written as [[group]] tables");
-            }
-        }
-    }
+    read_topic(&mut reader, table, &mut synonyms);
+    read_spelling(&mut reader, table, &mut synonyms);
+    read_groups(&mut reader, table, &mut synonyms);
     for options in synonyms.phrases.values_mut() {
         // Longest first, then alphabetical, so rewriting is deterministic.
         options.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     }
     (synonyms, reader.problems)
+}
+
+/// Reads `[topic]`: the single words that show what a message is about.
+fn read_topic(reader: &mut TomlReader<'_>, table: &Table, synonyms: &mut Synonyms) {
+    let Some(item) = table.get("topic") else {
+        return;
+    };
+    let Some(topic) = item.as_table() else {
+        let offset = reader.offset_of(table, "topic");
+        reader.problem_at(offset, "`topic` must be a table: [topic]");
+        return;
+    };
+    reader.reject_unknown_keys(
+        topic,
+        &["about", "elsewhere", "activity", "symptom"],
+        "[topic]",
+    );
+    for (key, target) in [
+        ("about", &mut synonyms.topic_words),
+        ("elsewhere", &mut synonyms.elsewhere_words),
+        ("activity", &mut synonyms.activity_words),
+        ("symptom", &mut synonyms.symptom_words),
+    ] {
+        for (word, offset) in reader.string_list(topic, key) {
+            match text::words(&word).as_slice() {
+                [one] => target.push(one.clone()),
+                _ => reader.problem_at(
+                    offset,
+                    format!("[topic] {key}: \"{word}\" must be a single word"),
+                ),
+            }
+        }
+    }
+}
+
+/// Reads `[spelling]`: one word read as another, each side a single word.
+fn read_spelling(reader: &mut TomlReader<'_>, table: &Table, synonyms: &mut Synonyms) {
+    let Some(item) = table.get("spelling") else {
+        return;
+    };
+    let Some(spelling) = item.as_table() else {
+        let offset = reader.offset_of(table, "spelling");
+        reader.problem_at(offset, "`spelling` must be a table: [spelling]");
+        return;
+    };
+    for (from, _) in spelling.iter() {
+        let Some((to, offset)) = reader.required_string(spelling, from) else {
+            continue;
+        };
+        let from_words = text::words(from);
+        let to_words = text::words(&to);
+        if from_words.len() != 1 || to_words.len() != 1 {
+            reader.problem_at(
+                offset,
+                format!("spelling `{from}` = \"{to}\" must map one word to one word"),
+            );
+            continue;
+        }
+        synonyms
+            .spelling
+            .insert(from_words[0].clone(), to_words[0].clone());
+    }
+}
+
+/// Reads every `[[group]]`; a phrase may belong to one group only, so the
+/// canonical words each phrase is already read as are kept across groups.
+fn read_groups(reader: &mut TomlReader<'_>, table: &Table, synonyms: &mut Synonyms) {
+    let Some(item) = table.get("group") else {
+        return;
+    };
+    let Some(groups) = item.as_array_of_tables() else {
+        let offset = reader.offset_of(table, "group");
+        reader.problem_at(offset, "`group` must be written as [[group]] tables");
+        return;
+    };
+    let mut owner: HashMap<Vec<String>, Vec<String>> = HashMap::new();
+    for group in groups.iter() {
+        read_group(reader, group, synonyms, &mut owner);
+    }
+}
+
+/// Reads one `[[group]]` into `synonyms.phrases`, refusing a phrase that
+/// `owner` (phrase words -> canonical words) shows another group has.
+fn read_group(
+    reader: &mut TomlReader<'_>,
+    group: &Table,
+    synonyms: &mut Synonyms,
+    owner: &mut HashMap<Vec<String>, Vec<String>>,
+) {
+    reader.reject_unknown_keys(group, &["canonical", "phrases"], "a [[group]]");
+    let canonical = reader.required_string(group, "canonical");
+    let phrases = reader.string_list(group, "phrases");
+    let Some((canonical, canonical_offset)) = canonical else {
+        return;
+    };
+    let canonical_words = text::words(&canonical);
+    if canonical_words.is_empty() {
+        reader.problem_at(canonical_offset, "canonical is empty");
+        return;
+    }
+    if phrases.is_empty() {
+        reader.problem_at(canonical_offset, "a group needs at least one phrase");
+    }
+    for (phrase, offset) in phrases {
+        // Spelling is applied before phrases are matched,
+        // so phrases are stored in their respelled form.
+        let words: Vec<String> = text::words(&phrase)
+            .into_iter()
+            .map(|w| synonyms.spelling.get(&w).cloned().unwrap_or(w))
+            .collect();
+        if words.is_empty() {
+            reader.problem_at(offset, "empty phrase");
+            continue;
+        }
+        if words.len() > MAX_PHRASE_WORDS {
+            reader.problem_at(
+                offset,
+                format!("phrase has more than {MAX_PHRASE_WORDS} words"),
+            );
+            continue;
+        }
+        if let Some(previous) = owner.get(&words) {
+            if *previous != canonical_words {
+                reader.problem_at(
+                    offset,
+                    format!(
+                        "phrase \"{phrase}\" is already read as \"{}\"",
+                        previous.join(" ")
+                    ),
+                );
+            }
+            continue;
+        }
+        owner.insert(words.clone(), canonical_words.clone());
+        synonyms
+            .phrases
+            .entry(words[0].clone())
+            .or_default()
+            .push((words, canonical_words.clone()));
+    }
 }
 
 #[cfg(test)]

@@ -285,96 +285,132 @@ fn joins_findings(text: &str) -> bool {
 /// Reads the urgency file; returns the blocks that loaded and every
 /// problem.
 pub fn parse(path: &Path, source: &str) -> (Urgency, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let at = |offset: usize, message: String| Problem::at_offset(path, source, offset, message);
+    let mut found = Found {
+        path,
+        source,
+        problems: Vec::new(),
+    };
     let file: File = match toml::from_str(source) {
         Ok(file) => file,
         Err(error) => {
             let offset = error.span().map_or(0, |span| span.start);
-            problems.push(at(offset, format!("invalid: {}", error.message().trim())));
-            return (Urgency::default(), problems);
+            found.push(offset, format!("invalid: {}", error.message().trim()));
+            return (Urgency::default(), found.problems);
         }
     };
     let mut urgency = Urgency::default();
-    for (level_id, text) in &file.actions {
-        match parse_level(level_id) {
-            Some(level) => urgency
-                .actions
-                .push((level, text.get_ref().trim().to_owned())),
-            None => problems.push(at(
-                text.span().start,
-                format!("[actions] `{level_id}` is not a level"),
-            )),
-        }
-    }
-    for level in Level::ALL {
-        if !urgency.actions.iter().any(|(l, _)| *l == level) {
-            problems.push(at(0, format!("[actions] needs `{}`", level.id())));
-        }
-    }
+    read_actions(&file, &mut urgency, &mut found);
     for block in file.block {
-        let Some(level) = parse_level(block.level.get_ref()) else {
-            problems.push(at(
-                block.level.span().start,
-                format!(
-                    "level must be one of emergency, urgent, soon, routine, not {:?}",
-                    block.level.get_ref()
-                ),
-            ));
-            continue;
-        };
-        if urgency.get(block.id.get_ref()).is_some() || urgency.for_level(level).is_some() {
-            problems.push(at(
-                block.id.span().start,
-                "two blocks share an id or a level".to_owned(),
-            ));
-            continue;
+        if let Some(block) = read_block(block, &urgency, &mut found) {
+            urgency.blocks.push(block);
         }
-        if block.sign.is_empty() {
-            problems.push(at(block.id.span().start, "a block needs signs".to_owned()));
-        }
-        let mut signs = Vec::new();
-        for sign in &block.sign {
-            let rule = sign.rule.as_ref().map(|rule| rule.get_ref().as_str());
-            if rule.is_none() && sign.source.is_none() {
-                problems.push(at(
-                    sign.text.span().start,
-                    "a sign needs the c.2 `rule` it comes from, or a `source`".to_owned(),
-                ));
-            }
-            if let Some(message) = sign_problem(level, rule, sign.text.get_ref()) {
-                let offset = sign
-                    .rule
-                    .as_ref()
-                    .map_or(sign.text.span().start, |rule| rule.span().start);
-                problems.push(at(offset, message));
-            }
-            signs.push(Sign {
-                text: sign.text.get_ref().trim().to_owned(),
-            });
-        }
-        urgency.blocks.push(Block {
-            id: block.id.get_ref().clone(),
-            level,
-            heading: block.heading.get_ref().trim().to_owned(),
-            short: block.short.get_ref().trim().to_owned(),
-            after: block
-                .after
-                .as_ref()
-                .map(|after| after.get_ref().trim().to_owned()),
-            signs,
-        });
     }
     urgency
         .blocks
         .sort_by_key(|block| std::cmp::Reverse(block.level));
     if urgency.for_level(Level::Emergency).is_none() {
-        problems.push(at(
-            0,
-            "the urgency file needs an emergency block".to_owned(),
-        ));
+        found.push(0, "the urgency file needs an emergency block".to_owned());
     }
-    (urgency, problems)
+    (urgency, found.problems)
+}
+
+/// The problems found in the urgency file so far, and what they need to be
+/// placed at a line and column of it.
+struct Found<'a> {
+    path: &'a Path,
+    source: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Found<'_> {
+    /// Adds a problem at a byte offset of the file.
+    fn push(&mut self, offset: usize, message: String) {
+        self.problems
+            .push(Problem::at_offset(self.path, self.source, offset, message));
+    }
+}
+
+/// Reads `[actions]` into `urgency`: every key must be a level, and every
+/// level needs its action.
+fn read_actions(file: &File, urgency: &mut Urgency, found: &mut Found<'_>) {
+    for (level_id, text) in &file.actions {
+        match parse_level(level_id) {
+            Some(level) => urgency
+                .actions
+                .push((level, text.get_ref().trim().to_owned())),
+            None => found.push(
+                text.span().start,
+                format!("[actions] `{level_id}` is not a level"),
+            ),
+        }
+    }
+    for level in Level::ALL {
+        if !urgency.actions.iter().any(|(l, _)| *l == level) {
+            found.push(0, format!("[actions] needs `{}`", level.id()));
+        }
+    }
+}
+
+/// Reads one `[[block]]`; `None` when its level is unknown or another block
+/// of `urgency` already has its id or level.
+fn read_block(block: BlockFile, urgency: &Urgency, found: &mut Found<'_>) -> Option<Block> {
+    let Some(level) = parse_level(block.level.get_ref()) else {
+        found.push(
+            block.level.span().start,
+            format!(
+                "level must be one of emergency, urgent, soon, routine, not {:?}",
+                block.level.get_ref()
+            ),
+        );
+        return None;
+    };
+    if urgency.get(block.id.get_ref()).is_some() || urgency.for_level(level).is_some() {
+        found.push(
+            block.id.span().start,
+            "two blocks share an id or a level".to_owned(),
+        );
+        return None;
+    }
+    if block.sign.is_empty() {
+        found.push(block.id.span().start, "a block needs signs".to_owned());
+    }
+    let signs = block
+        .sign
+        .iter()
+        .map(|sign| read_sign(level, sign, found))
+        .collect();
+    Some(Block {
+        id: block.id.get_ref().clone(),
+        level,
+        heading: block.heading.get_ref().trim().to_owned(),
+        short: block.short.get_ref().trim().to_owned(),
+        after: block
+            .after
+            .as_ref()
+            .map(|after| after.get_ref().trim().to_owned()),
+        signs,
+    })
+}
+
+/// Reads one sign of a block of `level`, checking it against its c.2 rule.
+fn read_sign(level: Level, sign: &SignFile, found: &mut Found<'_>) -> Sign {
+    let rule = sign.rule.as_ref().map(|rule| rule.get_ref().as_str());
+    if rule.is_none() && sign.source.is_none() {
+        found.push(
+            sign.text.span().start,
+            "a sign needs the c.2 `rule` it comes from, or a `source`".to_owned(),
+        );
+    }
+    if let Some(message) = sign_problem(level, rule, sign.text.get_ref()) {
+        let offset = sign
+            .rule
+            .as_ref()
+            .map_or(sign.text.span().start, |rule| rule.span().start);
+        found.push(offset, message);
+    }
+    Sign {
+        text: sign.text.get_ref().trim().to_owned(),
+    }
 }
 
 #[cfg(test)]
