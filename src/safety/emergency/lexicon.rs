@@ -232,82 +232,38 @@ pub fn read_lines(
         let line_start = offset;
         offset += line.len() + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
-        let line_number = line_index + 1;
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let at = |column_offset: usize, message: String| {
-            Problem::at_offset(path, source, line_start + column_offset, message)
+        let mut at = LineProblems {
+            path,
+            source,
+            start: line_start,
+            problems: &mut *problems,
         };
         let Some((names, phrase)) = line.split_once('\t') else {
-            problems.push(at(
-                0,
-                "expected concept<TAB>phrase (a tab between them)".to_owned(),
-            ));
+            at.push(0, "expected concept<TAB>phrase (a tab between them)");
             continue;
         };
         let phrase_offset = names.len() + 1;
-        let mut set = ConceptSet::EMPTY;
-        let mut bad = false;
-        let mut name_offset = 0;
-        for raw_name in names.split(',') {
-            let name = raw_name.trim();
-            let valid = !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            if !valid {
-                problems.push(at(
-                    name_offset,
-                    format!(
-                        "concept name {name:?} must be lower-case letters, digits and underscores"
-                    ),
-                ));
-                bad = true;
-            } else {
-                match concepts.intern(name) {
-                    Some(id) => set.insert(id),
-                    None => {
-                        problems.push(at(
-                            name_offset,
-                            format!("too many concepts (at most {MAX_CONCEPTS})"),
-                        ));
-                        bad = true;
-                    }
-                }
-            }
-            name_offset += raw_name.len() + 1;
-        }
-        let cleaned = text::clean(phrase);
-        if cleaned.is_empty() {
-            problems.push(at(phrase_offset, "empty phrase".to_owned()));
-            bad = true;
-        } else if cleaned != phrase.trim() || phrase != phrase.trim() {
-            problems.push(at(
-                phrase_offset,
-                format!(
-                    "phrase {phrase:?} is not written cleaned (expected {cleaned:?}: lower case, \
-                     single spaces, no apostrophes or punctuation)"
-                ),
-            ));
-            bad = true;
-        }
-        if bad {
+        let set = line_concepts(names, concepts, &mut at);
+        let cleaned = cleaned_phrase(phrase, phrase_offset, &mut at);
+        let (Some(set), Some(cleaned)) = (set, cleaned) else {
             continue;
-        }
+        };
         let words: Vec<String> = cleaned.split(' ').map(str::to_owned).collect();
         match index_of.get(&words) {
             Some(&index) => {
                 if let Some(existing) = lines.get_mut(index) {
                     if existing.concepts.and(set) == set {
-                        problems.push(at(
+                        at.push(
                             phrase_offset,
                             format!(
                                 "phrase {cleaned:?} is already listed with this concept at line {}",
                                 existing.line
                             ),
-                        ));
+                        );
                     }
                     existing.concepts = existing.concepts.union(set);
                 }
@@ -317,12 +273,92 @@ pub fn read_lines(
                 lines.push(LexiconLine {
                     words,
                     concepts: set,
-                    line: line_number,
+                    line: line_index + 1,
                 });
             }
         }
     }
     lines
+}
+
+/// The problems of one line of the lexicon, at byte offsets in the line.
+struct LineProblems<'a> {
+    path: &'a Path,
+    source: &'a str,
+    /// Where the line starts in the file.
+    start: usize,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl LineProblems<'_> {
+    fn push(&mut self, column_offset: usize, message: impl Into<String>) {
+        self.problems.push(Problem::at_offset(
+            self.path,
+            self.source,
+            self.start + column_offset,
+            message,
+        ));
+    }
+}
+
+/// The concepts of a line (`names`, comma-separated, at the start of the
+/// line), interned; `None` when a name is bad (every bad name is reported).
+fn line_concepts(
+    names: &str,
+    concepts: &mut Concepts,
+    at: &mut LineProblems<'_>,
+) -> Option<ConceptSet> {
+    let mut set = ConceptSet::EMPTY;
+    let mut bad = false;
+    let mut name_offset = 0;
+    for raw_name in names.split(',') {
+        let name = raw_name.trim();
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            at.push(
+                name_offset,
+                format!("concept name {name:?} must be lower-case letters, digits and underscores"),
+            );
+            bad = true;
+        } else {
+            match concepts.intern(name) {
+                Some(id) => set.insert(id),
+                None => {
+                    at.push(
+                        name_offset,
+                        format!("too many concepts (at most {MAX_CONCEPTS})"),
+                    );
+                    bad = true;
+                }
+            }
+        }
+        name_offset += raw_name.len() + 1;
+    }
+    (!bad).then_some(set)
+}
+
+/// A line's phrase, which must be written as [`text::clean`] leaves it;
+/// `None` (with a problem at `phrase_offset`) when it is not, or is empty.
+fn cleaned_phrase(phrase: &str, phrase_offset: usize, at: &mut LineProblems<'_>) -> Option<String> {
+    let cleaned = text::clean(phrase);
+    if cleaned.is_empty() {
+        at.push(phrase_offset, "empty phrase");
+        return None;
+    }
+    if cleaned != phrase.trim() || phrase != phrase.trim() {
+        at.push(
+            phrase_offset,
+            format!(
+                "phrase {phrase:?} is not written cleaned (expected {cleaned:?}: lower case, \
+                 single spaces, no apostrophes or punctuation)"
+            ),
+        );
+        return None;
+    }
+    Some(cleaned)
 }
 
 impl Lexicon {

@@ -109,6 +109,47 @@ pub enum Mode {
     Everything,
 }
 
+/// Where a word is: its sentence and clause (both counted across the
+/// message).
+#[derive(Clone, Copy)]
+struct WordAt {
+    sentence: usize,
+    clause: usize,
+}
+
+/// The message with each emoji that reads as a word replaced by the word
+/// ("😂" as " haha ").
+fn emoji_as_words(rules: &Rules, mut plain: String) -> String {
+    // An ASCII message holds no emoji: most messages skip the searches.
+    let ascii = plain.is_ascii();
+    for (emoji, word) in &rules.sentences.emoji_words {
+        if (emoji.is_ascii() || !ascii) && plain.contains(*emoji) {
+            plain = plain.replace(*emoji, &format!(" {word} "));
+        }
+    }
+    plain
+}
+
+/// The concepts the screen gives a number itself: a temperature of a fever,
+/// a year.
+fn number_concepts(rules: &Rules, word: Option<&str>) -> ConceptSet {
+    let mut concepts = ConceptSet::EMPTY;
+    if word
+        .and_then(text::leading_number)
+        .is_some_and(text::is_fever_reading)
+    {
+        concepts.insert(rules.fever_reading);
+    }
+    if word
+        .filter(|word| word.len() == 4)
+        .and_then(|word| word.parse::<u32>().ok())
+        .is_some_and(|year| (1900..=2099).contains(&year))
+    {
+        concepts.insert(rules.year);
+    }
+    concepts
+}
+
 /// The words of a message with their concepts and scopes, and the patterns
 /// that read them.
 #[derive(Debug)]
@@ -158,21 +199,50 @@ impl<'a> Analysis<'a> {
         // About one word in five bytes: room made once, not grown word by word.
         analysis.words.reserve(analysis.plain.len() / 5 + 1);
         analysis.arena.reserve(analysis.plain.len());
-        let mut plain = analysis.plain.clone();
-        // An ASCII message holds no emoji: most messages skip the searches.
-        let ascii = plain.is_ascii();
-        for (emoji, word) in &rules.sentences.emoji_words {
-            if (emoji.is_ascii() || !ascii) && plain.contains(*emoji) {
-                plain = plain.replace(*emoji, &format!(" {word} "));
-            }
-        }
+        let plain = emoji_as_words(rules, analysis.plain.clone());
         // First the words of every sentence, then what the whole message says
         // (some phrases change how every sentence is read: "thats whats
         // happening right now"), then each sentence in context.
+        let sentences = analysis.read_words(lexicon, &plain);
+        analysis.sentence_spans = sentences
+            .iter()
+            .map(|&(start, end, _)| (start, end))
+            .collect();
+        let message_concepts = analysis
+            .words
+            .iter()
+            .fold(ConceptSet::EMPTY, |set, word| set.union(word.concepts));
+        analysis.cancelled = rules
+            .modifiers
+            .iter()
+            .map(|modifier| message_concepts.intersects(modifier.cancelled_by))
+            .collect();
+        let affirmed = message_concepts.intersects(rules.sentences.affirmations);
+        analysis.read_sentences(sentences, affirmed);
+        analysis.present = analysis
+            .words
+            .iter()
+            .fold(ConceptSet::EMPTY, |set, word| set.union(word.concepts));
+        analysis.concept_words = analysis
+            .words
+            .iter()
+            .enumerate()
+            .filter(|(_, word)| !word.concepts.is_empty())
+            .map(|(index, _)| index)
+            .collect();
+        analysis.mark_narrative_history();
+        analysis
+    }
+
+    /// Tags the words of every sentence of `plain` with their concepts and
+    /// clauses; returns each sentence's words (`start..end`) and whether it
+    /// ended with a question mark. Sizes `historical` by the clauses found.
+    fn read_words(&mut self, lexicon: &Lexicon, plain: &str) -> Vec<(usize, usize, bool)> {
+        let rules = self.rules;
         let mut clause = 0;
         let mut sentences: Vec<(usize, usize, bool)> = Vec::new();
-        for (sentence_index, sentence) in text::split_sentences(&plain).into_iter().enumerate() {
-            let start = analysis.words.len();
+        for (sentence_index, sentence) in text::split_sentences(plain).into_iter().enumerate() {
+            let start = self.words.len();
             for raw_clause in text::split_clauses(sentence.text) {
                 let cleaned = text::clean_plain(&drop_possessive_s(
                     raw_clause,
@@ -191,133 +261,118 @@ impl<'a> Analysis<'a> {
                         concepts: ConceptSet::EMPTY,
                         own: ConceptSet::EMPTY,
                     });
-                    let (length, mut concepts) = (found.length, found.concepts);
-                    if concepts.intersects(rules.sentences.clause_breakers) {
+                    if found.concepts.intersects(rules.sentences.clause_breakers) {
                         clause += 1;
                     }
-                    if rest
-                        .first()
-                        .and_then(|word| text::leading_number(word))
-                        .is_some_and(text::is_fever_reading)
-                    {
-                        concepts.insert(rules.fever_reading);
-                    }
-                    if rest
-                        .first()
-                        .filter(|word| word.len() == 4)
-                        .and_then(|word| word.parse::<u32>().ok())
-                        .is_some_and(|year| (1900..=2099).contains(&year))
-                    {
-                        concepts.insert(rules.year);
-                    }
-                    for offset in 0..length {
-                        let Some(word) = words.get(index + offset) else {
-                            break;
-                        };
-                        let word_index = analysis.words.len();
-                        analysis.words.push(Word {
-                            text: {
-                                let begin = u32::try_from(analysis.arena.len()).unwrap_or(u32::MAX);
-                                analysis.arena.push_str(word);
-                                (
-                                    begin,
-                                    u32::try_from(analysis.arena.len()).unwrap_or(u32::MAX),
-                                )
-                            },
-                            concepts: if offset == 0 {
-                                concepts
-                            } else {
-                                ConceptSet::EMPTY
-                            },
-                            own: if offset == 0 {
-                                found.own
-                            } else {
-                                lexicon.word_concepts(word)
-                            },
-                            span: if offset == 0 { length } else { 0 },
-                            sentence: sentence_index,
-                            clause,
-                            position: word_index + sentence_index * SENTENCE_GAP,
-                            scoped: false,
-                        });
-                    }
-                    index += length.max(1);
+                    let at = WordAt {
+                        sentence: sentence_index,
+                        clause,
+                    };
+                    self.push_phrase(lexicon, rest, &found, at);
+                    index += found.length.max(1);
                 }
             }
-            sentences.push((start, analysis.words.len(), sentence.question));
+            sentences.push((start, self.words.len(), sentence.question));
         }
-        analysis.historical = vec![false; clause + 1];
-        analysis.sentence_spans = sentences
-            .iter()
-            .map(|&(start, end, _)| (start, end))
-            .collect();
-        let message_concepts = analysis
-            .words
-            .iter()
-            .fold(ConceptSet::EMPTY, |set, word| set.union(word.concepts));
-        analysis.cancelled = rules
-            .modifiers
-            .iter()
-            .map(|modifier| message_concepts.intersects(modifier.cancelled_by))
-            .collect();
-        let affirmed = message_concepts.intersects(rules.sentences.affirmations);
+        self.historical = vec![false; clause + 1];
+        sentences
+    }
+
+    /// Adds the words of one phrase the lexicon found at the start of
+    /// `rest`: the first word carries the phrase's concepts (and a number's),
+    /// the others only their own.
+    fn push_phrase(&mut self, lexicon: &Lexicon, rest: &[&str], found: &Found, at: WordAt) {
+        let length = found.length;
+        let concepts = found
+            .concepts
+            .union(number_concepts(self.rules, rest.first().copied()));
+        for offset in 0..length {
+            let Some(word) = rest.get(offset) else {
+                break;
+            };
+            let word_index = self.words.len();
+            let begin = u32::try_from(self.arena.len()).unwrap_or(u32::MAX);
+            self.arena.push_str(word);
+            let end = u32::try_from(self.arena.len()).unwrap_or(u32::MAX);
+            self.words.push(Word {
+                text: (begin, end),
+                concepts: if offset == 0 {
+                    concepts
+                } else {
+                    ConceptSet::EMPTY
+                },
+                own: if offset == 0 {
+                    found.own
+                } else {
+                    lexicon.word_concepts(word)
+                },
+                span: if offset == 0 { length } else { 0 },
+                sentence: at.sentence,
+                clause: at.clause,
+                position: word_index + at.sentence * SENTENCE_GAP,
+                scoped: false,
+            });
+        }
+    }
+
+    /// Reads each sentence in context: derived concepts, the scopes of
+    /// negation and "if", whether it asks for information (never, when the
+    /// message is `affirmed`), and what it tells as past.
+    fn read_sentences(&mut self, sentences: Vec<(usize, usize, bool)>, affirmed: bool) {
+        let rules = self.rules;
         let mut previous_informational = false;
         for (start, end, question) in sentences {
             let sentence = SentenceInput { question };
             // What the sentence holds, grown by each derived concept: a rule
             // whose two concepts are not both here is skipped.
             let mut present = (start..end).fold(ConceptSet::EMPTY, |set, index| {
-                set.union(
-                    analysis
-                        .word(index)
-                        .map_or(ConceptSet::EMPTY, |w| w.concepts),
-                )
+                set.union(self.word(index).map_or(ConceptSet::EMPTY, |w| w.concepts))
             });
-            for derive in rules.derives.iter().filter(|derive| derive.before_scopes) {
-                if present.intersects(derive.first) && present.intersects(derive.then) {
-                    analysis.derive(derive, start, end);
-                    present = present.union(derive.gives);
-                }
-            }
-            analysis.mark_scopes(start, end, present);
-            for derive in rules.derives.iter().filter(|derive| !derive.before_scopes) {
-                if present.intersects(derive.first) && present.intersects(derive.then) {
-                    analysis.derive(derive, start, end);
-                    present = present.union(derive.gives);
-                }
-            }
+            present = self.derive_all(start, end, present, true);
+            self.mark_scopes(start, end, present);
+            present = self.derive_all(start, end, present, false);
             let informational = !affirmed
-                && analysis.is_informational(start, end, sentence.question, previous_informational);
+                && self.is_informational(start, end, sentence.question, previous_informational);
             // "is it normal with sciatica to not feel when you poo? started
             // today": a question followed by when it started is a report.
             if previous_informational
                 && !informational
-                && (start..end).any(|index| analysis.has(index, rules.sentences.times))
-                && let Some(previous) = analysis.informational.last_mut()
+                && (start..end).any(|index| self.has(index, rules.sentences.times))
+                && let Some(previous) = self.informational.last_mut()
             {
                 *previous = false;
             }
-            analysis.informational.push(informational);
+            self.informational.push(informational);
             previous_informational = informational;
             // Nothing told as past or over: no clause to mark (`present`
             // holds every concept of the sentence, and perhaps more).
             if present.intersects(rules.history_past.union(rules.history_closed)) {
-                analysis.mark_history(start, end);
+                self.mark_history(start, end);
             }
         }
-        analysis.present = analysis
-            .words
+    }
+
+    /// Applies, in order, the derive rules read before (or after) the scopes
+    /// to the sentence `start..end`; returns `present` with what they gave.
+    fn derive_all(
+        &mut self,
+        start: usize,
+        end: usize,
+        mut present: ConceptSet,
+        before_scopes: bool,
+    ) -> ConceptSet {
+        let rules = self.rules;
+        for derive in rules
+            .derives
             .iter()
-            .fold(ConceptSet::EMPTY, |set, word| set.union(word.concepts));
-        analysis.concept_words = analysis
-            .words
-            .iter()
-            .enumerate()
-            .filter(|(_, word)| !word.concepts.is_empty())
-            .map(|(index, _)| index)
-            .collect();
-        analysis.mark_narrative_history();
-        analysis
+            .filter(|derive| derive.before_scopes == before_scopes)
+        {
+            if present.intersects(derive.first) && present.intersects(derive.then) {
+                self.derive(derive, start, end);
+                present = present.union(derive.gives);
+            }
+        }
+        present
     }
 
     /// A story told by its own clock ("It was a Thursday night … By the next

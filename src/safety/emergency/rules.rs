@@ -2,19 +2,22 @@
 //! (modifiers, derived concepts, how questions are told apart) and
 //! `faq/emergency/flags.toml` (each red flag as combinations of concepts).
 //!
-//! The files are read with serde; every name in them is then resolved to a
-//! concept of the lexicon, and every problem is reported with its file, line
-//! and column. Nothing here knows what a leg is: that is all data.
+//! The files are read with [`TomlReader`] (every unknown key, missing key and
+//! wrong type is reported, in the words serde used when it read them); every
+//! name in them is then resolved to a concept of the lexicon, and every
+//! problem is reported with its file, line and column. Nothing here knows what a leg is: that is all data.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use serde::Deserialize;
-use toml::Spanned;
+use serde::de::value::Error;
+use serde::de::{Error as _, Unexpected};
+use toml_edit::{Item, TableLike, Value};
 
 use super::RedFlag;
 use super::lexicon::{ConceptId, ConceptSet, Concepts};
 use crate::problem::Problem;
+use crate::tomlread::{self, Element, TomlReader};
 
 /// Where a combination is looked for, around its anchor word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,40 +229,57 @@ pub struct Rules {
 // ---------------------------------------------------------------------------
 // The files as written
 
-type Names = Vec<Spanned<String>>;
+/// A name in a file, with the byte offset where its value starts.
+#[derive(Default)]
+struct Name {
+    text: String,
+    at: usize,
+}
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+type Names = Vec<Name>;
+
+/// A value of a table with the byte offset where it starts.
+type At<T> = (T, usize);
+
 struct ContextFile {
     body: Names,
     no_typos: Names,
-    #[serde(default)]
     always_calm: Names,
-    #[serde(default)]
     pseudo_triggers: Names,
     second_opinion_needs: Names,
     calm_reach_default: usize,
-    #[serde(default)]
-    calm_reach: BTreeMap<String, Spanned<usize>>,
-    #[serde(default)]
+    calm_reach: BTreeMap<String, At<usize>>,
     calm_forward_only: Names,
-    #[serde(default)]
     calm_about_others: Names,
-    #[serde(default)]
     writer: Names,
-    #[serde(default)]
-    groups: BTreeMap<String, Spanned<Names>>,
+    groups: BTreeMap<String, At<Names>>,
     sentences: SentencesFile,
     history: HistoryFile,
     story: StoryFile,
-    #[serde(default)]
     modifier: Vec<ModifierFile>,
-    #[serde(default)]
     derive: Vec<DeriveFile>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const CONTEXT_KEYS: &[&str] = &[
+    "body",
+    "no_typos",
+    "always_calm",
+    "pseudo_triggers",
+    "second_opinion_needs",
+    "calm_reach_default",
+    "calm_reach",
+    "calm_forward_only",
+    "calm_about_others",
+    "writer",
+    "groups",
+    "sentences",
+    "history",
+    "story",
+    "modifier",
+    "derive",
+];
+
+#[derive(Default)]
 struct StoryFile {
     about: Names,
     people: Names,
@@ -268,133 +288,597 @@ struct StoryFile {
     min_words: usize,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const STORY_KEYS: &[&str] = &["about", "people", "findings", "markers", "min_words"];
+
+#[derive(Default)]
 struct SentencesFile {
     people: Names,
     times: Names,
-    #[serde(default)]
     not_subjects: Names,
-    #[serde(default)]
     reports: Names,
-    #[serde(default)]
     affirmations: Names,
-    #[serde(default)]
     pronouns: Vec<String>,
-    #[serde(default)]
-    emoji_words: BTreeMap<String, String>,
+    emoji_words: BTreeMap<String, At<String>>,
     generic_i_after: Names,
     question_words: Names,
     fillers: Names,
     info_markers: Names,
     clause_breakers: Names,
-    #[serde(default)]
     keep_apostrophe_s: Vec<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const SENTENCES_KEYS: &[&str] = &[
+    "people",
+    "times",
+    "not_subjects",
+    "reports",
+    "affirmations",
+    "pronouns",
+    "emoji_words",
+    "generic_i_after",
+    "question_words",
+    "fillers",
+    "info_markers",
+    "clause_breakers",
+    "keep_apostrophe_s",
+];
+
+#[derive(Default)]
 struct HistoryFile {
     past: Names,
     present: Names,
-    #[serde(default)]
     exempt: Names,
-    #[serde(default)]
     closed: Names,
-    #[serde(default)]
     narrative: Names,
-    #[serde(default)]
     narrative_blockers: Names,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const HISTORY_KEYS: &[&str] = &[
+    "past",
+    "present",
+    "exempt",
+    "closed",
+    "narrative",
+    "narrative_blockers",
+];
+
+#[derive(Default)]
 struct ModifierFile {
-    trigger: Spanned<String>,
-    category: Spanned<String>,
+    trigger: Name,
+    category: Name,
     reach: usize,
-    #[serde(default)]
     ends_at: Names,
-    #[serde(default)]
     ends_at_new_subject: usize,
-    #[serde(default)]
     joined_subject_continues: bool,
-    #[serde(default)]
     cancelled_by: Names,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const MODIFIER_KEYS: &[&str] = &[
+    "trigger",
+    "category",
+    "reach",
+    "ends_at",
+    "ends_at_new_subject",
+    "joined_subject_continues",
+    "cancelled_by",
+];
+
+#[derive(Default)]
 struct DeriveFile {
-    first: Spanned<String>,
-    then: Spanned<String>,
+    first: Name,
+    then: Name,
     within: usize,
-    order: Spanned<String>,
-    gives: Spanned<String>,
-    on: Spanned<String>,
-    #[serde(default)]
+    order: Name,
+    gives: Name,
+    on: Name,
     remove: Names,
-    #[serde(default)]
     remove_first: Names,
-    #[serde(default)]
     not_followed_by: Vec<String>,
-    #[serde(default)]
     before_scopes: bool,
-    #[serde(default)]
     in_sentence: bool,
-    #[serde(default)]
     not_across: Names,
-    #[serde(default)]
     same_scope: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const DERIVE_KEYS: &[&str] = &[
+    "first",
+    "then",
+    "within",
+    "order",
+    "gives",
+    "on",
+    "remove",
+    "remove_first",
+    "not_followed_by",
+    "before_scopes",
+    "in_sentence",
+    "not_across",
+    "same_scope",
+];
+
 struct FlagsFile {
-    #[serde(default)]
-    groups: BTreeMap<String, Spanned<Names>>,
+    groups: BTreeMap<String, At<Names>>,
     flag: Vec<FlagFile>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const FLAGS_KEYS: &[&str] = &["groups", "flag"];
+
+#[derive(Default)]
 struct FlagFile {
-    id: Spanned<String>,
+    id: Name,
     pattern: Vec<PatternFile>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const FLAG_KEYS: &[&str] = &["id", "pattern"];
+
+#[derive(Default)]
 struct PatternFile {
     anchor: Option<Names>,
-    sign: Spanned<Names>,
-    kinds: Option<Spanned<usize>>,
+    sign: At<Names>,
+    kinds: Option<At<usize>>,
     reach: Option<usize>,
-    scope: Option<Spanned<String>>,
-    #[serde(default)]
+    scope: Option<Name>,
     need: Vec<NeedFile>,
-    #[serde(default)]
     calm: Names,
-    #[serde(default)]
     calm_in_sentence: Names,
-    #[serde(default)]
     anchor_calm: Names,
     strong: Option<NeedFile>,
-    #[serde(default)]
     calm_always: Names,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const PATTERN_KEYS: &[&str] = &[
+    "anchor",
+    "sign",
+    "kinds",
+    "reach",
+    "scope",
+    "need",
+    "calm",
+    "calm_in_sentence",
+    "anchor_calm",
+    "strong",
+    "calm_always",
+];
+
+#[derive(Default)]
 struct NeedFile {
     concepts: Names,
     reach: Option<usize>,
-    scope: Option<Spanned<String>>,
-    #[serde(default)]
+    scope: Option<Name>,
     calm: Names,
-    #[serde(default)]
     pronoun: bool,
 }
+
+const NEED_KEYS: &[&str] = &["concepts", "reach", "scope", "calm", "pronoun"];
+
+// ---------------------------------------------------------------------------
+// Reading the files' shape
+
+/// A value of a file: the item of a key, or an element of an array (or
+/// the whole file, as a table).
+#[derive(Clone, Copy)]
+enum Node<'t> {
+    Item(&'t Item),
+    Element(Element<'t>),
+}
+
+impl<'t> Node<'t> {
+    /// Where the value starts.
+    fn start(self) -> usize {
+        match self {
+            Node::Item(item) => tomlread::item_start(item),
+            Node::Element(element) => element.span().start,
+        }
+    }
+
+    /// The value, when it is not a `[table]` or a `[[table]]` list.
+    fn value(self) -> Option<&'t Value> {
+        match self {
+            Node::Item(item) => item.as_value(),
+            Node::Element(Element::Value(value)) => Some(value),
+            Node::Element(Element::Table(_)) => None,
+        }
+    }
+
+    /// Its keys, when it is a table (inline or not).
+    fn table(self) -> Option<&'t dyn TableLike> {
+        match self {
+            Node::Item(item) => item.as_table_like(),
+            Node::Element(element) => element.as_table_like(),
+        }
+    }
+
+    /// Its elements, when it is an array (`[ ... ]` or `[[name]]`).
+    fn elements(self) -> Option<Vec<Element<'t>>> {
+        match self {
+            Node::Item(item) => tomlread::elements(item),
+            Node::Element(Element::Value(Value::Array(array))) => {
+                Some(array.iter().map(Element::Value).collect())
+            }
+            Node::Element(_) => None,
+        }
+    }
+
+    /// The value as serde names what it did not expect (`string "x"`,
+    /// `integer `1``, `sequence`, `map`).
+    fn unexpected(self) -> Unexpected<'t> {
+        match self.value() {
+            Some(Value::String(text)) => Unexpected::Str(text.value()),
+            Some(Value::Integer(number)) => Unexpected::Signed(*number.value()),
+            Some(Value::Float(number)) => Unexpected::Float(*number.value()),
+            Some(Value::Boolean(flag)) => Unexpected::Bool(*flag.value()),
+            Some(Value::Array(_)) => Unexpected::Seq,
+            // A date is read as a map of its parts.
+            Some(Value::Datetime(_) | Value::InlineTable(_)) => Unexpected::Map,
+            None if self.elements().is_some() => Unexpected::Seq,
+            None => Unexpected::Map,
+        }
+    }
+}
+
+/// A table being read as one of the structs above.
+#[derive(Clone, Copy)]
+struct Fields<'t> {
+    table: &'t dyn TableLike,
+    /// Where the table starts, for a missing key.
+    start: usize,
+}
+
+/// Reads the files into the structs above, collecting a problem for every
+/// unknown key, missing key and wrong type. The messages keep the words the
+/// files were checked with when serde read them ("invalid: missing field
+/// `body`"), so that moderators see the same messages as before.
+struct Shape<'r, 'a> {
+    reader: &'r mut TomlReader<'a>,
+}
+
+impl<'t> Shape<'_, '_> {
+    /// Records a problem in serde's words.
+    fn says(&mut self, at: usize, error: serde::de::value::Error) {
+        self.reader.problem_at(at, format!("invalid: {error}"));
+    }
+
+    fn wrong_type(&mut self, node: Node<'t>, expected: &str) {
+        self.says(
+            node.start(),
+            Error::invalid_type(node.unexpected(), &expected),
+        );
+    }
+
+    /// A table read as the struct `name` with the keys `known`; every other
+    /// key is a problem.
+    fn fields(
+        &mut self,
+        node: Node<'t>,
+        name: &str,
+        known: &'static [&'static str],
+    ) -> Option<Fields<'t>> {
+        let Some(table) = node.table() else {
+            self.wrong_type(node, &format!("struct {name}"));
+            return None;
+        };
+        for (key, _) in table.iter() {
+            if !known.contains(&key) {
+                let at = tomlread::key_span(table, key).start;
+                self.says(at, Error::unknown_field(key, known));
+            }
+        }
+        Some(Fields {
+            table,
+            start: node.start(),
+        })
+    }
+
+    /// A key that must be there.
+    fn required<T: Default>(
+        &mut self,
+        fields: Fields<'t>,
+        key: &'static str,
+        read: impl FnOnce(&mut Self, Node<'t>) -> T,
+    ) -> T {
+        match fields.table.get(key) {
+            Some(item) => read(self, Node::Item(item)),
+            None => {
+                self.says(fields.start, Error::missing_field(key));
+                T::default()
+            }
+        }
+    }
+
+    /// A key that may be left out.
+    fn optional<T>(
+        &mut self,
+        fields: Fields<'t>,
+        key: &str,
+        read: impl FnOnce(&mut Self, Node<'t>) -> T,
+    ) -> Option<T> {
+        fields
+            .table
+            .get(key)
+            .map(|item| read(self, Node::Item(item)))
+    }
+
+    /// A key that may be left out, for its type's default.
+    fn or_default<T: Default>(
+        &mut self,
+        fields: Fields<'t>,
+        key: &str,
+        read: impl FnOnce(&mut Self, Node<'t>) -> T,
+    ) -> T {
+        self.optional(fields, key, read).unwrap_or_default()
+    }
+
+    fn string(&mut self, node: Node<'t>) -> String {
+        match node.value().and_then(Value::as_str) {
+            Some(text) => text.to_owned(),
+            None => {
+                self.wrong_type(node, "a string");
+                String::new()
+            }
+        }
+    }
+
+    fn name(&mut self, node: Node<'t>) -> Name {
+        Name {
+            text: self.string(node),
+            at: node.start(),
+        }
+    }
+
+    fn count(&mut self, node: Node<'t>) -> usize {
+        match node.value().and_then(Value::as_integer) {
+            Some(number) => usize::try_from(number).unwrap_or_else(|_| {
+                self.says(
+                    node.start(),
+                    Error::invalid_value(Unexpected::Signed(number), &"usize"),
+                );
+                0
+            }),
+            None => {
+                self.wrong_type(node, "usize");
+                0
+            }
+        }
+    }
+
+    fn boolean(&mut self, node: Node<'t>) -> bool {
+        match node.value().and_then(Value::as_bool) {
+            Some(flag) => flag,
+            None => {
+                self.wrong_type(node, "a boolean");
+                false
+            }
+        }
+    }
+
+    /// An array, each element read by `read`.
+    fn list<T>(
+        &mut self,
+        node: Node<'t>,
+        mut read: impl FnMut(&mut Self, Node<'t>) -> T,
+    ) -> Vec<T> {
+        let Some(elements) = node.elements() else {
+            self.wrong_type(node, "a sequence");
+            return Vec::new();
+        };
+        elements
+            .into_iter()
+            .map(|element| read(self, Node::Element(element)))
+            .collect()
+    }
+
+    /// A table of any keys, each value read by `read`, with where it starts.
+    fn map<T>(
+        &mut self,
+        node: Node<'t>,
+        mut read: impl FnMut(&mut Self, Node<'t>) -> T,
+    ) -> BTreeMap<String, At<T>> {
+        let Some(table) = node.table() else {
+            self.wrong_type(node, "a map");
+            return BTreeMap::new();
+        };
+        table
+            .iter()
+            .map(|(key, item)| {
+                let value = Node::Item(item);
+                (key.to_owned(), (read(self, value), value.start()))
+            })
+            .collect()
+    }
+
+    fn names(&mut self, node: Node<'t>) -> Names {
+        self.list(node, Self::name)
+    }
+
+    fn strings(&mut self, node: Node<'t>) -> Vec<String> {
+        self.list(node, Self::string)
+    }
+
+    fn groups(&mut self, node: Node<'t>) -> BTreeMap<String, At<Names>> {
+        self.map(node, Self::names)
+    }
+
+    fn context(&mut self, root: Node<'t>) -> Option<ContextFile> {
+        let f = self.fields(root, "ContextFile", CONTEXT_KEYS)?;
+        Some(ContextFile {
+            body: self.required(f, "body", Self::names),
+            no_typos: self.required(f, "no_typos", Self::names),
+            always_calm: self.or_default(f, "always_calm", Self::names),
+            pseudo_triggers: self.or_default(f, "pseudo_triggers", Self::names),
+            second_opinion_needs: self.required(f, "second_opinion_needs", Self::names),
+            calm_reach_default: self.required(f, "calm_reach_default", Self::count),
+            calm_reach: self.or_default(f, "calm_reach", |s, n| s.map(n, Self::count)),
+            calm_forward_only: self.or_default(f, "calm_forward_only", Self::names),
+            calm_about_others: self.or_default(f, "calm_about_others", Self::names),
+            writer: self.or_default(f, "writer", Self::names),
+            groups: self.or_default(f, "groups", Self::groups),
+            sentences: self.required(f, "sentences", Self::sentences),
+            history: self.required(f, "history", Self::history),
+            story: self.required(f, "story", Self::story),
+            modifier: self.or_default(f, "modifier", |s, n| s.list(n, Self::modifier)),
+            derive: self.or_default(f, "derive", |s, n| s.list(n, Self::derive)),
+        })
+    }
+
+    fn sentences(&mut self, node: Node<'t>) -> SentencesFile {
+        let Some(f) = self.fields(node, "SentencesFile", SENTENCES_KEYS) else {
+            return SentencesFile::default();
+        };
+        SentencesFile {
+            people: self.required(f, "people", Self::names),
+            times: self.required(f, "times", Self::names),
+            not_subjects: self.or_default(f, "not_subjects", Self::names),
+            reports: self.or_default(f, "reports", Self::names),
+            affirmations: self.or_default(f, "affirmations", Self::names),
+            pronouns: self.or_default(f, "pronouns", Self::strings),
+            emoji_words: self.or_default(f, "emoji_words", |s, n| s.map(n, Self::string)),
+            generic_i_after: self.required(f, "generic_i_after", Self::names),
+            question_words: self.required(f, "question_words", Self::names),
+            fillers: self.required(f, "fillers", Self::names),
+            info_markers: self.required(f, "info_markers", Self::names),
+            clause_breakers: self.required(f, "clause_breakers", Self::names),
+            keep_apostrophe_s: self.or_default(f, "keep_apostrophe_s", Self::strings),
+        }
+    }
+
+    fn history(&mut self, node: Node<'t>) -> HistoryFile {
+        let Some(f) = self.fields(node, "HistoryFile", HISTORY_KEYS) else {
+            return HistoryFile::default();
+        };
+        HistoryFile {
+            past: self.required(f, "past", Self::names),
+            present: self.required(f, "present", Self::names),
+            exempt: self.or_default(f, "exempt", Self::names),
+            closed: self.or_default(f, "closed", Self::names),
+            narrative: self.or_default(f, "narrative", Self::names),
+            narrative_blockers: self.or_default(f, "narrative_blockers", Self::names),
+        }
+    }
+
+    fn story(&mut self, node: Node<'t>) -> StoryFile {
+        let Some(f) = self.fields(node, "StoryFile", STORY_KEYS) else {
+            return StoryFile::default();
+        };
+        StoryFile {
+            about: self.required(f, "about", Self::names),
+            people: self.required(f, "people", Self::names),
+            findings: self.required(f, "findings", Self::names),
+            markers: self.required(f, "markers", Self::names),
+            min_words: self.required(f, "min_words", Self::count),
+        }
+    }
+
+    fn modifier(&mut self, node: Node<'t>) -> ModifierFile {
+        let Some(f) = self.fields(node, "ModifierFile", MODIFIER_KEYS) else {
+            return ModifierFile::default();
+        };
+        ModifierFile {
+            trigger: self.required(f, "trigger", Self::name),
+            category: self.required(f, "category", Self::name),
+            reach: self.required(f, "reach", Self::count),
+            ends_at: self.or_default(f, "ends_at", Self::names),
+            ends_at_new_subject: self.or_default(f, "ends_at_new_subject", Self::count),
+            joined_subject_continues: self.or_default(f, "joined_subject_continues", Self::boolean),
+            cancelled_by: self.or_default(f, "cancelled_by", Self::names),
+        }
+    }
+
+    fn derive(&mut self, node: Node<'t>) -> DeriveFile {
+        let Some(f) = self.fields(node, "DeriveFile", DERIVE_KEYS) else {
+            return DeriveFile::default();
+        };
+        DeriveFile {
+            first: self.required(f, "first", Self::name),
+            then: self.required(f, "then", Self::name),
+            within: self.required(f, "within", Self::count),
+            order: self.required(f, "order", Self::name),
+            gives: self.required(f, "gives", Self::name),
+            on: self.required(f, "on", Self::name),
+            remove: self.or_default(f, "remove", Self::names),
+            remove_first: self.or_default(f, "remove_first", Self::names),
+            not_followed_by: self.or_default(f, "not_followed_by", Self::strings),
+            before_scopes: self.or_default(f, "before_scopes", Self::boolean),
+            in_sentence: self.or_default(f, "in_sentence", Self::boolean),
+            not_across: self.or_default(f, "not_across", Self::names),
+            same_scope: self.or_default(f, "same_scope", Self::boolean),
+        }
+    }
+
+    fn flags(&mut self, root: Node<'t>) -> Option<FlagsFile> {
+        let f = self.fields(root, "FlagsFile", FLAGS_KEYS)?;
+        Some(FlagsFile {
+            groups: self.or_default(f, "groups", Self::groups),
+            flag: self.required(f, "flag", |s, n| s.list(n, Self::flag)),
+        })
+    }
+
+    fn flag(&mut self, node: Node<'t>) -> FlagFile {
+        let Some(f) = self.fields(node, "FlagFile", FLAG_KEYS) else {
+            return FlagFile::default();
+        };
+        FlagFile {
+            id: self.required(f, "id", Self::name),
+            pattern: self.required(f, "pattern", |s, n| s.list(n, Self::pattern)),
+        }
+    }
+
+    fn pattern(&mut self, node: Node<'t>) -> PatternFile {
+        let Some(f) = self.fields(node, "PatternFile", PATTERN_KEYS) else {
+            return PatternFile::default();
+        };
+        PatternFile {
+            anchor: self.optional(f, "anchor", Self::names),
+            sign: self.required(f, "sign", |s, n| (s.names(n), n.start())),
+            kinds: self.optional(f, "kinds", |s, n| (s.count(n), n.start())),
+            reach: self.optional(f, "reach", Self::count),
+            scope: self.optional(f, "scope", Self::name),
+            need: self.or_default(f, "need", |s, n| s.list(n, Self::need)),
+            calm: self.or_default(f, "calm", Self::names),
+            calm_in_sentence: self.or_default(f, "calm_in_sentence", Self::names),
+            anchor_calm: self.or_default(f, "anchor_calm", Self::names),
+            strong: self.optional(f, "strong", Self::need),
+            calm_always: self.or_default(f, "calm_always", Self::names),
+        }
+    }
+
+    fn need(&mut self, node: Node<'t>) -> NeedFile {
+        let Some(f) = self.fields(node, "NeedFile", NEED_KEYS) else {
+            return NeedFile::default();
+        };
+        NeedFile {
+            concepts: self.required(f, "concepts", Self::names),
+            reach: self.optional(f, "reach", Self::count),
+            scope: self.optional(f, "scope", Self::name),
+            calm: self.or_default(f, "calm", Self::names),
+            pronoun: self.or_default(f, "pronoun", Self::boolean),
+        }
+    }
+}
+
+/// Parses one file and reads its shape with `read`; `None`, with every
+/// problem in `problems`, when the file is not TOML or not of that shape.
+fn read_file<T>(
+    file: &File<'_>,
+    problems: &mut Vec<Problem>,
+    read: impl FnOnce(&mut Shape<'_, '_>, Node<'_>) -> Option<T>,
+) -> Option<T> {
+    let mut reader = TomlReader::new(file.path, file.source);
+    let read = reader.parse().and_then(|document| {
+        let root = Node::Element(Element::Table(document.as_table()));
+        read(
+            &mut Shape {
+                reader: &mut reader,
+            },
+            root,
+        )
+    });
+    let clean = reader.problems.is_empty();
+    problems.append(&mut reader.problems);
+    read.filter(|_| clean)
+}
+
+// ---------------------------------------------------------------------------
+// Resolving names to concepts
 
 /// The default reach of a pattern or need, in words.
 const DEFAULT_REACH: usize = 8;
@@ -421,11 +905,11 @@ impl Resolver<'_> {
     }
 
     /// One name: a group or a concept.
-    fn name(&mut self, file: &File<'_>, name: &Spanned<String>) -> ConceptSet {
-        if let Some(set) = self.groups.get(name.get_ref()) {
+    fn name(&mut self, file: &File<'_>, name: &Name) -> ConceptSet {
+        if let Some(set) = self.groups.get(&name.text) {
             return *set;
         }
-        match self.concepts.get(name.get_ref()) {
+        match self.concepts.get(&name.text) {
             Some(id) => {
                 self.used.insert(id);
                 ConceptSet::one(id)
@@ -433,11 +917,11 @@ impl Resolver<'_> {
             None => {
                 self.problem(
                     file,
-                    name.span().start,
+                    name.at,
                     format!(
                         "unknown concept or group `{}` (concepts come from lexicon.tsv or a \
                          derive's `gives`; groups from [groups])",
-                        name.get_ref()
+                        name.text
                     ),
                 );
                 ConceptSet::EMPTY
@@ -446,44 +930,39 @@ impl Resolver<'_> {
     }
 
     /// A list of names.
-    fn names(&mut self, file: &File<'_>, names: &[Spanned<String>]) -> ConceptSet {
+    fn names(&mut self, file: &File<'_>, names: &[Name]) -> ConceptSet {
         names.iter().fold(ConceptSet::EMPTY, |set, name| {
             set.union(self.name(file, name))
         })
     }
 
     /// Resolves a file's `[groups]` (members must be concepts).
-    fn groups(&mut self, file: &File<'_>, groups: &BTreeMap<String, Spanned<Names>>) {
-        for (name, members) in groups {
+    fn groups(&mut self, file: &File<'_>, groups: &BTreeMap<String, At<Names>>) {
+        for (name, (members, at)) in groups {
             if self.groups.contains_key(name) || self.concepts.get(name).is_some() {
                 self.problem(
                     file,
-                    members.span().start,
+                    *at,
                     format!("group `{name}` is defined twice or shares a concept's name"),
                 );
                 continue;
             }
-            let set = self.names(file, members.get_ref());
+            let set = self.names(file, members);
             self.groups.insert(name.clone(), set);
         }
     }
 
     /// A `scope` string or a `reach`, for patterns and needs.
-    fn scope(
-        &mut self,
-        file: &File<'_>,
-        scope: Option<&Spanned<String>>,
-        reach: Option<usize>,
-    ) -> Scope {
+    fn scope(&mut self, file: &File<'_>, scope: Option<&Name>, reach: Option<usize>) -> Scope {
         match scope {
             None => Scope::Reach(reach.unwrap_or(DEFAULT_REACH)),
-            Some(scope) => match scope.get_ref().as_str() {
+            Some(scope) => match scope.text.as_str() {
                 "sentence" => Scope::Sentence,
                 "message" => Scope::Message,
                 other => {
                     self.problem(
                         file,
-                        scope.span().start,
+                        scope.at,
                         format!("scope must be \"sentence\" or \"message\", not {other:?}"),
                     );
                     Scope::Reach(reach.unwrap_or(DEFAULT_REACH))
@@ -500,25 +979,128 @@ impl Resolver<'_> {
             pronoun: need.pronoun,
         }
     }
-}
 
-/// Reads a TOML file with serde; a syntax or shape error becomes one problem
-/// at its position.
-fn parse<T: serde::de::DeserializeOwned>(
-    file: &File<'_>,
-    problems: &mut Vec<Problem>,
-) -> Option<T> {
-    match toml::from_str::<T>(file.source) {
-        Ok(value) => Some(value),
-        Err(error) => {
-            let offset = error.span().map_or(0, |span| span.start);
-            problems.push(Problem::at_offset(
-                file.path,
-                file.source,
-                offset,
-                format!("invalid: {}", error.message().trim()),
-            ));
-            None
+    /// One of two words, as a flag: `yes` gives true, `no` false, anything
+    /// else a problem (and true).
+    fn choice(&mut self, file: &File<'_>, key: &str, value: &Name, yes: &str, no: &str) -> bool {
+        match value.text.as_str() {
+            text if text == yes => true,
+            text if text == no => false,
+            other => {
+                self.problem(
+                    file,
+                    value.at,
+                    format!("{key} must be \"{yes}\" or \"{no}\", not {other:?}"),
+                );
+                true
+            }
+        }
+    }
+
+    /// `[calm_reach]`: each concept's reach.
+    fn calm_reach(
+        &mut self,
+        file: &File<'_>,
+        calm_reach: &BTreeMap<String, At<usize>>,
+    ) -> Vec<(ConceptId, usize)> {
+        let mut out = Vec::new();
+        for (name, (reach, at)) in calm_reach {
+            match self.concepts.get(name) {
+                Some(id) => {
+                    self.used.insert(id);
+                    out.push((id, *reach));
+                }
+                None => self.problem(
+                    file,
+                    *at,
+                    format!("unknown concept `{name}` in [calm_reach]"),
+                ),
+            }
+        }
+        out
+    }
+
+    /// `[sentences]`.
+    fn sentences(&mut self, file: &File<'_>, sentences: &SentencesFile) -> SentenceRules {
+        SentenceRules {
+            people: self.names(file, &sentences.people),
+            times: self.names(file, &sentences.times),
+            not_subjects: self.names(file, &sentences.not_subjects),
+            reports: self.names(file, &sentences.reports),
+            affirmations: self.names(file, &sentences.affirmations),
+            pronouns: sentences.pronouns.clone(),
+            emoji_words: sentences
+                .emoji_words
+                .iter()
+                .filter_map(|(emoji, (word, _))| {
+                    let mut chars = emoji.chars();
+                    match (chars.next(), chars.next()) {
+                        (Some(c), None) => Some((c, word.clone())),
+                        _ => None,
+                    }
+                })
+                .collect(),
+            generic_i_after: self.names(file, &sentences.generic_i_after),
+            question_words: self.names(file, &sentences.question_words),
+            fillers: self.names(file, &sentences.fillers),
+            info_markers: self.names(file, &sentences.info_markers),
+            clause_breakers: self.names(file, &sentences.clause_breakers),
+            keep_apostrophe_s: sentences.keep_apostrophe_s.clone(),
+        }
+    }
+
+    /// `[story]`.
+    fn story(&mut self, file: &File<'_>, story: &StoryFile) -> StoryRules {
+        StoryRules {
+            about: self.names(file, &story.about),
+            people: self.names(file, &story.people),
+            findings: self.names(file, &story.findings),
+            markers: self.names(file, &story.markers),
+            min_words: story.min_words,
+        }
+    }
+
+    /// One `[[modifier]]`.
+    fn modifier(&mut self, file: &File<'_>, modifier: &ModifierFile) -> Modifier {
+        let category = &modifier.category;
+        if !matches!(category.text.as_str(), "negated" | "hypothetical") {
+            self.problem(
+                file,
+                category.at,
+                format!(
+                    "category must be \"negated\" or \"hypothetical\", not {:?}",
+                    category.text
+                ),
+            );
+        }
+        Modifier {
+            trigger: self.name(file, &modifier.trigger),
+            reach: modifier.reach,
+            ends_at: self.names(file, &modifier.ends_at),
+            ends_at_new_subject: modifier.ends_at_new_subject,
+            joined_subject_continues: modifier.joined_subject_continues,
+            cancelled_by: self.names(file, &modifier.cancelled_by),
+        }
+    }
+
+    /// One `[[derive]]`.
+    fn derive(&mut self, file: &File<'_>, derive: &DeriveFile) -> Derive {
+        let next = self.choice(file, "order", &derive.order, "next", "either");
+        let on_first = self.choice(file, "on", &derive.on, "first", "then");
+        Derive {
+            first: self.name(file, &derive.first),
+            then: self.name(file, &derive.then),
+            within: derive.within,
+            next,
+            gives: self.name(file, &derive.gives),
+            on_first,
+            remove: self.names(file, &derive.remove),
+            remove_first: self.names(file, &derive.remove_first),
+            not_followed_by: derive.not_followed_by.clone(),
+            before_scopes: derive.before_scopes,
+            in_sentence: derive.in_sentence,
+            not_across: self.names(file, &derive.not_across),
+            same_scope: derive.same_scope,
         }
     }
 }
@@ -551,8 +1133,8 @@ pub fn read(
         path: sources.flags.0,
         source: sources.flags.1,
     };
-    let context: Option<ContextFile> = parse(&context_file, problems);
-    let flags: Option<FlagsFile> = parse(&flags_file, problems);
+    let context = read_file(&context_file, problems, |shape, root| shape.context(root));
+    let flags = read_file(&flags_file, problems, |shape, root| shape.flags(root));
     let (context, flags) = (context?, flags?);
 
     // Concepts given by derives and by the tokenizer exist besides the
@@ -560,11 +1142,11 @@ pub fn read(
     let fever_reading = concepts.intern("fever_reading")?;
     let year = concepts.intern("year")?;
     for derive in &context.derive {
-        if concepts.intern(derive.gives.get_ref()).is_none() {
+        if concepts.intern(&derive.gives.text).is_none() {
             problems.push(Problem::at_offset(
                 context_file.path,
                 context_file.source,
-                derive.gives.span().start,
+                derive.gives.at,
                 "too many concepts",
             ));
         }
@@ -573,182 +1155,83 @@ pub fn read(
     let mut resolver = Resolver {
         concepts,
         groups: HashMap::new(),
-        used: HashSet::new(),
+        used: HashSet::from([fever_reading, year]),
         problems: Vec::new(),
     };
-    resolver.used.insert(fever_reading);
-    resolver.used.insert(year);
     resolver.groups(&context_file, &context.groups);
     resolver.groups(&flags_file, &flags.groups);
+    let mut rules = context_rules(
+        &mut resolver,
+        &context_file,
+        &context,
+        [fever_reading, year],
+    );
+    rules.flags = flag_patterns(&mut resolver, &flags_file, &flags)
+        .into_iter()
+        .collect();
+    problems.append(&mut resolver.problems);
+    Some((rules, resolver.used))
+}
 
-    let file = &context_file;
+/// The rules of context.toml, its names resolved (the flags are added
+/// after), with the concepts the screen gives numbers: a fever reading and
+/// a year.
+fn context_rules(
+    resolver: &mut Resolver<'_>,
+    file: &File<'_>,
+    context: &ContextFile,
+    [fever_reading, year]: [ConceptId; 2],
+) -> Rules {
     let body = resolver.names(file, &context.body);
     let no_typos = resolver.names(file, &context.no_typos);
     let always_calm = resolver.names(file, &context.always_calm);
     resolver.names(file, &context.pseudo_triggers);
     let second_opinion_needs = resolver.names(file, &context.second_opinion_needs);
-    let mut calm_reach = Vec::new();
-    for (name, reach) in &context.calm_reach {
-        match resolver.concepts.get(name) {
-            Some(id) => {
-                resolver.used.insert(id);
-                calm_reach.push((id, *reach.get_ref()));
-            }
-            None => resolver.problem(
-                file,
-                reach.span().start,
-                format!("unknown concept `{name}` in [calm_reach]"),
-            ),
-        }
-    }
+    let calm_reach = resolver.calm_reach(file, &context.calm_reach);
     let max_calm_reach = calm_reach
         .iter()
         .map(|(_, reach)| *reach)
         .chain([context.calm_reach_default])
         .max()
         .unwrap_or(context.calm_reach_default);
-    let sentences = SentenceRules {
-        people: resolver.names(file, &context.sentences.people),
-        times: resolver.names(file, &context.sentences.times),
-        not_subjects: resolver.names(file, &context.sentences.not_subjects),
-        reports: resolver.names(file, &context.sentences.reports),
-        affirmations: resolver.names(file, &context.sentences.affirmations),
-        pronouns: context.sentences.pronouns.clone(),
-        emoji_words: context
-            .sentences
-            .emoji_words
-            .iter()
-            .filter_map(|(emoji, word)| {
-                let mut chars = emoji.chars();
-                match (chars.next(), chars.next()) {
-                    (Some(c), None) => Some((c, word.clone())),
-                    _ => None,
-                }
-            })
-            .collect(),
-        generic_i_after: resolver.names(file, &context.sentences.generic_i_after),
-        question_words: resolver.names(file, &context.sentences.question_words),
-        fillers: resolver.names(file, &context.sentences.fillers),
-        info_markers: resolver.names(file, &context.sentences.info_markers),
-        clause_breakers: resolver.names(file, &context.sentences.clause_breakers),
-        keep_apostrophe_s: context.sentences.keep_apostrophe_s.clone(),
-    };
+    let sentences = resolver.sentences(file, &context.sentences);
     let calm_forward_only = resolver.names(file, &context.calm_forward_only);
     let calm_about_others = resolver.names(file, &context.calm_about_others);
     let writer = resolver.names(file, &context.writer);
-    let history_past = resolver.names(file, &context.history.past);
-    let history_present = resolver.names(file, &context.history.present);
-    let history_exempt = resolver.names(file, &context.history.exempt);
-    let history_closed = resolver.names(file, &context.history.closed);
-    let history_narrative = resolver.names(file, &context.history.narrative);
-    let history_narrative_blockers = resolver.names(file, &context.history.narrative_blockers);
-    let story = StoryRules {
-        about: resolver.names(file, &context.story.about),
-        people: resolver.names(file, &context.story.people),
-        findings: resolver.names(file, &context.story.findings),
-        markers: resolver.names(file, &context.story.markers),
-        min_words: context.story.min_words,
-    };
-    let modifiers = context
-        .modifier
-        .iter()
-        .map(|modifier| {
-            let category = modifier.category.get_ref();
-            if !matches!(category.as_str(), "negated" | "hypothetical") {
-                resolver.problem(
-                    file,
-                    modifier.category.span().start,
-                    format!("category must be \"negated\" or \"hypothetical\", not {category:?}"),
-                );
-            }
-            Modifier {
-                trigger: resolver.name(file, &modifier.trigger),
-                reach: modifier.reach,
-                ends_at: resolver.names(file, &modifier.ends_at),
-                ends_at_new_subject: modifier.ends_at_new_subject,
-                joined_subject_continues: modifier.joined_subject_continues,
-                cancelled_by: resolver.names(file, &modifier.cancelled_by),
-            }
-        })
-        .collect();
-    let derives = context
-        .derive
-        .iter()
-        .map(|derive| {
-            let next = match derive.order.get_ref().as_str() {
-                "next" => true,
-                "either" => false,
-                other => {
-                    resolver.problem(
-                        file,
-                        derive.order.span().start,
-                        format!("order must be \"next\" or \"either\", not {other:?}"),
-                    );
-                    true
-                }
-            };
-            let on_first = match derive.on.get_ref().as_str() {
-                "first" => true,
-                "then" => false,
-                other => {
-                    resolver.problem(
-                        file,
-                        derive.on.span().start,
-                        format!("on must be \"first\" or \"then\", not {other:?}"),
-                    );
-                    true
-                }
-            };
-            Derive {
-                first: resolver.name(file, &derive.first),
-                then: resolver.name(file, &derive.then),
-                within: derive.within,
-                next,
-                gives: resolver.name(file, &derive.gives),
-                on_first,
-                remove: resolver.names(file, &derive.remove),
-                remove_first: resolver.names(file, &derive.remove_first),
-                not_followed_by: derive.not_followed_by.clone(),
-                before_scopes: derive.before_scopes,
-                in_sentence: derive.in_sentence,
-                not_across: resolver.names(file, &derive.not_across),
-                same_scope: derive.same_scope,
-            }
-        })
-        .collect();
-
-    let by_flag = flag_patterns(&mut resolver, &flags_file, &flags);
-
-    problems.append(&mut resolver.problems);
-    let used = resolver.used;
-    Some((
-        Rules {
-            body,
-            second_opinion_needs,
-            no_typos,
-            always_calm,
-            calm_reach_default: context.calm_reach_default,
-            calm_reach,
-            max_calm_reach,
-            calm_forward_only,
-            calm_about_others,
-            writer,
-            modifiers,
-            derives,
-            sentences,
-            history_past,
-            history_present,
-            history_exempt,
-            history_closed,
-            history_narrative,
-            history_narrative_blockers,
-            story,
-            fever_reading,
-            year,
-            flags: by_flag.into_iter().collect(),
-        },
-        used,
-    ))
+    let history = &context.history;
+    Rules {
+        body,
+        second_opinion_needs,
+        no_typos,
+        always_calm,
+        calm_reach_default: context.calm_reach_default,
+        calm_reach,
+        max_calm_reach,
+        calm_forward_only,
+        calm_about_others,
+        writer,
+        sentences,
+        history_past: resolver.names(file, &history.past),
+        history_present: resolver.names(file, &history.present),
+        history_exempt: resolver.names(file, &history.exempt),
+        history_closed: resolver.names(file, &history.closed),
+        history_narrative: resolver.names(file, &history.narrative),
+        history_narrative_blockers: resolver.names(file, &history.narrative_blockers),
+        story: resolver.story(file, &context.story),
+        modifiers: context
+            .modifier
+            .iter()
+            .map(|modifier| resolver.modifier(file, modifier))
+            .collect(),
+        derives: context
+            .derive
+            .iter()
+            .map(|derive| resolver.derive(file, derive))
+            .collect(),
+        fever_reading,
+        year,
+        flags: Vec::new(),
+    }
 }
 
 /// Each red flag's patterns in flags.toml, with a problem for an unknown
@@ -761,14 +1244,14 @@ fn flag_patterns(
     let mut by_flag: BTreeMap<RedFlag, Vec<Pattern>> = BTreeMap::new();
     for flag in &flags.flag {
         let Some(red_flag) =
-            RedFlag::from_id(flag.id.get_ref()).filter(|flag| *flag != RedFlag::Possible)
+            RedFlag::from_id(&flag.id.text).filter(|flag| *flag != RedFlag::Possible)
         else {
             resolver.problem(
                 file,
-                flag.id.span().start,
+                flag.id.at,
                 format!(
                     "unknown red flag `{}` (expected one of: {})",
-                    flag.id.get_ref(),
+                    flag.id.text,
                     RedFlag::ALL
                         .iter()
                         .filter(|flag| **flag != RedFlag::Possible)
@@ -782,17 +1265,13 @@ fn flag_patterns(
         if by_flag.contains_key(&red_flag) {
             resolver.problem(
                 file,
-                flag.id.span().start,
-                format!("red flag `{}` is defined twice", flag.id.get_ref()),
+                flag.id.at,
+                format!("red flag `{}` is defined twice", flag.id.text),
             );
             continue;
         }
         if flag.pattern.is_empty() {
-            resolver.problem(
-                file,
-                flag.id.span().start,
-                "a red flag needs a [[flag.pattern]]",
-            );
+            resolver.problem(file, flag.id.at, "a red flag needs a [[flag.pattern]]");
         }
         let patterns = flag
             .pattern
@@ -815,19 +1294,20 @@ fn flag_patterns(
 
 /// One `[[flag.pattern]]`, its names resolved.
 fn flag_pattern(resolver: &mut Resolver<'_>, file: &File<'_>, pattern: &PatternFile) -> Pattern {
-    let sign = resolver.names(file, pattern.sign.get_ref());
-    let kinds = pattern.kinds.as_ref().map_or(1, |kinds| *kinds.get_ref());
-    if let Some(spanned) = &pattern.kinds
+    let (sign_names, sign_at) = &pattern.sign;
+    let sign = resolver.names(file, sign_names);
+    let kinds = pattern.kinds.as_ref().map_or(1, |(kinds, _)| *kinds);
+    if let Some((_, kinds_at)) = &pattern.kinds
         && (kinds == 0 || kinds > sign.iter().count())
     {
         resolver.problem(
             file,
-            spanned.span().start,
+            *kinds_at,
             "kinds must be at least 1 and at most the number of sign concepts",
         );
     }
-    if pattern.sign.get_ref().is_empty() {
-        resolver.problem(file, pattern.sign.span().start, "sign must not be empty");
+    if sign_names.is_empty() {
+        resolver.problem(file, *sign_at, "sign must not be empty");
     }
     Pattern {
         anchor: pattern
