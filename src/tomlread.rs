@@ -15,6 +15,8 @@ use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
 
 use crate::problem::Problem;
 
+pub(crate) mod shape;
+
 /// A TOML file being read: its path, its text, and the problems found so far.
 pub struct TomlReader<'a> {
     /// The file's path, for problem messages.

@@ -10,8 +10,9 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
-use toml::Spanned;
+use std::collections::BTreeMap;
+
+use crate::tomlread::shape::{At, Node, Shape, read_shape};
 
 use crate::problem::Problem;
 use crate::symptoms::Level;
@@ -92,30 +93,71 @@ impl Urgency {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `urgency.toml` as written, each value with where it starts.
 struct File {
-    actions: std::collections::BTreeMap<String, Spanned<String>>,
+    actions: BTreeMap<String, At<String>>,
     block: Vec<BlockFile>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const FILE_KEYS: &[&str] = &["actions", "block"];
+
+#[derive(Default)]
 struct BlockFile {
-    id: Spanned<String>,
-    level: Spanned<String>,
-    heading: Spanned<String>,
-    short: Spanned<String>,
-    after: Option<Spanned<String>>,
+    id: At<String>,
+    level: At<String>,
+    heading: At<String>,
+    short: At<String>,
+    after: Option<At<String>>,
     sign: Vec<SignFile>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+const BLOCK_KEYS: &[&str] = &["id", "level", "heading", "short", "after", "sign"];
+
+#[derive(Default)]
 struct SignFile {
-    rule: Option<Spanned<String>>,
-    source: Option<Spanned<String>>,
-    text: Spanned<String>,
+    rule: Option<At<String>>,
+    source: Option<At<String>>,
+    text: At<String>,
+}
+
+const SIGN_KEYS: &[&str] = &["rule", "source", "text"];
+
+/// The file's shape, read with serde's words for what is wrong (the file
+/// was read with serde before; the messages stay the same), every problem
+/// listed.
+impl Shape<'_, '_> {
+    fn urgency_file(&mut self, root: Node<'_>) -> Option<File> {
+        let f = self.fields(root, "File", FILE_KEYS)?;
+        Some(File {
+            actions: self.required(f, "actions", |s, n| s.map(n, Self::string)),
+            block: self.required(f, "block", |s, n| s.list(n, Self::urgency_block)),
+        })
+    }
+
+    fn urgency_block(&mut self, node: Node<'_>) -> BlockFile {
+        let Some(f) = self.fields(node, "BlockFile", BLOCK_KEYS) else {
+            return BlockFile::default();
+        };
+        BlockFile {
+            id: self.required(f, "id", Self::string_at),
+            level: self.required(f, "level", Self::string_at),
+            heading: self.required(f, "heading", Self::string_at),
+            short: self.required(f, "short", Self::string_at),
+            after: self.optional(f, "after", Self::string_at),
+            sign: self.required(f, "sign", |s, n| s.list(n, Self::urgency_sign)),
+        }
+    }
+
+    fn urgency_sign(&mut self, node: Node<'_>) -> SignFile {
+        let Some(f) = self.fields(node, "SignFile", SIGN_KEYS) else {
+            return SignFile::default();
+        };
+        SignFile {
+            rule: self.optional(f, "rule", Self::string_at),
+            source: self.optional(f, "source", Self::string_at),
+            text: self.required(f, "text", Self::string_at),
+        }
+    }
 }
 
 /// Web sites that no longer serve the pages they once did.
@@ -290,13 +332,10 @@ pub fn parse(path: &Path, source: &str) -> (Urgency, Vec<Problem>) {
         source,
         problems: Vec::new(),
     };
-    let file: File = match toml::from_str(source) {
-        Ok(file) => file,
-        Err(error) => {
-            let offset = error.span().map_or(0, |span| span.start);
-            found.push(offset, format!("invalid: {}", error.message().trim()));
-            return (Urgency::default(), found.problems);
-        }
+    let Some(file) = read_shape(path, source, &mut found.problems, |shape, root| {
+        shape.urgency_file(root)
+    }) else {
+        return (Urgency::default(), found.problems);
     };
     let mut urgency = Urgency::default();
     read_actions(&file, &mut urgency, &mut found);
@@ -335,13 +374,8 @@ impl Found<'_> {
 fn read_actions(file: &File, urgency: &mut Urgency, found: &mut Found<'_>) {
     for (level_id, text) in &file.actions {
         match parse_level(level_id) {
-            Some(level) => urgency
-                .actions
-                .push((level, text.get_ref().trim().to_owned())),
-            None => found.push(
-                text.span().start,
-                format!("[actions] `{level_id}` is not a level"),
-            ),
+            Some(level) => urgency.actions.push((level, text.0.trim().to_owned())),
+            None => found.push(text.1, format!("[actions] `{level_id}` is not a level")),
         }
     }
     for level in Level::ALL {
@@ -354,25 +388,22 @@ fn read_actions(file: &File, urgency: &mut Urgency, found: &mut Found<'_>) {
 /// Reads one `[[block]]`; `None` when its level is unknown or another block
 /// of `urgency` already has its id or level.
 fn read_block(block: BlockFile, urgency: &Urgency, found: &mut Found<'_>) -> Option<Block> {
-    let Some(level) = parse_level(block.level.get_ref()) else {
+    let Some(level) = parse_level(&block.level.0) else {
         found.push(
-            block.level.span().start,
+            block.level.1,
             format!(
                 "level must be one of emergency, urgent, soon, routine, not {:?}",
-                block.level.get_ref()
+                &block.level.0
             ),
         );
         return None;
     };
-    if urgency.get(block.id.get_ref()).is_some() || urgency.for_level(level).is_some() {
-        found.push(
-            block.id.span().start,
-            "two blocks share an id or a level".to_owned(),
-        );
+    if urgency.get(&block.id.0).is_some() || urgency.for_level(level).is_some() {
+        found.push(block.id.1, "two blocks share an id or a level".to_owned());
         return None;
     }
     if block.sign.is_empty() {
-        found.push(block.id.span().start, "a block needs signs".to_owned());
+        found.push(block.id.1, "a block needs signs".to_owned());
     }
     let signs = block
         .sign
@@ -380,36 +411,30 @@ fn read_block(block: BlockFile, urgency: &Urgency, found: &mut Found<'_>) -> Opt
         .map(|sign| read_sign(level, sign, found))
         .collect();
     Some(Block {
-        id: block.id.get_ref().clone(),
+        id: block.id.0.clone(),
         level,
-        heading: block.heading.get_ref().trim().to_owned(),
-        short: block.short.get_ref().trim().to_owned(),
-        after: block
-            .after
-            .as_ref()
-            .map(|after| after.get_ref().trim().to_owned()),
+        heading: block.heading.0.trim().to_owned(),
+        short: block.short.0.trim().to_owned(),
+        after: block.after.as_ref().map(|after| after.0.trim().to_owned()),
         signs,
     })
 }
 
 /// Reads one sign of a block of `level`, checking it against its c.2 rule.
 fn read_sign(level: Level, sign: &SignFile, found: &mut Found<'_>) -> Sign {
-    let rule = sign.rule.as_ref().map(|rule| rule.get_ref().as_str());
+    let rule = sign.rule.as_ref().map(|rule| rule.0.as_str());
     if rule.is_none() && sign.source.is_none() {
         found.push(
-            sign.text.span().start,
+            sign.text.1,
             "a sign needs the c.2 `rule` it comes from, or a `source`".to_owned(),
         );
     }
-    if let Some(message) = sign_problem(level, rule, sign.text.get_ref()) {
-        let offset = sign
-            .rule
-            .as_ref()
-            .map_or(sign.text.span().start, |rule| rule.span().start);
+    if let Some(message) = sign_problem(level, rule, &sign.text.0) {
+        let offset = sign.rule.as_ref().map_or(sign.text.1, |rule| rule.1);
         found.push(offset, message);
     }
     Sign {
-        text: sign.text.get_ref().trim().to_owned(),
+        text: sign.text.0.trim().to_owned(),
     }
 }
 

@@ -10,14 +10,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use serde::de::value::Error;
-use serde::de::{Error as _, Unexpected};
-use toml_edit::{Item, TableLike, Value};
-
 use super::RedFlag;
 use super::lexicon::{ConceptId, ConceptSet, Concepts};
 use crate::problem::Problem;
-use crate::tomlread::{self, Element, TomlReader};
+use crate::tomlread::shape::{At, Node, Shape, read_shape};
 
 /// Where a combination is looked for, around its anchor word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,9 +234,6 @@ struct Name {
 
 type Names = Vec<Name>;
 
-/// A value of a table with the byte offset where it starts.
-type At<T> = (T, usize);
-
 struct ContextFile {
     body: Names,
     no_typos: Names,
@@ -454,236 +447,12 @@ const NEED_KEYS: &[&str] = &["concepts", "reach", "scope", "calm", "pronoun"];
 // ---------------------------------------------------------------------------
 // Reading the files' shape
 
-/// A value of a file: the item of a key, or an element of an array (or
-/// the whole file, as a table).
-#[derive(Clone, Copy)]
-enum Node<'t> {
-    Item(&'t Item),
-    Element(Element<'t>),
-}
-
-impl<'t> Node<'t> {
-    /// Where the value starts.
-    fn start(self) -> usize {
-        match self {
-            Node::Item(item) => tomlread::item_start(item),
-            Node::Element(element) => element.span().start,
-        }
-    }
-
-    /// The value, when it is not a `[table]` or a `[[table]]` list.
-    fn value(self) -> Option<&'t Value> {
-        match self {
-            Node::Item(item) => item.as_value(),
-            Node::Element(Element::Value(value)) => Some(value),
-            Node::Element(Element::Table(_)) => None,
-        }
-    }
-
-    /// Its keys, when it is a table (inline or not).
-    fn table(self) -> Option<&'t dyn TableLike> {
-        match self {
-            Node::Item(item) => item.as_table_like(),
-            Node::Element(element) => element.as_table_like(),
-        }
-    }
-
-    /// Its elements, when it is an array (`[ ... ]` or `[[name]]`).
-    fn elements(self) -> Option<Vec<Element<'t>>> {
-        match self {
-            Node::Item(item) => tomlread::elements(item),
-            Node::Element(Element::Value(Value::Array(array))) => {
-                Some(array.iter().map(Element::Value).collect())
-            }
-            Node::Element(_) => None,
-        }
-    }
-
-    /// The value as serde names what it did not expect (`string "x"`,
-    /// `integer `1``, `sequence`, `map`).
-    fn unexpected(self) -> Unexpected<'t> {
-        match self.value() {
-            Some(Value::String(text)) => Unexpected::Str(text.value()),
-            Some(Value::Integer(number)) => Unexpected::Signed(*number.value()),
-            Some(Value::Float(number)) => Unexpected::Float(*number.value()),
-            Some(Value::Boolean(flag)) => Unexpected::Bool(*flag.value()),
-            Some(Value::Array(_)) => Unexpected::Seq,
-            // A date is read as a map of its parts.
-            Some(Value::Datetime(_) | Value::InlineTable(_)) => Unexpected::Map,
-            None if self.elements().is_some() => Unexpected::Seq,
-            None => Unexpected::Map,
-        }
-    }
-}
-
-/// A table being read as one of the structs above.
-#[derive(Clone, Copy)]
-struct Fields<'t> {
-    table: &'t dyn TableLike,
-    /// Where the table starts, for a missing key.
-    start: usize,
-}
-
-/// Reads the files into the structs above, collecting a problem for every
-/// unknown key, missing key and wrong type. The messages keep the words the
-/// files were checked with when serde read them ("invalid: missing field
-/// `body`"), so that moderators see the same messages as before.
-struct Shape<'r, 'a> {
-    reader: &'r mut TomlReader<'a>,
-}
-
 impl<'t> Shape<'_, '_> {
-    /// Records a problem in serde's words.
-    fn says(&mut self, at: usize, error: serde::de::value::Error) {
-        self.reader.problem_at(at, format!("invalid: {error}"));
-    }
-
-    fn wrong_type(&mut self, node: Node<'t>, expected: &str) {
-        self.says(
-            node.start(),
-            Error::invalid_type(node.unexpected(), &expected),
-        );
-    }
-
-    /// A table read as the struct `name` with the keys `known`; every other
-    /// key is a problem.
-    fn fields(
-        &mut self,
-        node: Node<'t>,
-        name: &str,
-        known: &'static [&'static str],
-    ) -> Option<Fields<'t>> {
-        let Some(table) = node.table() else {
-            self.wrong_type(node, &format!("struct {name}"));
-            return None;
-        };
-        for (key, _) in table.iter() {
-            if !known.contains(&key) {
-                let at = tomlread::key_span(table, key).start;
-                self.says(at, Error::unknown_field(key, known));
-            }
-        }
-        Some(Fields {
-            table,
-            start: node.start(),
-        })
-    }
-
-    /// A key that must be there.
-    fn required<T: Default>(
-        &mut self,
-        fields: Fields<'t>,
-        key: &'static str,
-        read: impl FnOnce(&mut Self, Node<'t>) -> T,
-    ) -> T {
-        match fields.table.get(key) {
-            Some(item) => read(self, Node::Item(item)),
-            None => {
-                self.says(fields.start, Error::missing_field(key));
-                T::default()
-            }
-        }
-    }
-
-    /// A key that may be left out.
-    fn optional<T>(
-        &mut self,
-        fields: Fields<'t>,
-        key: &str,
-        read: impl FnOnce(&mut Self, Node<'t>) -> T,
-    ) -> Option<T> {
-        fields
-            .table
-            .get(key)
-            .map(|item| read(self, Node::Item(item)))
-    }
-
-    /// A key that may be left out, for its type's default.
-    fn or_default<T: Default>(
-        &mut self,
-        fields: Fields<'t>,
-        key: &str,
-        read: impl FnOnce(&mut Self, Node<'t>) -> T,
-    ) -> T {
-        self.optional(fields, key, read).unwrap_or_default()
-    }
-
-    fn string(&mut self, node: Node<'t>) -> String {
-        match node.value().and_then(Value::as_str) {
-            Some(text) => text.to_owned(),
-            None => {
-                self.wrong_type(node, "a string");
-                String::new()
-            }
-        }
-    }
-
     fn name(&mut self, node: Node<'t>) -> Name {
         Name {
             text: self.string(node),
             at: node.start(),
         }
-    }
-
-    fn count(&mut self, node: Node<'t>) -> usize {
-        match node.value().and_then(Value::as_integer) {
-            Some(number) => usize::try_from(number).unwrap_or_else(|_| {
-                self.says(
-                    node.start(),
-                    Error::invalid_value(Unexpected::Signed(number), &"usize"),
-                );
-                0
-            }),
-            None => {
-                self.wrong_type(node, "usize");
-                0
-            }
-        }
-    }
-
-    fn boolean(&mut self, node: Node<'t>) -> bool {
-        match node.value().and_then(Value::as_bool) {
-            Some(flag) => flag,
-            None => {
-                self.wrong_type(node, "a boolean");
-                false
-            }
-        }
-    }
-
-    /// An array, each element read by `read`.
-    fn list<T>(
-        &mut self,
-        node: Node<'t>,
-        mut read: impl FnMut(&mut Self, Node<'t>) -> T,
-    ) -> Vec<T> {
-        let Some(elements) = node.elements() else {
-            self.wrong_type(node, "a sequence");
-            return Vec::new();
-        };
-        elements
-            .into_iter()
-            .map(|element| read(self, Node::Element(element)))
-            .collect()
-    }
-
-    /// A table of any keys, each value read by `read`, with where it starts.
-    fn map<T>(
-        &mut self,
-        node: Node<'t>,
-        mut read: impl FnMut(&mut Self, Node<'t>) -> T,
-    ) -> BTreeMap<String, At<T>> {
-        let Some(table) = node.table() else {
-            self.wrong_type(node, "a map");
-            return BTreeMap::new();
-        };
-        table
-            .iter()
-            .map(|(key, item)| {
-                let value = Node::Item(item);
-                (key.to_owned(), (read(self, value), value.start()))
-            })
-            .collect()
     }
 
     fn names(&mut self, node: Node<'t>) -> Names {
@@ -853,28 +622,6 @@ impl<'t> Shape<'_, '_> {
             pronoun: self.or_default(f, "pronoun", Self::boolean),
         }
     }
-}
-
-/// Parses one file and reads its shape with `read`; `None`, with every
-/// problem in `problems`, when the file is not TOML or not of that shape.
-fn read_file<T>(
-    file: &File<'_>,
-    problems: &mut Vec<Problem>,
-    read: impl FnOnce(&mut Shape<'_, '_>, Node<'_>) -> Option<T>,
-) -> Option<T> {
-    let mut reader = TomlReader::new(file.path, file.source);
-    let read = reader.parse().and_then(|document| {
-        let root = Node::Element(Element::Table(document.as_table()));
-        read(
-            &mut Shape {
-                reader: &mut reader,
-            },
-            root,
-        )
-    });
-    let clean = reader.problems.is_empty();
-    problems.append(&mut reader.problems);
-    read.filter(|_| clean)
 }
 
 // ---------------------------------------------------------------------------
@@ -1133,8 +880,18 @@ pub fn read(
         path: sources.flags.0,
         source: sources.flags.1,
     };
-    let context = read_file(&context_file, problems, |shape, root| shape.context(root));
-    let flags = read_file(&flags_file, problems, |shape, root| shape.flags(root));
+    let context = read_shape(
+        context_file.path,
+        context_file.source,
+        problems,
+        |shape, root| shape.context(root),
+    );
+    let flags = read_shape(
+        flags_file.path,
+        flags_file.source,
+        problems,
+        |shape, root| shape.flags(root),
+    );
     let (context, flags) = (context?, flags?);
 
     // Concepts given by derives and by the tokenizer exist besides the
