@@ -234,6 +234,118 @@ fn posted_anyway(error: &serenity::Error) -> bool {
     matches!(error, serenity::Error::Json(_))
 }
 
+/// Waits for a command's replies, deferring the response (with the
+/// asker's `ephemeral` choice) when the engine is slow; says whether it
+/// deferred.
+async fn command_replies(
+    ctx: &Context,
+    command: &CommandInteraction,
+    mut work: tokio::task::JoinHandle<Vec<Reply>>,
+    ephemeral: bool,
+) -> serenity::Result<(Vec<Reply>, bool)> {
+    let in_time = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
+        Ok(replies) => Some(replies.map_err(engine_failed)?),
+        Err(_) => None,
+    };
+    // Deferring decides whether the answer is private before the replies
+    // are known, so a slow answer keeps the asker's choice.
+    let deferred = in_time.is_none();
+    let replies = match in_time {
+        Some(replies) => replies,
+        None => {
+            command
+                .create_response(
+                    &ctx.http,
+                    CreateInteractionResponse::Defer(
+                        CreateInteractionResponseMessage::new().ephemeral(ephemeral),
+                    ),
+                )
+                .await?;
+            work.await.map_err(engine_failed)?
+        }
+    };
+    Ok((replies, deferred))
+}
+
+/// Answers a command with a private note instead of its answer, by editing
+/// the deferred response or as the first response.
+async fn send_command_note(
+    ctx: &Context,
+    command: &CommandInteraction,
+    deferred: bool,
+    text: &str,
+) -> serenity::Result<()> {
+    let note = Composed::note(text);
+    if deferred {
+        command
+            .edit_response(&ctx.http, note.edit())
+            .await
+            .map(drop)
+    } else {
+        command
+            .create_response(
+                &ctx.http,
+                CreateInteractionResponse::Message(note.message(true)),
+            )
+            .await
+    }
+}
+
+/// How a command's answer goes out.
+#[derive(Clone, Copy)]
+struct Delivery {
+    /// The response was deferred, so the answer edits it.
+    deferred: bool,
+    /// Only the asker sees the answer.
+    private: bool,
+    /// The answer is remembered for the channel's cooldown, so needs a link.
+    remembered: bool,
+}
+
+/// Sends a command's answer; returns a link to it when it is public and
+/// remembered (or was deferred).
+async fn send_command_answer(
+    ctx: &Context,
+    command: &CommandInteraction,
+    composed: &Composed,
+    delivery: Delivery,
+) -> serenity::Result<Option<String>> {
+    let guild = command.guild_id.map(|g| g.get());
+    let channel = command.channel_id.get();
+    // A link to the public answer, once posted; the channel's when its
+    // message cannot be read back (it was posted all the same).
+    if delivery.deferred {
+        return match command.edit_response(&ctx.http, composed.edit()).await {
+            Ok(sent) => Ok(Some(message_link(guild, channel, sent.id.get()))),
+            Err(error) if posted_anyway(&error) => {
+                tracing::warn!(
+                    "Discord's answer to an edited reply could not be read; the reply counts as sent"
+                );
+                Ok(Some(channel_link(guild, channel)))
+            }
+            Err(error) => Err(error),
+        };
+    }
+    command
+        .create_response(
+            &ctx.http,
+            CreateInteractionResponse::Message(composed.message(delivery.private)),
+        )
+        .await?;
+    if !delivery.remembered {
+        return Ok(None);
+    }
+    Ok(Some(match command.get_response(&ctx.http).await {
+        Ok(sent) => message_link(guild, channel, sent.id.get()),
+        Err(_) => {
+            tracing::warn!(
+                "could not read back a public answer; the cooldown links to the channel"
+            );
+            channel_link(guild, channel)
+        }
+    }))
+}
+
 impl Handler {
     /// A handler over `engine`, remembering cooldowns in `store`.
     pub fn new(
@@ -541,7 +653,7 @@ impl Handler {
         &self,
         ctx: &Context,
         command: &CommandInteraction,
-        mut work: tokio::task::JoinHandle<Vec<Reply>>,
+        work: tokio::task::JoinHandle<Vec<Reply>>,
         owner: u64,
         check: &str,
         ephemeral: bool,
@@ -549,27 +661,7 @@ impl Handler {
         let now = SystemTime::now();
         let person = owner.to_string();
         let place = command.channel_id.get().to_string();
-        let in_time = match tokio::time::timeout(DEFER_AFTER, &mut work).await {
-            Ok(replies) => Some(replies.map_err(engine_failed)?),
-            Err(_) => None,
-        };
-        // Deferring decides whether the answer is private before the replies
-        // are known, so a slow answer keeps the asker's choice.
-        let deferred = in_time.is_none();
-        let replies = match in_time {
-            Some(replies) => replies,
-            None => {
-                command
-                    .create_response(
-                        &ctx.http,
-                        CreateInteractionResponse::Defer(
-                            CreateInteractionResponseMessage::new().ephemeral(ephemeral),
-                        ),
-                    )
-                    .await?;
-                work.await.map_err(engine_failed)?
-            }
-        };
+        let (replies, deferred) = command_replies(ctx, command, work, ephemeral).await?;
         let emergency = replies.first().is_some_and(Reply::is_emergency);
         if !emergency
             && !self
@@ -577,20 +669,7 @@ impl Handler {
                 .allow_reply(&person, now, self.settings.replies_per_minute)
         {
             tracing::info!(event = "rate_limited", "command answer replaced by a note");
-            let note = Composed::note(ui::SLOW_DOWN);
-            return if deferred {
-                command
-                    .edit_response(&ctx.http, note.edit())
-                    .await
-                    .map(drop)
-            } else {
-                command
-                    .create_response(
-                        &ctx.http,
-                        CreateInteractionResponse::Message(note.message(true)),
-                    )
-                    .await
-            };
+            return send_command_note(ctx, command, deferred, ui::SLOW_DOWN).await;
         }
         let answered_here = !deferred
             && answer_id(&replies).is_some_and(|id| {
@@ -606,43 +685,13 @@ impl Handler {
         }
         let private = ephemeral || answered_here;
         let composed = compose(&replies, owner, check);
-        let guild = command.guild_id.map(|g| g.get());
-        let channel = command.channel_id.get();
-        let remembered = !private && !emergency && answer_id(&replies).is_some();
-        // A link to the public answer, once posted; the channel's when its
-        // message cannot be read back (it was posted all the same).
-        let link = if deferred {
-            match command.edit_response(&ctx.http, composed.edit()).await {
-                Ok(sent) => Some(message_link(guild, channel, sent.id.get())),
-                Err(error) if posted_anyway(&error) => {
-                    tracing::warn!(
-                        "Discord's answer to an edited reply could not be read; the reply counts as sent"
-                    );
-                    Some(channel_link(guild, channel))
-                }
-                Err(error) => return Err(error),
-            }
-        } else {
-            command
-                .create_response(
-                    &ctx.http,
-                    CreateInteractionResponse::Message(composed.message(private)),
-                )
-                .await?;
-            if remembered {
-                Some(match command.get_response(&ctx.http).await {
-                    Ok(sent) => message_link(guild, channel, sent.id.get()),
-                    Err(_) => {
-                        tracing::warn!(
-                            "could not read back a public answer; the cooldown links to the channel"
-                        );
-                        channel_link(guild, channel)
-                    }
-                })
-            } else {
-                None
-            }
+        let delivery = Delivery {
+            deferred,
+            private,
+            remembered: !private && !emergency && answer_id(&replies).is_some(),
         };
+        let remembered = delivery.remembered;
+        let link = send_command_answer(ctx, command, &composed, delivery).await?;
         // Remembered for the channel's cooldown.
         if let (true, Some(link), Some(id)) = (remembered, link, answer_id(&replies)) {
             self.store.record_answer(&place, id, &link, now);
@@ -718,6 +767,29 @@ impl Handler {
             tracing::info!(event = "foreign_click", "click on someone else's buttons");
             return self.note(ctx, component, ui::NOT_YOURS).await;
         }
+        let Some(input) = self.symptom_input(component, &id, &check) else {
+            return Ok(());
+        };
+        let key = ConversationKey::new(clicker.to_string(), symptoms_place(channel));
+        let work = self.engine_call(key, input);
+        let answer = if from_ephemeral {
+            Answer::Update
+        } else {
+            Answer::NewMessage(true)
+        };
+        self.answer_component(ctx, component, work, clicker, &check, answer)
+            .await
+    }
+
+    /// The symptom-check step a click on the owner's button asks for; `None`
+    /// for an entry button (handled before). A click from an older symptom
+    /// check carries that check's version, so the engine can tell it is stale.
+    fn symptom_input(
+        &self,
+        component: &ComponentInteraction,
+        id: &CustomId,
+        check: &str,
+    ) -> Option<Input> {
         let current = self.engine.symptom_check_version();
         let same_check = id.check == check;
         let version = if same_check {
@@ -730,8 +802,8 @@ impl Handler {
             choice_ids: Vec::new(),
             check: id.check.clone(),
         };
-        let input = match &id.action {
-            Action::ShowEntry { .. } => return Ok(()),
+        Some(match &id.action {
+            Action::ShowEntry { .. } => return None,
             Action::SymptomChoice {
                 question_id,
                 choice_id,
@@ -755,16 +827,7 @@ impl Handler {
             Action::SymptomBack => stale(),
             Action::SymptomRestart => Input::SymptomRestart,
             Action::SymptomCancel => Input::SymptomCancel,
-        };
-        let key = ConversationKey::new(clicker.to_string(), symptoms_place(channel));
-        let work = self.engine_call(key, input);
-        let answer = if from_ephemeral {
-            Answer::Update
-        } else {
-            Answer::NewMessage(true)
-        };
-        self.answer_component(ctx, component, work, clicker, &check, answer)
-            .await
+        })
     }
 
     /// Answers a click with the engine's replies, as a new message or by

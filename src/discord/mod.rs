@@ -30,9 +30,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
-use serenity::all::{ClientBuilder, GatewayError, GatewayIntents, HttpBuilder};
+use serenity::all::{
+    Client, ClientBuilder, GatewayError, GatewayIntents, HttpBuilder, ShardManager,
+};
 use thiserror::Error;
+use tokio::task::JoinHandle;
 
+use crate::admin::Gaps;
 use crate::config::{Config, DISCORD_API, DiscordSettings};
 use crate::engine::Engine;
 pub use admin::Admin;
@@ -135,34 +139,12 @@ where
 {
     let settings = &config.discord;
     let intents = intents(settings);
-    if settings.answer_channels.is_empty() {
-        tracing::info!(
-            "no answer_channels configured: answering mentions, DMs and slash commands only \
-             (the MESSAGE_CONTENT intent is not requested)"
-        );
-    } else {
-        tracing::info!(
-            channels = settings.answer_channels.len(),
-            "answering every message in the answer channels: this needs the privileged \
-             MESSAGE_CONTENT intent (without it only mentions, DMs and slash commands work)"
-        );
-    }
+    log_intent_choice(settings);
     let base = settings.api_base_url.trim_end_matches('/').to_owned();
-    let mut http = HttpBuilder::new(token.expose()).default_allowed_mentions(render::no_pings());
-    if !is_discord(&base) {
-        tracing::info!(api_base_url = %base, "sending every REST call to the configured API base (client-side rate limiter off)");
-        http = http.proxy(base.clone()).ratelimiter_disabled(true);
-    }
+    let http = http_builder(&token, &base);
     let in_flight = InFlight::default();
     let (report_sender, reports) = tokio::sync::mpsc::unbounded_channel();
-    let admin = {
-        let engine = Arc::clone(&engine);
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || Admin::open(&engine, &config, Some(report_sender)))
-            .await
-            .map_err(|_| serenity::Error::Other("opening the moderator tools failed"))?
-    };
-    let admin = Arc::new(admin);
+    let admin = Arc::new(open_admin(&engine, config, report_sender).await?);
     let handler = Handler::new(
         Arc::clone(&engine),
         HandlerSettings::from_config(settings),
@@ -182,21 +164,95 @@ where
         reports,
     ));
     let watcher = admin.watch(Arc::clone(&engine));
-    let shard_manager = Arc::clone(&client.shard_manager);
     let stopping = Arc::new(tokio::sync::Notify::new());
-    let stop_requested = Arc::clone(&stopping);
-    let stopper = tokio::spawn(async move {
+    let stopper = spawn_stopper(
+        shutdown,
+        Arc::clone(&client.shard_manager),
+        Arc::clone(&stopping),
+    );
+    let purger = spawn_purger(engine, admin.gaps().cloned());
+    let result = run_until_stopped(&mut client, &stopping).await;
+    stopper.abort();
+    purger.abort();
+    if let Some(watcher) = watcher {
+        let _ = tokio::task::spawn_blocking(move || watcher.stop()).await;
+    }
+    let unfinished = in_flight.wait_idle(SHUTDOWN_GRACE).await;
+    if unfinished > 0 {
+        tracing::warn!(unfinished, "stopped with replies still being sent");
+    }
+    poster.abort();
+    result.map_err(|error| stop_error(error, settings))
+}
+
+/// Logs which messages the bot will answer, and so whether it needs the
+/// privileged MESSAGE_CONTENT intent.
+fn log_intent_choice(settings: &DiscordSettings) {
+    if settings.answer_channels.is_empty() {
+        tracing::info!(
+            "no answer_channels configured: answering mentions, DMs and slash commands only \
+             (the MESSAGE_CONTENT intent is not requested)"
+        );
+    } else {
+        tracing::info!(
+            channels = settings.answer_channels.len(),
+            "answering every message in the answer channels: this needs the privileged \
+             MESSAGE_CONTENT intent (without it only mentions, DMs and slash commands work)"
+        );
+    }
+}
+
+/// The HTTP client builder: no pings by default, and every call sent to a
+/// non-Discord `base` (with serenity's rate limiter off) when one is set.
+fn http_builder(token: &Token, base: &str) -> HttpBuilder {
+    let mut http = HttpBuilder::new(token.expose()).default_allowed_mentions(render::no_pings());
+    if !is_discord(base) {
+        tracing::info!(api_base_url = %base, "sending every REST call to the configured API base (client-side rate limiter off)");
+        http = http.proxy(base.to_owned()).ratelimiter_disabled(true);
+    }
+    http
+}
+
+/// Opens the moderator tools on a blocking thread (they read files).
+async fn open_admin(
+    engine: &Arc<Engine>,
+    config: &Config,
+    report_sender: tokio::sync::mpsc::UnboundedSender<String>,
+) -> Result<Admin, BotError> {
+    let engine = Arc::clone(engine);
+    let config = config.clone();
+    Ok(
+        tokio::task::spawn_blocking(move || Admin::open(&engine, &config, Some(report_sender)))
+            .await
+            .map_err(|_| serenity::Error::Other("opening the moderator tools failed"))?,
+    )
+}
+
+/// Waits for `shutdown`, then tells `stopping` and closes the gateway.
+fn spawn_stopper<F>(
+    shutdown: F,
+    shard_manager: Arc<ShardManager>,
+    stopping: Arc<tokio::sync::Notify>,
+) -> JoinHandle<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
         shutdown.await;
         tracing::info!(event = "shutdown", "shutting down: closing the gateway");
-        stop_requested.notify_one();
+        stopping.notify_one();
         // Repeated in case the shards were still starting the first time.
         loop {
             shard_manager.shutdown_all().await;
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
-    });
-    let gaps = admin.gaps().cloned();
-    let purger = tokio::spawn(async move {
+    })
+}
+
+/// Every [`PURGE_EVERY`], forgets expired symptom checks and old stored
+/// unanswered messages.
+fn spawn_purger(engine: Arc<Engine>, gaps: Option<Arc<Gaps>>) -> JoinHandle<()> {
+    tokio::spawn(async move {
         let mut every = tokio::time::interval(PURGE_EVERY);
         loop {
             every.tick().await;
@@ -214,8 +270,16 @@ where
                 }
             }
         }
-    });
-    let result = tokio::select! {
+    })
+}
+
+/// Runs the gateway until it stops, or until [`SHUTDOWN_DEADLINE`] after a
+/// shutdown request (a gateway that refuses connections never closes).
+async fn run_until_stopped(
+    client: &mut Client,
+    stopping: &tokio::sync::Notify,
+) -> Result<(), serenity::Error> {
+    tokio::select! {
         result = client.start() => result,
         () = async {
             stopping.notified().await;
@@ -228,28 +292,19 @@ where
             );
             Ok(())
         }
-    };
-    stopper.abort();
-    purger.abort();
-    if let Some(watcher) = watcher {
-        let _ = tokio::task::spawn_blocking(move || watcher.stop()).await;
     }
-    let unfinished = in_flight.wait_idle(SHUTDOWN_GRACE).await;
-    if unfinished > 0 {
-        tracing::warn!(unfinished, "stopped with replies still being sent");
-    }
-    poster.abort();
-    match result {
-        Ok(()) => Ok(()),
-        Err(serenity::Error::Gateway(GatewayError::InvalidAuthentication)) => {
-            Err(BotError::TokenRejected)
-        }
-        Err(serenity::Error::Gateway(
+}
+
+/// The [`BotError`] for why the gateway stopped, naming the known close codes.
+fn stop_error(error: serenity::Error, settings: &DiscordSettings) -> BotError {
+    match error {
+        serenity::Error::Gateway(GatewayError::InvalidAuthentication) => BotError::TokenRejected,
+        serenity::Error::Gateway(
             GatewayError::DisallowedGatewayIntents | GatewayError::InvalidGatewayIntents,
-        )) => Err(BotError::IntentsDisallowed {
+        ) => BotError::IntentsDisallowed {
             advice: intents_advice(settings),
-        }),
-        Err(error) => Err(BotError::Discord(error)),
+        },
+        error => BotError::Discord(error),
     }
 }
 

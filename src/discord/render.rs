@@ -311,28 +311,10 @@ fn question_components(
     check: &str,
 ) -> Vec<CreateActionRow> {
     let mut rows = Vec::new();
-    let buttons: Option<Vec<CreateButton>> = if multi || choices.len() > MAX_CHOICE_BUTTONS {
+    let buttons = if multi || choices.len() > MAX_CHOICE_BUTTONS {
         None
     } else {
-        choices
-            .iter()
-            .map(|choice| {
-                let style = match choice.id.as_str() {
-                    "yes" => ButtonStyle::Primary,
-                    _ => ButtonStyle::Secondary,
-                };
-                symptom_button(
-                    owner,
-                    check,
-                    Action::SymptomChoice {
-                        question_id: question_id.to_owned(),
-                        choice_id: choice.id.clone(),
-                    },
-                    &truncate(&choice.label, limits::BUTTON_LABEL),
-                    style,
-                )
-            })
-            .collect()
+        choice_buttons(choices, question_id, owner, check)
     };
     match buttons {
         Some(buttons) => {
@@ -349,22 +331,7 @@ fn question_components(
                 },
             };
             if let Some(custom_id) = id.encode() {
-                let options: Vec<CreateSelectMenuOption> = choices
-                    .iter()
-                    .take(limits::SELECT_OPTIONS)
-                    .enumerate()
-                    .map(|(number, choice)| {
-                        let label = if grouped {
-                            format!("{}. {}", number + 1, choice.label)
-                        } else {
-                            choice.label.clone()
-                        };
-                        CreateSelectMenuOption::new(
-                            truncate(&label, limits::SELECT_LABEL),
-                            choice.id.clone(),
-                        )
-                    })
-                    .collect();
+                let options = menu_options(choices, grouped);
                 let count = u8::try_from(options.len()).unwrap_or(1).max(1);
                 let menu =
                     CreateSelectMenu::new(custom_id, CreateSelectMenuKind::String { options })
@@ -375,7 +342,60 @@ fn question_components(
             }
         }
     }
-    rows.extend(button_row(vec![
+    rows.extend(back_cancel_row(owner, check));
+    rows
+}
+
+/// One button per choice ("yes" stands out); `None` when any choice does
+/// not fit in a button id, so the caller falls back to a select menu.
+fn choice_buttons(
+    choices: &[ReplyOption],
+    question_id: &str,
+    owner: u64,
+    check: &str,
+) -> Option<Vec<CreateButton>> {
+    choices
+        .iter()
+        .map(|choice| {
+            let style = match choice.id.as_str() {
+                "yes" => ButtonStyle::Primary,
+                _ => ButtonStyle::Secondary,
+            };
+            symptom_button(
+                owner,
+                check,
+                Action::SymptomChoice {
+                    question_id: question_id.to_owned(),
+                    choice_id: choice.id.clone(),
+                },
+                &truncate(&choice.label, limits::BUTTON_LABEL),
+                style,
+            )
+        })
+        .collect()
+}
+
+/// The select menu's options, as many as Discord takes; numbered on a
+/// screen (`grouped`) to match the embed's list.
+fn menu_options(choices: &[ReplyOption], grouped: bool) -> Vec<CreateSelectMenuOption> {
+    choices
+        .iter()
+        .take(limits::SELECT_OPTIONS)
+        .enumerate()
+        .map(|(number, choice)| {
+            let label = if grouped {
+                format!("{}. {}", number + 1, choice.label)
+            } else {
+                choice.label.clone()
+            };
+            CreateSelectMenuOption::new(truncate(&label, limits::SELECT_LABEL), choice.id.clone())
+        })
+        .collect()
+}
+
+/// The Back and Cancel buttons under a question.
+fn back_cancel_row(owner: u64, check: &str) -> Option<CreateActionRow> {
+    button_row(vec![
         symptom_button(
             owner,
             check,
@@ -390,8 +410,7 @@ fn question_components(
             ui::CANCEL,
             ButtonStyle::Danger,
         ),
-    ]));
-    rows
+    ])
 }
 
 /// An autocomplete choice's name: an entry's question, cut to Discord's

@@ -64,7 +64,7 @@ use crate::fasthash::{FastMap, FastSet};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 
-use super::model::Faq;
+use super::model::{Faq, FaqEntry};
 use super::synonyms::Synonyms;
 use crate::text;
 
@@ -554,98 +554,126 @@ impl Matcher {
             elsewhere_stems: FastSet::default(),
             word_info: FastMap::default(),
         };
-        for (list, target) in [
-            (&faq.synonyms.topic_words, &mut matcher.topic_stems),
-            (&faq.synonyms.activity_words, &mut matcher.activity_stems),
-            (&faq.synonyms.symptom_words, &mut matcher.symptom_stems),
-            (&faq.synonyms.elsewhere_words, &mut matcher.elsewhere_stems),
-        ] {
-            for word in list {
-                for rewritten in faq.synonyms.rewrite(std::slice::from_ref(word)) {
-                    target.insert(matcher.stemmer.0.stem(&rewritten).into_owned());
-                }
-            }
-        }
+        matcher.stem_word_lists(faq);
 
         matcher.index_known_words(faq);
 
-        // Phrasings and term statistics.
+        let document_frequency = matcher.index_entries(faq);
+        matcher.weigh_terms(&document_frequency);
+        matcher.word_info = matcher
+            .known_list
+            .iter()
+            .map(|known| (known.word.clone(), matcher.read_word(&known.word)))
+            .collect();
+        matcher
+    }
+
+    /// Stems the synonym file's topic, activity, symptom and elsewhere word
+    /// lists (after its rewrites), as the message analysis will meet them.
+    fn stem_word_lists(&mut self, faq: &Faq) {
+        for (list, target) in [
+            (&faq.synonyms.topic_words, &mut self.topic_stems),
+            (&faq.synonyms.activity_words, &mut self.activity_stems),
+            (&faq.synonyms.symptom_words, &mut self.symptom_stems),
+            (&faq.synonyms.elsewhere_words, &mut self.elsewhere_stems),
+        ] {
+            for word in list {
+                for rewritten in faq.synonyms.rewrite(std::slice::from_ref(word)) {
+                    target.insert(self.stemmer.0.stem(&rewritten).into_owned());
+                }
+            }
+        }
+    }
+
+    /// Phrasings and term statistics: indexes every entry's phrasings and
+    /// returns each term's document frequency (entries that use it).
+    fn index_entries(&mut self, faq: &Faq) -> Vec<u32> {
         let mut document_frequency: Vec<u32> = Vec::new();
         let mut stems: FastMap<String, String> = FastMap::default();
         for entry in &faq.entries {
-            let mut phrasings = Vec::new();
-            let mut entry_terms = Vec::new();
-            let sources = std::iter::once((&entry.question, false))
-                .chain(entry.alternates.iter().map(|a| (a, false)))
-                .chain(entry.keywords.iter().map(|k| (k, true)));
-            for (source, keyword) in sources {
-                let mut terms: Vec<TermId> = matcher
-                    .analyse_known(source, &mut stems)
-                    .into_iter()
-                    .map(|stem| matcher.intern(&stem, &mut document_frequency))
-                    .collect();
-                terms.sort_unstable();
-                terms.dedup();
-                if terms.is_empty() {
-                    continue;
-                }
-                entry_terms.extend(terms.iter().copied());
-                phrasings.push(Phrasing {
-                    terms,
-                    weight: 0.0,
-                    keyword,
-                });
-            }
-            entry_terms.sort_unstable();
-            entry_terms.dedup();
-            for &term in &entry_terms {
+            let indexed = self.index_entry(entry, &mut stems, &mut document_frequency);
+            for &term in &indexed.terms {
                 document_frequency[term as usize] += 1;
             }
-            let term_phrasings = entry_terms
-                .iter()
-                .map(|term| {
-                    phrasings
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, p)| p.terms.binary_search(term).is_ok())
-                        .map(|(k, _)| k as u32)
-                        .collect()
-                })
+            self.entries.push(indexed);
+        }
+        document_frequency
+    }
+
+    /// One entry's phrasings (question, alternates, keywords) as sorted term
+    /// sets, interning new terms; `stems` caches word stems across entries.
+    fn index_entry(
+        &mut self,
+        entry: &FaqEntry,
+        stems: &mut FastMap<String, String>,
+        document_frequency: &mut Vec<u32>,
+    ) -> IndexedEntry {
+        let mut phrasings = Vec::new();
+        let mut entry_terms = Vec::new();
+        let sources = std::iter::once((&entry.question, false))
+            .chain(entry.alternates.iter().map(|a| (a, false)))
+            .chain(entry.keywords.iter().map(|k| (k, true)));
+        for (source, keyword) in sources {
+            let mut terms: Vec<TermId> = self
+                .analyse_known(source, stems)
+                .into_iter()
+                .map(|stem| self.intern(&stem, document_frequency))
                 .collect();
-            matcher.entries.push(IndexedEntry {
-                id: entry.id.clone(),
-                phrasings,
-                terms: entry_terms,
-                term_phrasings,
+            terms.sort_unstable();
+            terms.dedup();
+            if terms.is_empty() {
+                continue;
+            }
+            entry_terms.extend(terms.iter().copied());
+            phrasings.push(Phrasing {
+                terms,
+                weight: 0.0,
+                keyword,
             });
         }
+        entry_terms.sort_unstable();
+        entry_terms.dedup();
+        let term_phrasings = entry_terms
+            .iter()
+            .map(|term| {
+                phrasings
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.terms.binary_search(term).is_ok())
+                    .map(|(k, _)| k as u32)
+                    .collect()
+            })
+            .collect();
+        IndexedEntry {
+            id: entry.id.clone(),
+            phrasings,
+            terms: entry_terms,
+            term_phrasings,
+        }
+    }
 
-        let n_entries = matcher.entries.len().max(1) as f32;
-        matcher.weights = document_frequency
+    /// Term weights (inverse document frequency), the unknown-word weight,
+    /// the postings lists and each phrasing's total weight.
+    fn weigh_terms(&mut self, document_frequency: &[u32]) {
+        let n_entries = self.entries.len().max(1) as f32;
+        self.weights = document_frequency
             .iter()
             .map(|&df| ((n_entries + 1.0) / df.max(1) as f32).ln().max(0.05))
             .collect();
-        matcher.unknown_weight = (n_entries + 1.0).ln() * UNKNOWN_WEIGHT_SHARE;
-        matcher.postings = vec![Vec::new(); matcher.weights.len()];
-        for (index, entry) in matcher.entries.iter_mut().enumerate() {
+        self.unknown_weight = (n_entries + 1.0).ln() * UNKNOWN_WEIGHT_SHARE;
+        self.postings = vec![Vec::new(); self.weights.len()];
+        for (index, entry) in self.entries.iter_mut().enumerate() {
             for &term in &entry.terms {
-                matcher.postings[term as usize].push(index as u32);
+                self.postings[term as usize].push(index as u32);
             }
             for phrasing in &mut entry.phrasings {
                 phrasing.weight = phrasing
                     .terms
                     .iter()
-                    .map(|&t| matcher.weights[t as usize])
+                    .map(|&t| self.weights[t as usize])
                     .sum();
             }
         }
-        let word_info = matcher
-            .known_list
-            .iter()
-            .map(|known| (known.word.clone(), matcher.read_word(&known.word)))
-            .collect();
-        matcher.word_info = word_info;
-        matcher
     }
 
     /// Every word the FAQ knows (its texts, synonyms and stop words, so that
