@@ -108,7 +108,7 @@ impl<'t> Node<'t> {
     }
 }
 
-/// A table being read as one of the structs above.
+/// A table being read as a loader's struct.
 #[derive(Clone, Copy)]
 pub(crate) struct Fields<'t> {
     table: &'t dyn TableLike,
@@ -116,7 +116,7 @@ pub(crate) struct Fields<'t> {
     start: usize,
 }
 
-/// Reads the files into the structs above, collecting a problem for every
+/// Reads a file into a loader's structs, collecting a problem for every
 /// unknown key, missing key and wrong type. The messages keep the words the
 /// files were checked with when serde read them ("invalid: missing field
 /// `body`"), so that moderators see the same messages as before.
@@ -130,6 +130,7 @@ impl<'t> Shape<'_, '_> {
         self.reader.problem_at(at, format!("invalid: {error}"));
     }
 
+    /// Records that `node` is not of the `expected` type.
     pub(crate) fn wrong_type(&mut self, node: Node<'t>, expected: &str) {
         self.says(
             node.start(),
@@ -200,6 +201,7 @@ impl<'t> Shape<'_, '_> {
         self.optional(fields, key, read).unwrap_or_default()
     }
 
+    /// A string (empty, with a problem, when it is not one).
     pub(crate) fn string(&mut self, node: Node<'t>) -> String {
         match node.value().and_then(Value::as_str) {
             Some(text) => text.to_owned(),
@@ -215,6 +217,7 @@ impl<'t> Shape<'_, '_> {
         (self.string(node), node.start())
     }
 
+    /// A whole number from 0 up (0, with a problem, when it is not one).
     pub(crate) fn count(&mut self, node: Node<'t>) -> usize {
         match node.value().and_then(Value::as_integer) {
             Some(number) => usize::try_from(number).unwrap_or_else(|_| {
@@ -231,6 +234,7 @@ impl<'t> Shape<'_, '_> {
         }
     }
 
+    /// `true` or `false` (false, with a problem, when it is neither).
     pub(crate) fn boolean(&mut self, node: Node<'t>) -> bool {
         match node.value().and_then(Value::as_bool) {
             Some(flag) => flag,
