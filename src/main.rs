@@ -86,12 +86,15 @@ enum Command {
         /// Print a machine-readable report.
         #[arg(long)]
         json: bool,
-        /// Treat warnings (hard-to-read answers, and with --self-test phrasings the matcher does not answer with their own entry) as problems.
+        /// Treat warnings (hard-to-read answers, phrasings the matcher does not answer with their own entry) as problems.
         #[arg(long)]
         strict: bool,
-        /// Also put every entry's question and alternates through the matcher and warn, with the reason, about each that does not get its own entry.
-        #[arg(long)]
+        /// Put every entry's question and alternates through the matcher and warn, with the reason, about each that does not get its own entry. On by default; kept for scripts that pass it.
+        #[arg(long, conflicts_with = "no_self_test")]
         self_test: bool,
+        /// Skip the self-test.
+        #[arg(long)]
+        no_self_test: bool,
         /// The FAQ folder (default: faq_dir from the config, normally ./faq).
         dir: Option<PathBuf>,
     },
@@ -187,11 +190,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check {
             json,
             strict,
-            self_test,
+            self_test: _,
+            no_self_test,
             dir,
         } => {
             let dir = dir.unwrap_or_else(|| config.faq_dir.clone());
-            check(&dir, json, strict, self_test)
+            check(&dir, json, strict, !no_self_test)
         }
     }
 }

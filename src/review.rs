@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::config::SafetySettings;
 use crate::engine::CheckedFolder;
 use crate::faq::readability::{self, LONG_SENTENCE_WORDS};
-use crate::faq::{Matcher, MatcherSettings};
+use crate::faq::{Faq, Matcher, MatcherSettings};
 use crate::problem::Problem;
 use crate::safety::{MAX_BODY_CHARS, SafetyPolicy};
 
@@ -188,19 +188,38 @@ fn run_self_test(dir: &Path, checked: &CheckedFolder, review: &mut Review) {
         return;
     }
     let matcher = Matcher::new(&checked.faq, MatcherSettings::default());
-    for entry in &checked.faq.entries {
-        let source = read_checked(dir, &entry.path);
+    review
+        .warnings
+        .extend(self_test(dir, &checked.faq, &matcher, |_| true));
+}
+
+/// The self-test of the entries `wanted` accepts (by id), with `matcher`
+/// (built over `faq`, with the settings the bot serves with): a warning for
+/// each question or alternate that does not get its own entry as the
+/// answer, at the phrasing in its file under `dir`, with the reason. Used by
+/// `faqbot check`, on reload (for the entries that changed) and in a
+/// moderator's preview.
+pub fn self_test(
+    dir: &Path,
+    faq: &Faq,
+    matcher: &Matcher,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<Problem> {
+    let mut warnings = Vec::new();
+    for entry in faq.entries.iter().filter(|entry| wanted(&entry.id)) {
+        let mut source: Option<String> = None;
         for phrasing in std::iter::once(&entry.question).chain(&entry.alternates) {
             let Some(reason) = matcher.self_test(phrasing, &entry.id) else {
                 continue;
             };
+            let source = source.get_or_insert_with(|| read_checked(dir, &entry.path));
             // At the phrasing as written, when it can be found (escapes may
             // have changed it).
             let at = source.find(phrasing.as_str()).unwrap_or(0);
             let shown: String = phrasing.chars().take(60).collect();
-            review.warnings.push(Problem::at_offset(
+            warnings.push(Problem::at_offset(
                 &entry.path,
-                &source,
+                source,
                 at,
                 format!(
                     "warning: self-test: \"{shown}\" does not get `{}`: {reason}",
@@ -209,4 +228,5 @@ fn run_self_test(dir: &Path, checked: &CheckedFolder, review: &mut Review) {
             ));
         }
     }
+    warnings
 }

@@ -290,6 +290,10 @@ pub struct Preview {
     pub diff: String,
     /// Every problem the change would have; empty when it can be saved.
     pub problems: Vec<Problem>,
+    /// The self-test of the entry after the change: each of its phrasings
+    /// that would not get it as the answer, with the reason. A warning does
+    /// not stop the save.
+    pub warnings: Vec<Problem>,
 }
 
 /// A saved change.
@@ -309,6 +313,7 @@ pub struct Saved {
 
 /// A change applied to text, not yet written.
 struct Prepared {
+    id: String,
     path: PathBuf,
     old_text: Option<String>,
     new_text: Option<String>,
@@ -357,7 +362,7 @@ impl FaqFolder {
         let state = self.lock();
         let prepared = self.prepare(&state, engine, change)?;
         drop(state);
-        let (checked, problems) = self.trial(&prepared)?;
+        let (checked, problems, warnings) = self.trial(&prepared, engine)?;
         let reply = checked
             .faq
             .get(change.id())
@@ -376,6 +381,7 @@ impl FaqFolder {
             text,
             diff,
             problems,
+            warnings,
         })
     }
 
@@ -408,7 +414,7 @@ impl FaqFolder {
                 },
             });
         }
-        let (_, problems) = self.trial(&prepared)?;
+        let (_, problems, _) = self.trial(&prepared, engine)?;
         if !problems.is_empty() {
             tracing::info!(
                 faq_id = change.id(),
@@ -520,6 +526,7 @@ impl FaqFolder {
                     });
                 }
                 Ok(Prepared {
+                    id: change.id().to_owned(),
                     path,
                     old_text: None,
                     new_text: Some(render_new_entry(entry)),
@@ -534,6 +541,7 @@ impl FaqFolder {
                     self.check_version(state, id, &path, current, base_version, Some(draft))?;
                 let new_text = apply_draft(&path, &text, draft)?;
                 Ok(Prepared {
+                    id: change.id().to_owned(),
                     path,
                     old_text: Some(text),
                     new_text: Some(new_text),
@@ -542,6 +550,7 @@ impl FaqFolder {
             Change::Remove { base_version, .. } => {
                 let text = self.check_version(state, id, &path, current, base_version, None)?;
                 Ok(Prepared {
+                    id: change.id().to_owned(),
                     path,
                     old_text: Some(text),
                     new_text: None,
@@ -646,8 +655,14 @@ impl FaqFolder {
     }
 
     /// Checks the folder as it would be after `prepared`, in a temporary
-    /// copy: what loads and every problem (with paths in the real folder).
-    fn trial(&self, prepared: &Prepared) -> Result<(CheckedFolder, Vec<Problem>), EditError> {
+    /// copy: what loads, every problem, and the self-test of the changed
+    /// entry with the settings `engine` serves with (paths in the real
+    /// folder).
+    fn trial(
+        &self,
+        prepared: &Prepared,
+        engine: &Engine,
+    ) -> Result<(CheckedFolder, Vec<Problem>, Vec<Problem>), EditError> {
         let copy_error = |source| EditError::Io {
             path: std::env::temp_dir(),
             source,
@@ -673,7 +688,14 @@ impl FaqFolder {
             },
         }
         let mut checked = self.check_folder(&copy.root);
-        for problem in &mut checked.problems {
+        let mut warnings = if prepared.new_text.is_some() && checked.problems.is_empty() {
+            let settings = engine.knowledge().matcher.settings().clone();
+            let matcher = crate::faq::Matcher::new(&checked.faq, settings);
+            crate::review::self_test(&copy.root, &checked.faq, &matcher, |id| id == prepared.id)
+        } else {
+            Vec::new()
+        };
+        for problem in checked.problems.iter_mut().chain(&mut warnings) {
             if let Ok(rest) = problem.path.strip_prefix(&copy.root) {
                 problem.path = self.dir.join(rest);
             } else if problem.path == copy.root {
@@ -692,7 +714,7 @@ impl FaqFolder {
             ));
         }
         let problems = std::mem::take(&mut checked.problems);
-        Ok((checked, problems))
+        Ok((checked, problems, warnings))
     }
 }
 

@@ -50,6 +50,11 @@ pub struct ReloadReport {
     pub synonyms_changed: bool,
     /// Every problem found; not empty exactly when the change was rejected.
     pub problems: Vec<Problem>,
+    /// Self-test warnings of the entries that were added or changed (all
+    /// entries when the synonyms changed): phrasings that do not get their
+    /// own entry, with the reason ([`crate::review::self_test`]). They do not
+    /// stop the change.
+    pub warnings: Vec<Problem>,
 }
 
 impl ReloadReport {
@@ -117,7 +122,27 @@ impl ReloadReport {
         }
         out.push_str(&parts.join(";"));
         out.push_str(".\n");
+        if !self.warnings.is_empty() {
+            let _ = writeln!(
+                out,
+                "Self-test: {} phrasing(s) do not get their own entry:",
+                self.warnings.len()
+            );
+            for warning in &self.warnings {
+                let _ = writeln!(out, "{warning}");
+            }
+        }
         out
+    }
+
+    /// Runs the self-test over what changed in `new` (every entry when the
+    /// synonyms changed, which can move any of them).
+    fn self_test(&mut self, dir: &Path, new: &Knowledge) {
+        let all = self.synonyms_changed;
+        let (added, changed) = (&self.added, &self.changed);
+        self.warnings = crate::review::self_test(dir, &new.faq, &new.matcher, |id| {
+            all || added.iter().chain(changed).any(|changed| changed == id)
+        });
     }
 }
 
@@ -135,6 +160,7 @@ pub fn reload_now(engine: &Engine, config: &Config) -> ReloadReport {
         Ok(new) => {
             let mut report = compare(&old, &new);
             report.applied = true;
+            report.self_test(&config.faq_dir, &new);
             engine.replace_knowledge(new);
             log_applied(&report);
             report
@@ -196,8 +222,18 @@ fn log_applied(report: &ReloadReport) {
         removed = ?report.removed,
         symptom_check_changed = report.symptom_check_changed,
         synonyms_changed = report.synonyms_changed,
+        self_test_warnings = report.warnings.len(),
         "FAQ reloaded"
     );
+    // FAQ text written by moderators, never a person's message.
+    for warning in &report.warnings {
+        tracing::warn!(
+            file = %warning.path.display(),
+            line = warning.line,
+            warning = %warning.message,
+            "FAQ self-test"
+        );
+    }
 }
 
 /// How many recently seen entry versions are remembered for conflict
@@ -393,6 +429,7 @@ impl FaqFolder {
         let new_texts = served_texts(&new.faq);
         let synonyms = read_served(&self.dir, &self.dir.join(SYNONYMS_FILE));
         report.synonyms_changed = synonyms != state.synonyms;
+        report.self_test(&self.dir, &new);
         engine.replace_knowledge(new);
 
         if let Some(history) = &self.history {

@@ -621,6 +621,15 @@ impl Admin {
         if let Some(reply) = &preview.reply {
             embeds.push(render::embed(reply));
         }
+        if !preview.warnings.is_empty() {
+            embeds.push(admin_embed(
+                Some(&format!(
+                    "Self-test: {} phrasing(s) would not get `{id}`",
+                    preview.warnings.len()
+                )),
+                &self_test_lines(&preview.warnings),
+            ));
+        }
         let key = self.keep(change, owner);
         let label = if what == "remove" { "Remove" } else { "Save" };
         let style = if what == "remove" {
@@ -676,6 +685,29 @@ impl Admin {
 }
 
 /// A refused change, said clearly.
+/// Self-test warnings as a moderator reads them in Discord: the reason,
+/// without the file path or the "warning:" prefix, cut to fit an embed.
+fn self_test_lines(warnings: &[crate::problem::Problem]) -> String {
+    let lines: Vec<String> = warnings
+        .iter()
+        .map(|warning| {
+            let message = warning.message.as_str();
+            let message = message
+                .strip_prefix("warning: self-test: ")
+                .unwrap_or(message);
+            format!("- {message}")
+        })
+        .collect();
+    render::truncate(
+        &format!(
+            "{}\n\nYou can still save. To fix: make the phrasing more specific, move it to the \
+             entry that wins, or see faq/README.md (self-test warnings).",
+            lines.join("\n")
+        ),
+        3800,
+    )
+}
+
 fn edit_error(error: &EditError) -> AdminReply {
     let title = match error {
         EditError::Conflict(_) => "Conflict: someone else changed this entry",
