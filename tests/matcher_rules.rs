@@ -207,3 +207,26 @@ fn what_comes_after_apart_from_is_not_what_is_asked() {
     assert_eq!(top.first(), Some(&"causes-overview"), "{verdict:?}");
     assert_ne!(verdict.answer_id(), Some("sciatica"));
 }
+
+/// Issue 12: a word an entry names in its question or keywords is not read
+/// as another subject because its stem is listed there ("stockings" stems
+/// to "stock", listed in `[topic] elsewhere`); the same stem in a message
+/// that uses it in its other sense still counts as another subject.
+#[test]
+fn a_word_an_entry_names_is_not_another_subject_by_its_stem() {
+    let (matcher, _) = real_matcher();
+    let verdict = matcher.decide("compression stockings for varicose veins");
+    assert_eq!(
+        verdict.answer_id(),
+        Some("varicose-veins"),
+        "an entry names compression stockings: {verdict:?}"
+    );
+    assert_eq!(
+        matcher.self_test("compression stockings for varicose veins", "varicose-veins"),
+        None
+    );
+    // "stock" itself is named by no entry: still another subject.
+    let chat = "is the stock market going to crash, my legs are shaking";
+    let verdict = matcher.decide(chat);
+    assert_eq!(verdict.decision, Decision::None, "{chat}: {verdict:?}");
+}

@@ -456,6 +456,11 @@ pub struct Matcher {
     symptom_stems: FastSet<String>,
     /// Stems of the words that show a message is about something else.
     elsewhere_stems: FastSet<String>,
+    /// The words (after synonyms) of every entry's question and keywords.
+    /// Such a word is never read as another subject for its stem: an entry
+    /// on compression stockings keeps "stockings" from being read as
+    /// "stock", listed in `elsewhere`, while "stock" itself still is.
+    entry_named_words: FastSet<String>,
     /// What each known word says when a message uses it
     /// ([`Matcher::read_word`], worked out once).
     word_info: FastMap<String, WordInfo>,
@@ -554,6 +559,7 @@ impl Matcher {
             activity_stems: FastSet::default(),
             symptom_stems: FastSet::default(),
             elsewhere_stems: FastSet::default(),
+            entry_named_words: FastSet::default(),
             word_info: FastMap::default(),
         };
         matcher.stem_word_lists(faq);
@@ -615,7 +621,7 @@ impl Matcher {
         let sources = std::iter::once((&entry.question, false))
             .chain(entry.alternates.iter().map(|a| (a, false)))
             .chain(entry.keywords.iter().map(|k| (k, true)));
-        for (source, keyword) in sources {
+        for (n, (source, keyword)) in sources.enumerate() {
             let mut terms: Vec<TermId> = self
                 .analyse_known(source, stems)
                 .into_iter()
@@ -625,6 +631,10 @@ impl Matcher {
             terms.dedup();
             if terms.is_empty() {
                 continue;
+            }
+            if n == 0 || keyword {
+                let named = self.synonyms.rewrite(&text::words(source));
+                self.entry_named_words.extend(named);
             }
             entry_terms.extend(terms.iter().copied());
             phrasings.push(Phrasing {
@@ -867,8 +877,8 @@ impl Matcher {
             .filter(|word| !self.stop_words.contains(word.as_str()))
             .filter_map(|word| {
                 let stem = self.stemmer.0.stem(word);
-                self.elsewhere_stems
-                    .contains(stem.as_ref())
+                (self.elsewhere_stems.contains(stem.as_ref())
+                    && !self.entry_named_words.contains(word.as_str()))
                     .then(|| (word.clone(), stem.into_owned()))
             })
             .collect();
@@ -1190,7 +1200,8 @@ impl Matcher {
             topic: self.topic_stems.contains(stem.as_ref()),
             activity: self.activity_stems.contains(stem.as_ref()),
             symptom: self.symptom_stems.contains(stem.as_ref()),
-            elsewhere: self.elsewhere_stems.contains(stem.as_ref()),
+            elsewhere: self.elsewhere_stems.contains(stem.as_ref())
+                && !self.entry_named_words.contains(word),
         }
     }
 
