@@ -84,6 +84,9 @@ struct Ranking {
     /// The weight of the message's terms that the second candidate explains
     /// and the best does not.
     second_adds: f32,
+    /// Whether the best and the second candidate each have a phrasing that
+    /// is exactly the message ([`Scored::exact`]).
+    exact: (bool, bool),
 }
 
 /// Thresholds and limits of the matcher; `[matcher]` in the config file.
@@ -162,6 +165,11 @@ type TermId = u32;
 struct Scored {
     score: f32,
     term_share: f32,
+    /// One of the entry's phrasings is the message, word for word after
+    /// stop words, synonyms and stemming: the phrasing has nothing the
+    /// message lacks and the message nothing the phrasing lacks (not even a
+    /// word the FAQ does not know).
+    exact: bool,
 }
 
 /// Discount for a word found through typo correction, by edit distance.
@@ -456,10 +464,12 @@ pub struct Matcher {
     symptom_stems: FastSet<String>,
     /// Stems of the words that show a message is about something else.
     elsewhere_stems: FastSet<String>,
-    /// The words (after synonyms) of every entry's question and keywords.
-    /// Such a word is never read as another subject for its stem: an entry
-    /// on compression stockings keeps "stockings" from being read as
-    /// "stock", listed in `elsewhere`, while "stock" itself still is.
+    /// The words (after synonyms) of every entry's question, alternates and
+    /// keywords. Such a word is never read as another subject: an entry on
+    /// compression stockings keeps "stockings" from being read as "stock"
+    /// (listed in `elsewhere`), while "stock" itself still is; an entry
+    /// that asks "are swollen ankles a sign of heart problems" has made
+    /// "heart" a word of its own question.
     entry_named_words: FastSet<String>,
     /// What each known word says when a message uses it
     /// ([`Matcher::read_word`], worked out once).
@@ -621,7 +631,7 @@ impl Matcher {
         let sources = std::iter::once((&entry.question, false))
             .chain(entry.alternates.iter().map(|a| (a, false)))
             .chain(entry.keywords.iter().map(|k| (k, true)));
-        for (n, (source, keyword)) in sources.enumerate() {
+        for (source, keyword) in sources {
             let mut terms: Vec<TermId> = self
                 .analyse_known(source, stems)
                 .into_iter()
@@ -632,10 +642,8 @@ impl Matcher {
             if terms.is_empty() {
                 continue;
             }
-            if n == 0 || keyword {
-                let named = self.synonyms.rewrite(&text::words(source));
-                self.entry_named_words.extend(named);
-            }
+            let named = self.synonyms.rewrite(&text::words(source));
+            self.entry_named_words.extend(named);
             entry_terms.extend(terms.iter().copied());
             phrasings.push(Phrasing {
                 terms,
@@ -756,6 +764,7 @@ impl Matcher {
             best_share,
             first_adds,
             second_adds,
+            exact,
         } = self.rank_with_evidence(message);
         if !evidence.on_topic(best_share >= 0.999) {
             let limit = self.settings.max_suggestions.max(1);
@@ -773,7 +782,14 @@ impl Matcher {
         // is PAD?" is the PAD entry's keyword) and only part of the second's
         // ("how far should I walk with PAD?"): the best is what it asks.
         let says_a_whole_phrasing = best >= COMPLETE_PHRASING && second < COMPLETE_PHRASING;
-        let margin = if (second_adds <= DOMINATED_ADDS && first_adds >= RETRIEVAL_MIN_WEIGHT)
+        // The message is exactly one of the best entry's phrasings and of no
+        // phrasing of the second: a moderator wrote it for that entry ("leg
+        // cramps while pregnant" is the pregnancy entry's, though the cramps
+        // entry explains all its words too). No lead is needed.
+        let is_its_phrasing = exact.0 && !exact.1;
+        let margin = if is_its_phrasing {
+            0.0
+        } else if (second_adds <= DOMINATED_ADDS && first_adds >= RETRIEVAL_MIN_WEIGHT)
             || says_a_whole_phrasing
         {
             DOMINATED_MARGIN
@@ -840,6 +856,13 @@ impl Matcher {
                 )
             });
         }
+        if let Some((other, words)) = self.same_words_elsewhere(phrasing, entry_id) {
+            return Some(format!(
+                "after stop words, synonyms and stemming it says the same words ({words}) as a \
+                 phrasing of `{other}`, so the matcher cannot tell them apart: keep it in one \
+                 entry, or add the word that tells them apart"
+            ));
+        }
         let own = ranked.iter().find(|c| c.id == entry_id).map(|c| c.score);
         let first = ranked.first();
         let settings = &self.settings;
@@ -868,6 +891,28 @@ impl Matcher {
         })
     }
 
+    /// Another entry with a phrasing of the same terms as `phrasing` (one of
+    /// entry `entry_id`'s), with those terms: the two cannot be told apart.
+    fn same_words_elsewhere(&self, phrasing: &str, entry_id: &str) -> Option<(String, String)> {
+        let stems = self.analyse_known(phrasing, &mut FastMap::default());
+        let mut terms: Vec<TermId> = stems
+            .iter()
+            .map(|stem| self.terms.get(stem).copied())
+            .collect::<Option<_>>()?;
+        terms.sort_unstable();
+        terms.dedup();
+        if terms.is_empty() {
+            return None;
+        }
+        let other = self.entries.iter().find(|entry| {
+            entry.id != entry_id && entry.phrasings.iter().any(|p| p.terms == terms)
+        })?;
+        let mut shown: Vec<&str> = stems.iter().map(String::as_str).collect();
+        shown.sort_unstable();
+        shown.dedup();
+        Some((other.id.clone(), shown.join(", ")))
+    }
+
     /// The words of `text` the topic gate counts as off-topic, each with the
     /// stem it was compared as ("stockings" as "stock").
     fn off_topic_words(&self, text_in: &str) -> Vec<(String, String)> {
@@ -879,7 +924,7 @@ impl Matcher {
                 let stem = self.stemmer.0.stem(word);
                 (self.elsewhere_stems.contains(stem.as_ref())
                     && !self.entry_named_words.contains(word.as_str()))
-                    .then(|| (word.clone(), stem.into_owned()))
+                .then(|| (word.clone(), stem.into_owned()))
             })
             .collect();
         found.dedup();
@@ -925,22 +970,29 @@ impl Matcher {
                 self.score_into(words, Some(&whole), &mut best);
             }
         }
-        let mut ranked: Vec<(Candidate, f32, u32)> = best
+        let mut ranked: Vec<(Candidate, f32, u32, bool)> = best
             .into_iter()
             .map(|(index, scored)| {
                 let candidate = Candidate {
                     id: self.entries[index as usize].id.clone(),
                     score: (scored.score * 1000.0).round() / 1000.0,
                 };
-                (candidate, scored.term_share, index)
+                (candidate, scored.term_share, index, scored.exact)
             })
             .collect();
+        // Equal scores: an entry with a phrasing that is exactly the message
+        // first, then by id.
         ranked.sort_by(|a, b| {
             b.0.score
                 .total_cmp(&a.0.score)
+                .then_with(|| b.3.cmp(&a.3))
                 .then_with(|| a.0.id.cmp(&b.0.id))
         });
-        let best_share = ranked.first().map_or(0.0, |(_, share, _)| *share);
+        let exact = (
+            ranked.first().is_some_and(|r| r.3),
+            ranked.get(1).is_some_and(|r| r.3),
+        );
+        let best_share = ranked.first().map_or(0.0, |(_, share, _, _)| *share);
         let (first_adds, second_adds) = match (ranked.first(), ranked.get(1)) {
             (Some(first), Some(second)) => (
                 self.weight_only_in(&whole, first.2, second.2),
@@ -950,7 +1002,7 @@ impl Matcher {
         };
         let ranked = ranked
             .into_iter()
-            .map(|(candidate, _, _)| candidate)
+            .map(|(candidate, _, _, _)| candidate)
             .collect();
         Ranking {
             ranked,
@@ -958,6 +1010,7 @@ impl Matcher {
             best_share,
             first_adds,
             second_adds,
+            exact,
         }
     }
 
@@ -1070,17 +1123,25 @@ impl Matcher {
             if explained < MIN_EVIDENCE && recall < COMPLETE_PHRASING {
                 continue;
             }
+            let exact = whole.is_none()
+                && entry
+                    .phrasings
+                    .iter()
+                    .zip(&per_phrasing)
+                    .any(|(p, &found)| {
+                        found >= COMPLETE_PHRASING * p.weight
+                            && found >= COMPLETE_PHRASING * query_weight
+                    });
             // The geometric mean of recall and precision.
             let mut score = (recall * precision).sqrt().min(1.0);
             if let Some(whole) = whole {
                 score *= whole.share(self, index).sqrt();
             }
             let slot = best.entry(index).or_default();
+            slot.exact |= exact;
             if score > slot.score {
-                *slot = Scored {
-                    score,
-                    term_share: unweighted / term_weight,
-                };
+                slot.score = score;
+                slot.term_share = unweighted / term_weight;
             }
         }
     }
