@@ -396,3 +396,22 @@ fn the_binary_lists_gap_ids_and_teaches_with_exit_codes() {
     let listed = faqbot(&["--config", &config_arg, "gaps"], "");
     assert!(!String::from_utf8_lossy(&listed.stdout).contains(&format!("#{gap} ")));
 }
+
+#[test]
+fn marking_a_message_taught_removes_its_exact_repeats_only() {
+    let sandbox = Sandbox::new("teach-repeats");
+    let config = config(&sandbox);
+    let gap = store(&config, TAUGHT);
+    let repeat = store(&config, "Is tonic water good for night cramps?!");
+    let other = store(&config, "is tonic water good for cramps in the day");
+    let gaps = Gaps::open(&config.admin, SystemTime::now()).expect("opens");
+    assert_eq!(gaps.mark_taught(gap).expect("marks"), 2);
+    assert!(!still_stored(&config, gap));
+    assert!(!still_stored(&config, repeat));
+    assert!(still_stored(&config, other));
+    // Already gone: nothing to do.
+    assert_eq!(gaps.mark_taught(gap).expect("marks"), 0);
+    // Ids are not reused: a new message gets a new one.
+    let again = store(&config, TAUGHT);
+    assert!(again > other, "{again} after {other}");
+}

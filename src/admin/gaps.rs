@@ -456,6 +456,9 @@ impl Gaps {
     /// stored).
     pub fn mark_taught(&self, id: i64) -> Result<usize, StoreError> {
         let connection = self.connection();
+        // Deleted rows are overwritten, also on a connection opened for the
+        // CLI (`faqbot teach`), which does not set it on open.
+        connection.pragma_update(None, "secure_delete", true)?;
         let text: Option<String> = connection
             .query_row(
                 "SELECT text FROM gap_messages WHERE id = ?1",
