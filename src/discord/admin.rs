@@ -1159,4 +1159,49 @@ mod tests {
     fn nobody_outside_a_guild_is_a_moderator() {
         assert!(!is_moderator(None, Some(1)));
     }
+
+    #[test]
+    fn teach_ids_are_told_from_save_and_cancel() {
+        for id in [
+            "faqadmin:v1:teach",
+            "faqadmin:v1:talt:3:sciatica",
+            "faqadmin:v1:tpick:3",
+            "faqadmin:v1:tnew:3",
+        ] {
+            assert!(is_teach_click(id), "{id}");
+        }
+        for id in [
+            "faqadmin:v1:save:3",
+            "faqadmin:v1:cancel:3",
+            "faqadmin:v1:teacher",
+            "faqbot:v1:teach",
+            "",
+        ] {
+            assert!(!is_teach_click(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_teach_option_fits_discords_limits() {
+        let example = GapMessage {
+            id: i64::MAX,
+            date: "2026-01-01".to_owned(),
+            channel_id: 1,
+            decision: crate::admin::GapDecision::None,
+            text: "why does it hurt ".repeat(40),
+        };
+        for nearest in [None, Some("a".repeat(79)), Some("b".repeat(90))] {
+            let option = teach_option(&example, nearest.as_deref());
+            let value = serde_json::to_value(option).expect("serialises");
+            for key in ["label", "value", "description"] {
+                let text = value[key].as_str().unwrap_or_default();
+                assert!(text.chars().count() <= 100, "{key}: {text}");
+            }
+            assert!(
+                value["value"]
+                    .as_str()
+                    .is_some_and(|v| v.starts_with(&i64::MAX.to_string()))
+            );
+        }
+    }
 }
