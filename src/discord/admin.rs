@@ -570,6 +570,12 @@ impl Admin {
                 render::truncate(&entry.question, 150)
             ));
         }
+        if knowledge.faq.entries.len() > MAX_OPTIONS {
+            out.push_str(&format!(
+                "\n\nThe menu lists {MAX_OPTIONS} entries, nearest first; for another one, run \
+                 `faqbot teach {gap} --to ENTRY` where the FAQ files are."
+            ));
+        }
         let mut buttons = Vec::new();
         if let Some(nearest) = &nearest {
             let custom_id = format!("{PREFIX}talt:{gap}:{nearest}");
