@@ -81,6 +81,32 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         chart: Option<PathBuf>,
     },
+    /// Teach the bot an unanswered message from `faqbot gaps` (by its #ID): add it as an alternate phrasing of an entry, or start a new entry with it as the question. Previews (diff, self-test, problems) and writes nothing without --yes.
+    Teach {
+        /// The message's id as `faqbot gaps` shows it (12 or #12).
+        #[arg(value_name = "GAP_ID")]
+        gap: String,
+        /// Add the message as an alternate phrasing of this entry.
+        #[arg(
+            long,
+            value_name = "ENTRY_ID",
+            conflicts_with = "new",
+            required_unless_present = "new"
+        )]
+        to: Option<String>,
+        /// Start a new entry with this id whose question is the message (needs --answer-file and --source).
+        #[arg(long, value_name = "NEW_ID")]
+        new: Option<String>,
+        /// With --new: the file holding the answer (never a placeholder: without it nothing is written).
+        #[arg(long, value_name = "FILE", requires = "new")]
+        answer_file: Option<PathBuf>,
+        /// With --new: a source, its title then its address ("NHS: Sciatica https://www.nhs.uk/conditions/sciatica/"); repeat for more.
+        #[arg(long = "source", value_name = "TITLE URL", requires = "new")]
+        sources: Vec<String>,
+        /// Save the change (checked, written atomically, recorded in the history) and mark the message taught.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Validate the FAQ and symptom-check files: one `path:line:col: message` per problem, exit 1 on any.
     Check {
         /// Print a machine-readable report.
@@ -187,6 +213,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => Ok(code),
             }
         }
+        Command::Teach {
+            gap,
+            to,
+            new,
+            answer_file,
+            sources,
+            yes,
+        } => faqbot::admin::teach::cli(
+            &config,
+            &faqbot::admin::teach::TeachArgs {
+                gap,
+                to,
+                new,
+                answer_file,
+                sources,
+                yes,
+                who: faqbot::admin::teach::cli_author(),
+            },
+        ),
         Command::Check {
             json,
             strict,

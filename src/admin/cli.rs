@@ -1,7 +1,8 @@
 //! `faqbot history [ID] [--json]` and `faqbot gaps [--json]`: read-only
 //! views of the admin database for moderators at a terminal. Neither
 //! creates nor changes the database; when it does not exist yet, or gaps
-//! are off, they say so.
+//! are off, they say so. (`faqbot teach`, which does change the FAQ and the
+//! database, is [`super::teach`].)
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -219,12 +220,21 @@ fn write_gaps(
             for example in &group.examples {
                 writeln!(
                     out,
-                    "   - {} channel {}: {}",
+                    "   - #{} {} channel {}: {}",
+                    example.id,
                     example.date,
                     example.channel_id,
                     one_line(&example.text)
                 )?;
             }
+        }
+        if !report.groups.is_empty() {
+            writeln!(
+                out,
+                "\nTeach the bot a message (#ID above): `faqbot teach ID --to ENTRY` adds it as an \
+                 alternate phrasing of ENTRY, `faqbot teach ID --new NEW_ID --answer-file FILE \
+                 --source \"TITLE URL\"` starts a new entry; both only preview until you add --yes."
+            )?;
         }
         writeln!(out)?;
     }
@@ -244,7 +254,7 @@ fn write_gaps(
 }
 
 /// A message on one line, cut to 200 characters.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if joined.chars().count() > 200 {
         let cut: String = joined.chars().take(199).collect();

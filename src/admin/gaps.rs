@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 
@@ -87,6 +87,10 @@ impl GapDecision {
 /// One stored message, as a report shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GapMessage {
+    /// Its stable id (the store's row number), shown as `#id`: what
+    /// `faqbot teach` and the Discord teach buttons name it by. Ids are never
+    /// reused while the database lives.
+    pub id: i64,
     /// The day it was sent, `YYYY-MM-DD` (UTC).
     pub date: String,
     /// The channel it was sent in.
@@ -402,9 +406,11 @@ impl Gaps {
                 let day: i64 = row.get(1)?;
                 let channel: String = row.get(2)?;
                 let decision: String = row.get(3)?;
+                let id = row.get::<_, i64>(0)?;
                 Ok((
-                    row.get::<_, i64>(0)?,
+                    id,
                     GapMessage {
+                        id,
                         date: time::date(day),
                         channel_id: channel.parse().unwrap_or(0),
                         decision: GapDecision::parse(&decision),
@@ -416,6 +422,78 @@ impl Gaps {
         let mut messages: Vec<(i64, GapMessage)> = rows.collect::<Result<_, _>>()?;
         messages.reverse();
         Ok(messages)
+    }
+
+    /// The stored message `id`, when gaps are on and it is still kept (within
+    /// the retention period at `now`); `None` otherwise.
+    pub fn message(&self, id: i64, now: SystemTime) -> Result<Option<GapMessage>, StoreError> {
+        if !self.enabled {
+            return Ok(None);
+        }
+        let connection = self.connection();
+        let mut statement = connection.prepare(
+            "SELECT day, channel_id, decision, text FROM gap_messages WHERE id = ?1 AND day >= ?2",
+        )?;
+        let mut rows = statement.query_map(params![id, self.first_kept_day(now)], |row| {
+            let day: i64 = row.get(0)?;
+            let channel: String = row.get(1)?;
+            let decision: String = row.get(2)?;
+            Ok(GapMessage {
+                id,
+                date: time::date(day),
+                channel_id: channel.parse().unwrap_or(0),
+                decision: GapDecision::parse(&decision),
+                text: row.get(3)?,
+            })
+        })?;
+        Ok(rows.next().transpose()?)
+    }
+
+    /// Marks the message `id` as taught: it is deleted (overwritten in the
+    /// file), with every other stored message that says exactly the same
+    /// (the same words, ignoring case and punctuation), so the report no
+    /// longer lists it. Returns how many messages went (0 when `id` is not
+    /// stored).
+    pub fn mark_taught(&self, id: i64) -> Result<usize, StoreError> {
+        let connection = self.connection();
+        // Deleted rows are overwritten, also on a connection opened for the
+        // CLI (`faqbot teach`), which does not set it on open.
+        connection.pragma_update(None, "secure_delete", true)?;
+        let text: Option<String> = connection
+            .query_row(
+                "SELECT text FROM gap_messages WHERE id = ?1",
+                params![id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(text) = text else {
+            return Ok(0);
+        };
+        let key = crate::text::clean(&text);
+        let mut same: Vec<i64> = Vec::new();
+        {
+            let mut statement = connection.prepare("SELECT id, text FROM gap_messages")?;
+            let rows = statement.query_map([], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (other, other_text) = row?;
+                if other == id || crate::text::clean(&other_text) == key {
+                    same.push(other);
+                }
+            }
+        }
+        let mut deleted = 0;
+        for other in same {
+            deleted +=
+                connection.execute("DELETE FROM gap_messages WHERE id = ?1", params![other])?;
+        }
+        tracing::info!(
+            gap_id = id,
+            n_messages = deleted,
+            "unanswered message taught"
+        );
+        Ok(deleted)
     }
 }
 
@@ -753,6 +831,7 @@ mod tests {
         (
             id,
             GapMessage {
+                id,
                 date: "2024-01-01".to_owned(),
                 channel_id: 1,
                 decision: GapDecision::None,

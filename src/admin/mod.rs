@@ -12,6 +12,7 @@
 //! | [`gaps`] | messages the bot could not answer (off by default, no user ids), and answer counts |
 //! | [`chart`] | the stats chart (a PNG: answered and unanswered per day, the most answered entries) |
 //! | [`cli`] | `faqbot history` and `faqbot gaps` |
+//! | [`teach`] | teach from the gaps: a stored message as an alternate or a new entry (`faqbot teach`, the `/faq-admin gaps` buttons) |
 //!
 //! Nothing here names a Discord type: the adapter passes in plain strings
 //! and ids, and the time (`now`) is passed in everywhere except in the
@@ -26,12 +27,13 @@ pub mod gaps;
 pub mod history;
 pub mod reload;
 pub mod settings;
+pub mod teach;
 mod textdiff;
 pub(crate) mod time;
 
 pub use chart::{ChartError, UsageChart};
 pub use edit::{Change, Conflict, EditError, EntryDraft, EntryForm, NewEntry, Preview, Saved};
-pub use gaps::{DayCounts, EntryUse, GapDecision, GapGroup, GapReport, Gaps};
+pub use gaps::{DayCounts, EntryUse, GapDecision, GapGroup, GapMessage, GapReport, Gaps};
 pub use history::{ChangeKind, History, HistoryRow, NewChange};
 pub use reload::{FaqFolder, FaqWatcher, ReloadReport, reload_now};
 pub use settings::AdminSettings;

@@ -16,15 +16,16 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serenity::all::{
     ButtonStyle, ChannelId, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateInputText,
-    CreateMessage, Http, InputTextStyle, Member, ModalInteraction, Permissions,
+    CreateMessage, CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption, Http,
+    InputTextStyle, Member, ModalInteraction, Permissions,
 };
 use tokio::sync::mpsc;
 
 use super::render::{self, limits, no_pings};
 use crate::admin::edit::split_sources;
 use crate::admin::{
-    AdminSettings, Change, EditError, EntryDraft, FaqFolder, FaqWatcher, Gaps, History, NewEntry,
-    ReloadReport, UsageChart,
+    AdminSettings, Change, EditError, EntryDraft, FaqFolder, FaqWatcher, GapMessage, Gaps, History,
+    NewEntry, ReloadReport, UsageChart, teach,
 };
 use crate::config::Config;
 use crate::engine::Engine;
@@ -37,6 +38,8 @@ const PENDING_FOR: Duration = Duration::from_secs(15 * 60);
 const HISTORY_SHOWN: usize = 8;
 /// At most this many gap groups are shown.
 const GROUPS_SHOWN: usize = 10;
+/// Discord's limit on the options of a select menu.
+const MAX_OPTIONS: usize = 25;
 
 /// Text box ids in the add / edit modal.
 pub mod field {
@@ -65,6 +68,9 @@ pub mod text {
         "This preview has expired or was already used. Run the command again.";
     /// Cancelled.
     pub const CANCELLED: &str = "Cancelled: nothing was saved.";
+    /// A teach action while gaps are off.
+    pub const GAPS_OFF: &str = "Storing unanswered messages is off (`admin.gaps_enabled` in the \
+        config), so there is nothing to teach from. Nothing was changed.";
 }
 
 /// A change previewed and waiting for Save or Cancel.
@@ -72,6 +78,27 @@ struct Pending {
     change: Change,
     owner: u64,
     created: Instant,
+    /// The unanswered message the change teaches (marked taught on save).
+    gap: Option<i64>,
+}
+
+/// What a teach click on `/faq-admin gaps` answers with.
+pub enum TeachStep {
+    /// An ephemeral message (the teach panel, or why not).
+    Reply(AdminReply),
+    /// The add or edit form, pre-filled with the message.
+    Modal(serenity::all::CreateModal),
+}
+
+/// Whether `custom_id` is one of the teach components of `/faq-admin gaps`
+/// (they answer with a form, so they are not Save / Cancel clicks).
+pub fn is_teach_click(custom_id: &str) -> bool {
+    custom_id.strip_prefix(PREFIX).is_some_and(|rest| {
+        rest == "teach"
+            || rest.starts_with("talt:")
+            || rest.starts_with("tpick:")
+            || rest.starts_with("tnew:")
+    })
 }
 
 /// What the adapter needs for the moderator tools.
@@ -285,7 +312,7 @@ impl Admin {
     }
 
     /// Keeps a previewed change; returns its key for the buttons.
-    fn keep(&self, change: Change, owner: u64) -> u64 {
+    fn keep(&self, change: Change, owner: u64, gap: Option<i64>) -> u64 {
         let key = self.next_pending.fetch_add(1, Ordering::Relaxed);
         let mut pending = self.pending();
         pending.retain(|_, p| p.created.elapsed() < PENDING_FOR);
@@ -295,17 +322,19 @@ impl Admin {
                 change,
                 owner,
                 created: Instant::now(),
+                gap,
             },
         );
         key
     }
 
-    /// Takes a previewed change back, if it is `owner`'s and still fresh.
-    fn take(&self, key: u64, owner: u64) -> Option<Change> {
+    /// Takes a previewed change back, if it is `owner`'s and still fresh,
+    /// with the unanswered message it teaches.
+    fn take(&self, key: u64, owner: u64) -> Option<(Change, Option<i64>)> {
         let mut pending = self.pending();
         match pending.get(&key) {
             Some(p) if p.owner == owner && p.created.elapsed() < PENDING_FOR => {
-                pending.remove(&key).map(|p| p.change)
+                pending.remove(&key).map(|p| (p.change, p.gap))
             }
             _ => None,
         }
@@ -400,6 +429,7 @@ impl Admin {
             report.retention_days,
             report.groups.len()
         ));
+        let mut options = Vec::new();
         for group in report.groups.iter().take(GROUPS_SHOWN) {
             out.push_str(&format!(
                 "\n**{}×** ({} got a suggestion) {}\n",
@@ -409,10 +439,17 @@ impl Admin {
             ));
             for example in &group.examples {
                 out.push_str(&format!(
-                    "- {} “{}”\n",
+                    "- `#{}` {} “{}”\n",
+                    example.id,
                     example.date,
                     render::truncate(&example.text, 150)
                 ));
+                if options.len() < MAX_OPTIONS {
+                    options.push(teach_option(
+                        example,
+                        group.nearest.as_ref().map(|n| n.id.as_str()),
+                    ));
+                }
             }
             if let Some(nearest) = &group.nearest {
                 out.push_str(&format!(
@@ -422,7 +459,240 @@ impl Admin {
                 ));
             }
         }
-        AdminReply::titled("What the bot could not answer", &out)
+        let mut reply = AdminReply::titled("What the bot could not answer", &out);
+        if report.enabled && !options.is_empty() {
+            reply.components.push(CreateActionRow::SelectMenu(
+                CreateSelectMenu::new(
+                    format!("{PREFIX}teach"),
+                    CreateSelectMenuKind::String { options },
+                )
+                .placeholder("Teach the bot one of these messages…"),
+            ));
+        }
+        reply
+    }
+
+    /// A teach click on `/faq-admin gaps` (`values`: a select menu's
+    /// choice): the teach panel of a message, or the entry's edit form with
+    /// the message added to its alternates, or the add form with the message
+    /// as the question. Blocking.
+    pub fn teach_click(&self, engine: &Engine, custom_id: &str, values: &[String]) -> TeachStep {
+        let reply = |text: &str| TeachStep::Reply(AdminReply::note(text));
+        if !self.gaps_enabled() {
+            return reply(text::GAPS_OFF);
+        }
+        let rest = custom_id.strip_prefix(PREFIX).unwrap_or_default();
+        let chosen = values.first().map(String::as_str).unwrap_or_default();
+        if rest == "teach" {
+            let (gap, nearest) = match chosen.split_once(':') {
+                Some((gap, nearest)) => (gap, Some(nearest)),
+                None => (chosen, None),
+            };
+            return match gap.parse::<i64>() {
+                Ok(gap) => TeachStep::Reply(self.teach_panel(engine, gap, nearest)),
+                Err(_) => reply(text::EXPIRED),
+            };
+        }
+        let parsed = if let Some(rest) = rest.strip_prefix("talt:") {
+            rest.split_once(':')
+                .and_then(|(gap, entry)| Some((gap.parse::<i64>().ok()?, Some(entry))))
+        } else if let Some(gap) = rest.strip_prefix("tpick:") {
+            gap.parse::<i64>()
+                .ok()
+                .map(|gap| (gap, Some(chosen).filter(|c| !c.is_empty())))
+        } else if let Some(gap) = rest.strip_prefix("tnew:") {
+            gap.parse::<i64>().ok().map(|gap| (gap, None))
+        } else {
+            None
+        };
+        match parsed {
+            Some((gap, Some(entry))) => self.teach_alternate_modal(engine, gap, entry),
+            Some((gap, None)) if rest.starts_with("tnew:") => self.teach_new_modal(engine, gap),
+            _ => reply(text::EXPIRED),
+        }
+    }
+
+    /// The stored message `gap`, or the reply saying why there is none.
+    fn gap_message(&self, gap: i64) -> Result<GapMessage, AdminReply> {
+        let Some(gaps) = &self.gaps else {
+            return Err(AdminReply::note(
+                "The gaps store is not available (see the bot's log).",
+            ));
+        };
+        match gaps.message(gap, SystemTime::now()) {
+            Ok(Some(message)) => Ok(message),
+            Ok(None) => Err(AdminReply::note(&format!(
+                "Message #{gap} is no longer stored: it was already taught, or is older than {} \
+                 days. Run `/faq-admin gaps` again.",
+                self.settings.gaps_retention_days
+            ))),
+            Err(error) => {
+                tracing::error!(%error, gap_id = gap, "cannot read a stored message");
+                Err(AdminReply::note(
+                    "Could not read the gaps (see the bot's log).",
+                ))
+            }
+        }
+    }
+
+    /// What can be done with the message `gap`: add it as an alternate of
+    /// the nearest entry (`nearest`, from the report, else the matcher's
+    /// best) or of another one, or start a new entry. Blocking.
+    pub fn teach_panel(&self, engine: &Engine, gap: i64, nearest: Option<&str>) -> AdminReply {
+        let message = match self.gap_message(gap) {
+            Ok(message) => message,
+            Err(reply) => return reply,
+        };
+        let knowledge = engine.knowledge();
+        let ranked: Vec<String> = knowledge
+            .matcher
+            .rank(&message.text)
+            .into_iter()
+            .map(|candidate| candidate.id)
+            .collect();
+        let nearest = nearest
+            .filter(|id| knowledge.faq.get(id).is_some())
+            .map(str::to_owned)
+            .or_else(|| ranked.first().cloned());
+        let mut out = format!(
+            "“{}”\n{}\n\nAdd it as an alternate phrasing of an entry (opens the entry's form \
+             with it added), or start a new entry with it as the question. You see a preview, \
+             with the self-test, before anything is saved; once saved, the message leaves the \
+             gaps report.",
+            render::truncate(&message.text, 1500),
+            message.date
+        );
+        if let Some(nearest) = &nearest
+            && let Some(entry) = knowledge.faq.get(nearest)
+        {
+            out.push_str(&format!(
+                "\n\nNearest entry: `{nearest}` ({})",
+                render::truncate(&entry.question, 150)
+            ));
+        }
+        if knowledge.faq.entries.len() > MAX_OPTIONS {
+            out.push_str(&format!(
+                "\n\nThe menu lists {MAX_OPTIONS} entries, nearest first; for another one, run \
+                 `faqbot teach {gap} --to ENTRY` where the FAQ files are."
+            ));
+        }
+        let mut buttons = Vec::new();
+        if let Some(nearest) = &nearest {
+            let custom_id = format!("{PREFIX}talt:{gap}:{nearest}");
+            if custom_id.len() <= 100 {
+                buttons.push(
+                    CreateButton::new(custom_id)
+                        .label(render::truncate(
+                            &format!("Add as alternate to {nearest}"),
+                            80,
+                        ))
+                        .style(ButtonStyle::Primary),
+                );
+            }
+        }
+        buttons.push(
+            CreateButton::new(format!("{PREFIX}tnew:{gap}"))
+                .label("New entry")
+                .style(ButtonStyle::Secondary),
+        );
+        let mut ids: Vec<&str> = Vec::new();
+        for id in ranked.iter().map(String::as_str).chain(knowledge.faq.ids()) {
+            if !ids.contains(&id) && ids.len() < MAX_OPTIONS {
+                ids.push(id);
+            }
+        }
+        let options: Vec<CreateSelectMenuOption> = ids
+            .iter()
+            .filter_map(|id| {
+                let entry = knowledge.faq.get(id)?;
+                Some(CreateSelectMenuOption::new(
+                    render::truncate(&format!("{id}: {}", entry.question), 100),
+                    *id,
+                ))
+            })
+            .collect();
+        let mut components = vec![CreateActionRow::Buttons(buttons)];
+        if !options.is_empty() {
+            components.push(CreateActionRow::SelectMenu(
+                CreateSelectMenu::new(
+                    format!("{PREFIX}tpick:{gap}"),
+                    CreateSelectMenuKind::String { options },
+                )
+                .placeholder("…or add it as an alternate of another entry"),
+            ));
+        }
+        AdminReply {
+            embeds: vec![admin_embed(
+                Some(&format!("Teach the bot: message #{gap}")),
+                &out,
+            )],
+            components,
+            image: None,
+        }
+    }
+
+    /// The edit form of `entry_id` with the message `gap` added to its
+    /// alternates. Blocking.
+    fn teach_alternate_modal(&self, engine: &Engine, gap: i64, entry_id: &str) -> TeachStep {
+        let message = match self.gap_message(gap) {
+            Ok(message) => message,
+            Err(reply) => return TeachStep::Reply(reply),
+        };
+        let (form, change) =
+            match teach::alternate_change(&self.folder, engine, entry_id, &message.text) {
+                Ok(found) => found,
+                Err(error) => return TeachStep::Reply(AdminReply::note(&error.to_string())),
+            };
+        let Change::Edit { draft, .. } = &change else {
+            return TeachStep::Reply(AdminReply::note(text::EXPIRED));
+        };
+        let alternates = draft.alternates.join("\n");
+        if form.answer.chars().count() > 4000
+            || form.question.chars().count() > 4000
+            || alternates.chars().count() > 4000
+        {
+            return TeachStep::Reply(AdminReply::note(&format!(
+                "`{entry_id}` is too long to edit in a Discord form (4,000 characters at most); \
+                 use `faqbot teach {gap} --to {entry_id}` or edit {} instead.",
+                form.path.display()
+            )));
+        }
+        let custom_id = format!("{PREFIX}tedit:{gap}:{}:{}", form.id, form.version);
+        if custom_id.len() > 100 {
+            return TeachStep::Reply(AdminReply::note(&format!(
+                "The id `{entry_id}` is too long for a Discord form; use `faqbot teach {gap} \
+                 --to {entry_id}` instead."
+            )));
+        }
+        TeachStep::Modal(modal(
+            custom_id,
+            &format!("Teach #{gap} to {}", form.id),
+            None,
+            &draft.question,
+            &draft.answer,
+            &alternates,
+            Some(&form.keywords_text()),
+        ))
+    }
+
+    /// The add form with the message `gap` as the question and an id
+    /// suggested from its words. Blocking.
+    fn teach_new_modal(&self, engine: &Engine, gap: i64) -> TeachStep {
+        let message = match self.gap_message(gap) {
+            Ok(message) => message,
+            Err(reply) => return TeachStep::Reply(reply),
+        };
+        let question = render::truncate(&teach::as_phrasing(&message.text), 300);
+        let id = teach::suggest_id(&message.text, &engine.knowledge().faq);
+        TeachStep::Modal(modal(
+            format!("{PREFIX}tadd:{gap}"),
+            &format!("New entry from #{gap}"),
+            Some(&id),
+            &question,
+            "",
+            "",
+            None,
+        ))
     }
 
     /// `/faq-admin stats`. Blocking.
@@ -527,6 +797,24 @@ impl Admin {
         let Some(rest) = modal.data.custom_id.strip_prefix(PREFIX) else {
             return AdminReply::note(text::EXPIRED);
         };
+        // A form opened from the gaps report carries the message it teaches.
+        let (gap, rest) = if let Some(gap) = rest.strip_prefix("tadd:") {
+            match gap.parse::<i64>() {
+                Ok(gap) => (Some(gap), "add".to_owned()),
+                Err(_) => return AdminReply::note(text::EXPIRED),
+            }
+        } else if let Some(tail) = rest.strip_prefix("tedit:") {
+            match tail
+                .split_once(':')
+                .and_then(|(gap, edit)| Some((gap.parse::<i64>().ok()?, edit)))
+            {
+                Some((gap, edit)) => (Some(gap), format!("edit:{edit}")),
+                None => return AdminReply::note(text::EXPIRED),
+            }
+        } else {
+            (None, rest.to_owned())
+        };
+        let rest = rest.as_str();
         let change = if rest == "add" {
             let draft = EntryDraft::from_text(
                 &get(field::QUESTION),
@@ -573,7 +861,7 @@ impl Admin {
         } else {
             return AdminReply::note(text::EXPIRED);
         };
-        self.preview(engine, change, owner)
+        self.preview(engine, change, owner, gap)
     }
 
     /// `/faq-admin remove <id>`: a preview of the removal. Blocking.
@@ -586,13 +874,15 @@ impl Admin {
                     base_version: form.version,
                 },
                 owner,
+                None,
             ),
             Err(error) => AdminReply::note(&error.to_string()),
         }
     }
 
     /// The preview of a change, with Save / Cancel when it can be saved.
-    fn preview(&self, engine: &Engine, change: Change, owner: u64) -> AdminReply {
+    /// `gap`: the unanswered message the change teaches.
+    fn preview(&self, engine: &Engine, change: Change, owner: u64, gap: Option<i64>) -> AdminReply {
         let id = change.id().to_owned();
         let preview = match self.folder.preview(engine, &change) {
             Ok(preview) => preview,
@@ -612,10 +902,16 @@ impl Admin {
             );
         }
         let diff = render::truncate(&preview.diff, 1800).replace("```", "'''");
+        let taught = match gap {
+            Some(gap) => {
+                format!("Teaching message #{gap}: once saved, it leaves the gaps report.\n")
+            }
+            None => String::new(),
+        };
         embeds.push(admin_embed(
             Some(&format!("Preview: {what} `{id}`")),
             &format!(
-                "This is what people will see. Save to write it to the FAQ file, or Cancel.\n```diff\n{diff}\n```"
+                "{taught}This is what people will see. Save to write it to the FAQ file, or Cancel.\n```diff\n{diff}\n```"
             ),
         ));
         if let Some(reply) = &preview.reply {
@@ -630,7 +926,7 @@ impl Admin {
                 &self_test_lines(&preview.warnings),
             ));
         }
-        let key = self.keep(change, owner);
+        let key = self.keep(change, owner, gap);
         let label = if what == "remove" { "Remove" } else { "Save" };
         let style = if what == "remove" {
             ButtonStyle::Danger
@@ -659,7 +955,7 @@ impl Admin {
         let Ok(key) = key.parse::<u64>() else {
             return AdminReply::note(text::EXPIRED);
         };
-        let Some(change) = self.take(key, owner) else {
+        let Some((change, gap)) = self.take(key, owner) else {
             return AdminReply::note(text::EXPIRED);
         };
         match action {
@@ -674,6 +970,9 @@ impl Admin {
                             saved.id
                         )
                     };
+                    if let Some(gap) = gap {
+                        out.push_str(&self.mark_taught(gap, &saved.id));
+                    }
                     out.push_str(&saved.report.summary());
                     AdminReply::titled("Saved", &out)
                 }
@@ -681,6 +980,44 @@ impl Admin {
             },
             _ => AdminReply::note(text::CANCELLED),
         }
+    }
+}
+
+impl Admin {
+    /// Marks the message `gap` taught after a save of `entry_id`; the line
+    /// that says so.
+    fn mark_taught(&self, gap: i64, entry_id: &str) -> String {
+        let Some(gaps) = &self.gaps else {
+            return String::new();
+        };
+        match gaps.mark_taught(gap) {
+            Ok(_) => {
+                tracing::info!(gap_id = gap, faq_id = entry_id, "taught from the gaps");
+                format!("Message #{gap} is marked taught: the gaps report no longer lists it.\n")
+            }
+            Err(error) => {
+                tracing::error!(%error, gap_id = gap, "cannot mark a message taught");
+                format!("Message #{gap} could not be marked taught (see the bot's log).\n")
+            }
+        }
+    }
+}
+
+/// One message of the gaps report in the teach menu: its id and text, and
+/// the nearest entry of its group (carried to the teach panel).
+fn teach_option(example: &GapMessage, nearest: Option<&str>) -> CreateSelectMenuOption {
+    let value = match nearest {
+        Some(nearest) if nearest.len() < 80 => format!("{}:{nearest}", example.id),
+        _ => example.id.to_string(),
+    };
+    let label = render::truncate(
+        &format!("#{} {}", example.id, teach::as_phrasing(&example.text)),
+        100,
+    );
+    let option = CreateSelectMenuOption::new(label, value);
+    match nearest {
+        Some(nearest) => option.description(render::truncate(&format!("nearest: {nearest}"), 100)),
+        None => option,
     }
 }
 
@@ -827,5 +1164,50 @@ mod tests {
     #[test]
     fn nobody_outside_a_guild_is_a_moderator() {
         assert!(!is_moderator(None, Some(1)));
+    }
+
+    #[test]
+    fn teach_ids_are_told_from_save_and_cancel() {
+        for id in [
+            "faqadmin:v1:teach",
+            "faqadmin:v1:talt:3:sciatica",
+            "faqadmin:v1:tpick:3",
+            "faqadmin:v1:tnew:3",
+        ] {
+            assert!(is_teach_click(id), "{id}");
+        }
+        for id in [
+            "faqadmin:v1:save:3",
+            "faqadmin:v1:cancel:3",
+            "faqadmin:v1:teacher",
+            "faqbot:v1:teach",
+            "",
+        ] {
+            assert!(!is_teach_click(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_teach_option_fits_discords_limits() {
+        let example = GapMessage {
+            id: i64::MAX,
+            date: "2026-01-01".to_owned(),
+            channel_id: 1,
+            decision: crate::admin::GapDecision::None,
+            text: "why does it hurt ".repeat(40),
+        };
+        for nearest in [None, Some("a".repeat(79)), Some("b".repeat(90))] {
+            let option = teach_option(&example, nearest.as_deref());
+            let value = serde_json::to_value(option).expect("serialises");
+            for key in ["label", "value", "description"] {
+                let text = value[key].as_str().unwrap_or_default();
+                assert!(text.chars().count() <= 100, "{key}: {text}");
+            }
+            assert!(
+                value["value"]
+                    .as_str()
+                    .is_some_and(|v| v.starts_with(&i64::MAX.to_string()))
+            );
+        }
     }
 }

@@ -1155,6 +1155,27 @@ impl Handler {
         let owner = component.user.id.get();
         let who = component.user.name.clone();
         let custom_id = component.data.custom_id.clone();
+        if admin::is_teach_click(&custom_id) {
+            // Teach from the gaps: a form must be the first response (reading
+            // one entry file and one row is quick, but off the async threads).
+            let values = match &component.data.kind {
+                ComponentInteractionDataKind::StringSelect { values } => values.clone(),
+                _ => Vec::new(),
+            };
+            tracing::info!(event = "faq_admin_teach", "moderator teach click");
+            let step = tokio::task::spawn_blocking(move || {
+                admin.teach_click(&engine, &custom_id, &values)
+            })
+            .await
+            .map_err(engine_failed)?;
+            let response = match step {
+                admin::TeachStep::Modal(modal) => CreateInteractionResponse::Modal(modal),
+                admin::TeachStep::Reply(reply) => {
+                    CreateInteractionResponse::Message(reply.message())
+                }
+            };
+            return target.create(ctx, response).await;
+        }
         let work =
             tokio::task::spawn_blocking(move || admin.clicked(&engine, &custom_id, owner, &who));
         self.admin_answer(ctx, target, work, true).await

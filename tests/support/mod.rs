@@ -689,6 +689,32 @@ impl FakeDiscord {
     }
 }
 
+impl FakeDiscord {
+    /// A select-menu choice (component type 3) in the guild on an ephemeral
+    /// message.
+    pub fn send_guild_select(
+        &self,
+        by: AsMember<'_>,
+        channel: u64,
+        custom_id: &str,
+        values: &[&str],
+    ) -> (u64, String) {
+        let data = json!({"custom_id": custom_id, "component_type": 3, "values": values});
+        let (id, token, mut interaction) = self.guild_interaction(3, channel, by, data);
+        let mut message = message_json(
+            self.next_id(),
+            channel,
+            Some(GUILD_ID),
+            user_json(BOT_ID, "faqbot", true),
+            "",
+        );
+        message["flags"] = json!(64);
+        interaction["message"] = message;
+        self.dispatch("INTERACTION_CREATE", interaction);
+        (id, token)
+    }
+}
+
 /// A user object.
 /// Whether a request posts a message (to a channel or as an interaction's
 /// follow-up or edit).
