@@ -357,3 +357,56 @@ fn defect_6_a_writer_holding_the_folder_lock_is_never_read_half_done() {
     let served = answer_of(&engine, "leg-cramps");
     assert!(served.contains("ALL-DONE"), "{served}");
 }
+
+/// Issue 12: a reload runs the self-test on what changed. The report (and
+/// its summary for the moderators' channel) names each phrasing of a
+/// changed entry that does not get it, with the reason; the change still
+/// goes live. Unchanged entries are not reported again.
+#[test]
+fn reload_reports_the_self_test_of_the_entries_that_changed() {
+    let sandbox = Sandbox::new("reload-self-test");
+    let engine = sandbox.engine();
+    let folder = FaqFolder::new(&engine, &sandbox.config, None);
+    let now = SystemTime::now();
+
+    let statins = sandbox.read_entry("statins");
+    sandbox.write(
+        "entries/statins.toml",
+        // The same words as leg-cramps' "calf cramp in bed".
+        &replace_once(
+            &statins,
+            "alternates = [\n",
+            "alternates = [\n  \"my calf cramps in bed\",\n",
+        ),
+    );
+    let report = folder.reload(&engine, now);
+    assert!(report.applied && !report.is_rejected(), "{report:?}");
+    assert_eq!(report.changed, vec!["statins"]);
+    assert_eq!(report.warnings.len(), 1, "{report:?}");
+    let warning = &report.warnings[0];
+    assert!(warning.path.ends_with("entries/statins.toml"), "{warning}");
+    assert_eq!(warning.line, 6, "{warning}");
+    assert!(
+        warning
+            .message
+            .contains("\"my calf cramps in bed\" does not get `statins`")
+            && warning.message.contains("`leg-cramps`"),
+        "{warning}"
+    );
+    let summary = report.summary();
+    assert!(
+        summary.contains("Self-test: 1 phrasing(s)") && summary.contains("my calf cramps in bed"),
+        "{summary}"
+    );
+
+    // Another entry changes: statins' warning is not repeated.
+    let sciatica = sandbox.read_entry("sciatica");
+    sandbox.write(
+        "entries/sciatica.toml",
+        &replace_once(&sciatica, "answer = \"\"\"\n", "answer = \"\"\"\nChanged. "),
+    );
+    let report = folder.reload(&engine, now);
+    assert_eq!(report.changed, vec!["sciatica"]);
+    assert!(report.warnings.is_empty(), "{report:?}");
+    assert!(!report.summary().contains("Self-test"));
+}

@@ -230,3 +230,51 @@ fn a_word_an_entry_names_is_not_another_subject_by_its_stem() {
     let verdict = matcher.decide(chat);
     assert_eq!(verdict.decision, Decision::None, "{chat}: {verdict:?}");
 }
+
+/// Issue 12: a message that is exactly one entry's phrasing (after stop
+/// words, synonyms and stemming) is answered with that entry even when
+/// another entry explains all its words as well, because a moderator wrote
+/// it for that entry; when two entries have such a phrasing, neither wins.
+#[test]
+fn a_message_that_is_exactly_one_entrys_phrasing_is_answered_with_it() {
+    let matcher_of = |second_alternates: &[&str]| {
+        let (synonyms, problems) = synonyms::parse(Path::new("synonyms.toml"), SYNONYMS);
+        assert!(problems.is_empty(), "{problems:?}");
+        let faq = Faq {
+            urgency: Default::default(),
+            entries: vec![
+                entry(
+                    "night-cramps",
+                    "Why do my calves cramp at night?",
+                    &["calf cramp in bed"],
+                    &[],
+                ),
+                entry(
+                    "statins",
+                    "Can statins cause leg pain?",
+                    second_alternates,
+                    &[],
+                ),
+            ],
+            synonyms,
+        };
+        Matcher::new(&faq, MatcherSettings::default())
+    };
+    // The statins entry explains every word too, through three phrasings.
+    let matcher = matcher_of(&["statins and a calf cramp", "leg pain in bed", "cramp"]);
+    let verdict = matcher.decide("calf cramp in bed");
+    assert_eq!(verdict.answer_id(), Some("night-cramps"), "{verdict:?}");
+    let statins = verdict.candidates.iter().find(|c| c.id == "statins");
+    assert!(
+        statins.is_some_and(|c| c.score >= 0.999),
+        "the example no longer needs the rule: {verdict:?}"
+    );
+    // One word more than the phrasing: the usual margin decides.
+    let verdict = matcher.decide("calf cramp in bed on statins");
+    assert_ne!(verdict.answer_id(), Some("night-cramps"), "{verdict:?}");
+
+    // The same words in both entries: a "did you mean" between them.
+    let matcher = matcher_of(&["calf cramp in bed"]);
+    let verdict = matcher.decide("calf cramp in bed");
+    assert_eq!(verdict.decision, Decision::Suggest, "{verdict:?}");
+}
