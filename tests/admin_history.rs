@@ -296,3 +296,49 @@ fn defect_6_changes_made_while_the_bot_was_down_are_recorded_on_start() {
     assert_eq!(rows[0].kind, ChangeKind::Removed);
     assert_eq!(rows[0].before.as_deref(), Some(added));
 }
+
+/// Two processes on one folder and one history (the bot and `faqbot teach`,
+/// or two bot processes): a moderator's save in one is found in the files by
+/// the other's next reload, and recorded once, with its author.
+#[test]
+fn a_save_by_another_process_is_recorded_once() {
+    let sandbox = Sandbox::new("history-two-processes");
+    let engine_a = sandbox.engine();
+    let engine_b = sandbox.engine();
+    let history = Arc::new(History::open(&sandbox.admin.database).expect("opens"));
+    let folder_a = FaqFolder::new(&engine_a, &sandbox.config, Some(Arc::clone(&history)));
+    let folder_b = FaqFolder::new(&engine_b, &sandbox.config, Some(Arc::clone(&history)));
+
+    let form = folder_a.open_entry(&engine_a, "leg-cramps").expect("opens");
+    let mut draft = form.draft();
+    draft.question = "Why do my legs cramp when I walk?".to_owned();
+    folder_a
+        .save(
+            &engine_a,
+            &Change::Edit {
+                id: "leg-cramps".to_owned(),
+                base_version: form.version,
+                draft,
+            },
+            "cli:alice",
+            at(1_700_000_000),
+        )
+        .expect("saves");
+    let report = folder_b.reload(&engine_b, at(1_700_000_030));
+    assert_eq!(report.changed, vec!["leg-cramps"], "{report:?}");
+    let rows = history.list(Some("leg-cramps")).expect("lists");
+    let authors: Vec<String> = rows.iter().map(|row| row.author()).collect();
+    assert_eq!(authors, vec!["by alice (faqbot teach)"]);
+
+    // A later file edit of the same entry is still recorded.
+    let text = sandbox.read_entry("leg-cramps");
+    sandbox.write(
+        "entries/leg-cramps.toml",
+        &replace_once(&text, "answer = \"\"\"\n", "answer = \"\"\"\nA file edit. "),
+    );
+    folder_b.reload(&engine_b, at(1_700_000_060));
+    folder_a.reload(&engine_a, at(1_700_000_090));
+    let rows = history.list(Some("leg-cramps")).expect("lists");
+    let authors: Vec<String> = rows.iter().map(|row| row.author()).collect();
+    assert_eq!(authors, vec!["file change", "by alice (faqbot teach)"]);
+}

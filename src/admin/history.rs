@@ -78,10 +78,15 @@ pub struct HistoryRow {
 }
 
 impl HistoryRow {
-    /// "by NAME (Discord)" or "file change", for display.
+    /// "by NAME (Discord)", "by NAME (faqbot teach)" or "file change", for
+    /// display. `faqbot teach` records its saves as `cli:USER` or `cli`.
     pub fn author(&self) -> String {
-        match &self.who {
-            Some(who) => format!("by {who} (Discord)"),
+        match self.who.as_deref() {
+            Some("cli") => "by faqbot teach".to_owned(),
+            Some(who) => match who.strip_prefix("cli:") {
+                Some(user) => format!("by {user} (faqbot teach)"),
+                None => format!("by {who} (Discord)"),
+            },
             None => "file change".to_owned(),
         }
     }
@@ -161,6 +166,12 @@ impl History {
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         for change in changes {
+            // A change another process saved (a moderator's edit, or
+            // `faqbot teach`) is found in the files by this one too: it is
+            // recorded once, with its author.
+            if change.who.is_none() && is_newest_row(&transaction, change)? {
+                continue;
+            }
             insert(&transaction, change)?;
         }
         replace_served(&transaction, served)?;
@@ -316,6 +327,21 @@ impl History {
 }
 
 /// Inserts one history row.
+/// Whether the entry's newest row is already this change (the same text
+/// before and after).
+fn is_newest_row(connection: &Connection, change: &NewChange<'_>) -> Result<bool, StoreError> {
+    let newest: Option<(Option<String>, Option<String>)> = connection
+        .query_row(
+            "SELECT before, after FROM history WHERE entry_id = ?1 ORDER BY id DESC LIMIT 1",
+            params![change.entry_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    Ok(newest.is_some_and(|(before, after)| {
+        before.as_deref() == change.before && after.as_deref() == change.after
+    }))
+}
+
 fn insert(connection: &Connection, change: &NewChange<'_>) -> Result<(), StoreError> {
     let kind = change.kind;
     let origin = if change.who.is_some() {
@@ -395,4 +421,34 @@ fn last_recorded(
         }
     }
     Ok(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(who: Option<&str>) -> HistoryRow {
+        HistoryRow {
+            number: 1,
+            at_unix: 0,
+            at: String::new(),
+            entry_id: "sciatica".to_owned(),
+            kind: ChangeKind::Changed,
+            origin: "discord".to_owned(),
+            who: who.map(str::to_owned),
+            before: None,
+            after: None,
+        }
+    }
+
+    #[test]
+    fn the_author_says_where_a_change_came_from() {
+        assert_eq!(row(None).author(), "file change");
+        assert_eq!(
+            row(Some("Moderator A")).author(),
+            "by Moderator A (Discord)"
+        );
+        assert_eq!(row(Some("cli:alice")).author(), "by alice (faqbot teach)");
+        assert_eq!(row(Some("cli")).author(), "by faqbot teach");
+    }
 }
