@@ -42,7 +42,7 @@ fn config_for(fake: &FakeDiscord) -> Config {
     config.discord.api_base_url = fake.base_url();
     config.discord.answer_channels = vec![ANSWER_CHANNEL];
     // Never the working directory: each test gets its own database.
-    config.admin.database = scratch("faqbot.sqlite3");
+    config.admin.database = support::scratch_path("faqbot.sqlite3");
     config
 }
 
@@ -980,69 +980,16 @@ async fn shutdown_stops_the_bot_while_the_gateway_refuses_connections() {
 // ---- moderator tools (/faq-admin, live reload, gaps) ----
 
 use faqbot::admin::{AdminSettings, ChangeKind, Gaps, History};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use support::{AsMember, MANAGE_MESSAGES, ORDINARY};
+use support::{AsMember, MANAGE_MESSAGES, ORDINARY, Scratch};
 
 const MODERATOR: u64 = 500_000_000_000_000_009;
 const MODERATOR_ROLE: u64 = 800_000_000_000_000_001;
 const LOG_CHANNEL: u64 = 600_000_000_000_000_009;
 
-static SCRATCH: AtomicU64 = AtomicU64::new(0);
-
-/// A fresh path under the system's temporary folder.
-fn scratch(name: &str) -> PathBuf {
-    let n = SCRATCH.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("faqbot-e2e-{}-{n}-{name}", std::process::id()))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create the copy");
-    for entry in std::fs::read_dir(from).expect("read the FAQ folder") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy a file");
-        }
-    }
-}
-
-/// A copy of the repository's FAQ folder and a database, removed on drop.
-struct Scratch {
-    faq: PathBuf,
-    database: PathBuf,
-}
-
 impl Scratch {
-    fn new() -> Scratch {
-        let faq = scratch("faq");
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"), &faq);
-        Scratch {
-            faq,
-            database: scratch("admin.sqlite3"),
-        }
-    }
-
     fn configure(&self, config: &mut Config) {
         config.faq_dir = self.faq.clone();
         config.admin.database = self.database.clone();
-    }
-
-    fn entry(&self, id: &str) -> PathBuf {
-        self.faq.join("entries").join(format!("{id}.toml"))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.faq);
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut path = self.database.clone().into_os_string();
-            path.push(suffix);
-            let _ = std::fs::remove_file(path);
-        }
     }
 }
 
@@ -1441,7 +1388,7 @@ async fn file_changes_go_live_and_broken_ones_are_rejected_while_answers_continu
 }
 
 /// How many unanswered messages the gaps store holds (0 before it exists).
-fn stored_gaps(database: &Path) -> usize {
+fn stored_gaps(database: &std::path::Path) -> usize {
     let settings = AdminSettings {
         database: database.to_path_buf(),
         gaps_enabled: true,

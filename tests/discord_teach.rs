@@ -9,9 +9,7 @@
 mod support;
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use faqbot::admin::{AdminSettings, ChangeKind, Gaps, History};
@@ -19,7 +17,7 @@ use faqbot::config::Config;
 use faqbot::discord::{BotError, Token, serve};
 use faqbot::engine::Engine;
 use serde_json::{Value, json};
-use support::{AsMember, FakeDiscord, GUILD_ID, MANAGE_MESSAGES, ORDINARY, user_json};
+use support::{AsMember, FakeDiscord, GUILD_ID, MANAGE_MESSAGES, ORDINARY, Scratch, user_json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -45,42 +43,7 @@ struct Bot {
     task: JoinHandle<Result<(), BotError>>,
 }
 
-static SCRATCH: AtomicU64 = AtomicU64::new(0);
-
-fn scratch(name: &str) -> PathBuf {
-    let n = SCRATCH.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("faqbot-teach-{}-{n}-{name}", std::process::id()))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create the copy");
-    for entry in std::fs::read_dir(from).expect("read the FAQ folder") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy a file");
-        }
-    }
-}
-
-/// A copy of the repository's FAQ folder and a database, removed on drop.
-struct Scratch {
-    faq: PathBuf,
-    database: PathBuf,
-}
-
 impl Scratch {
-    fn new() -> Scratch {
-        let faq = scratch("faq");
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"), &faq);
-        Scratch {
-            faq,
-            database: scratch("admin.sqlite3"),
-        }
-    }
-
     fn config(&self, fake: &FakeDiscord, gaps_enabled: bool) -> Config {
         let mut config = Config {
             faq_dir: self.faq.clone(),
@@ -92,10 +55,6 @@ impl Scratch {
         config.admin.database = self.database.clone();
         config.admin.gaps_enabled = gaps_enabled;
         config
-    }
-
-    fn entry(&self, id: &str) -> PathBuf {
-        self.faq.join("entries").join(format!("{id}.toml"))
     }
 
     fn read(&self, id: &str) -> String {
@@ -138,17 +97,6 @@ impl Scratch {
             .message(gap, std::time::SystemTime::now())
             .expect("reads")
             .is_some()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.faq);
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut path = self.database.clone().into_os_string();
-            path.push(suffix);
-            let _ = std::fs::remove_file(path);
-        }
     }
 }
 

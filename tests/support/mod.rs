@@ -839,3 +839,70 @@ fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .windows(needle.len())
         .position(|window| window == needle)
 }
+
+static SCRATCH: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh path under the system's temporary folder, unique to this process
+/// and call.
+pub fn scratch_path(name: &str) -> std::path::PathBuf {
+    let n = SCRATCH.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!(
+        "faqbot-{}-{}-{n}-{name}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ))
+}
+
+/// A copy of the repository's FAQ folder and a database path, removed
+/// (with SQLite's side files) on drop. A test adds its own methods with an
+/// `impl Scratch` block.
+pub struct Scratch {
+    /// The copy of `faq/`.
+    pub faq: std::path::PathBuf,
+    /// Where the moderator database goes.
+    pub database: std::path::PathBuf,
+}
+
+impl Scratch {
+    /// A new copy of `faq/`.
+    pub fn new() -> Scratch {
+        let faq = scratch_path("faq");
+        copy_folder(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
+            &faq,
+        );
+        Scratch {
+            faq,
+            database: scratch_path("admin.sqlite3"),
+        }
+    }
+
+    /// The file of entry `id`.
+    pub fn entry(&self, id: &str) -> std::path::PathBuf {
+        self.faq.join("entries").join(format!("{id}.toml"))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.faq);
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut path = self.database.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for entry in std::fs::read_dir(from).expect("read the FAQ folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_folder(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
+}
