@@ -465,7 +465,8 @@ pub struct Matcher {
     /// Stems of the words that show a message is about something else.
     elsewhere_stems: FastSet<String>,
     /// The words (after synonyms) of every entry's question, alternates and
-    /// keywords, except those `elsewhere` lists as they are. Such a word is
+    /// keywords whose stem `elsewhere` lists, except those it lists as they
+    /// are. Such a word is
     /// not read as another subject because its stem is listed: an entry on
     /// compression stockings keeps "stockings" from being read as "stock",
     /// while "stock" itself still is. A word `elsewhere` lists as it is
@@ -637,9 +638,12 @@ impl Matcher {
         let sources = std::iter::once((&entry.question, false))
             .chain(entry.alternates.iter().map(|a| (a, false)))
             .chain(entry.keywords.iter().map(|k| (k, true)));
+        // Taken out while the phrasings are read (`analyse_known` borrows the
+        // matcher), put back after.
+        let mut named = std::mem::take(&mut self.entry_named_words);
         for (source, keyword) in sources {
             let mut terms: Vec<TermId> = self
-                .analyse_known(source, stems)
+                .analyse_known(source, stems, Some(&mut named))
                 .into_iter()
                 .map(|stem| self.intern(&stem, document_frequency))
                 .collect();
@@ -648,8 +652,6 @@ impl Matcher {
             if terms.is_empty() {
                 continue;
             }
-            let named = self.synonyms.rewrite(&text::words(source));
-            self.entry_named_words.extend(named);
             entry_terms.extend(terms.iter().copied());
             phrasings.push(Phrasing {
                 terms,
@@ -657,6 +659,7 @@ impl Matcher {
                 keyword,
             });
         }
+        self.entry_named_words = named;
         entry_terms.sort_unstable();
         entry_terms.dedup();
         let term_phrasings = entry_terms
@@ -900,7 +903,7 @@ impl Matcher {
     /// Another entry with a phrasing of the same terms as `phrasing` (one of
     /// entry `entry_id`'s), with those terms: the two cannot be told apart.
     fn same_words_elsewhere(&self, phrasing: &str, entry_id: &str) -> Option<(String, String)> {
-        let stems = self.analyse_known(phrasing, &mut FastMap::default());
+        let stems = self.analyse_known(phrasing, &mut FastMap::default(), None);
         let mut terms: Vec<TermId> = stems
             .iter()
             .map(|stem| self.terms.get(stem).copied())
@@ -1278,17 +1281,33 @@ impl Matcher {
     /// `stems` remembers each word's stem: a large FAQ repeats the same
     /// everyday words in thousands of phrasings, and stemming is the
     /// costliest part of building the index.
-    fn analyse_known(&self, text_in: &str, stems: &mut FastMap<String, String>) -> Vec<String> {
+    ///
+    /// With `named`, each word whose stem `elsewhere` lists is added to it
+    /// (for [`Matcher::entry_named_words`]).
+    fn analyse_known(
+        &self,
+        text_in: &str,
+        stems: &mut FastMap<String, String>,
+        mut named: Option<&mut FastSet<String>>,
+    ) -> Vec<String> {
         let rewritten = self.synonyms.rewrite(&text::words(text_in));
         rewritten
             .iter()
             .filter(|w| !self.stop_words.contains(w.as_str()))
             .map(|w| {
-                if let Some(stem) = stems.get(w.as_str()) {
-                    return stem.clone();
+                let stem = match stems.get(w.as_str()) {
+                    Some(stem) => stem.clone(),
+                    None => {
+                        let stem = self.stemmer.0.stem(w).into_owned();
+                        stems.insert(w.clone(), stem.clone());
+                        stem
+                    }
+                };
+                if let Some(named) = named.as_deref_mut()
+                    && self.elsewhere_stems.contains(&stem)
+                {
+                    named.insert(w.clone());
                 }
-                let stem = self.stemmer.0.stem(w).into_owned();
-                stems.insert(w.clone(), stem.clone());
                 stem
             })
             .collect()
