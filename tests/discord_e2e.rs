@@ -7,14 +7,12 @@
 mod support;
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
 use faqbot::config::Config;
-use faqbot::discord::{BotError, Token, serve};
-use faqbot::engine::Engine;
+use faqbot::discord::BotError;
 use serde_json::{Value, json};
-use support::{BOT_ID, FakeDiscord, GUILD_ID, Recorded, user_json};
+use support::{BOT_ID, FakeDiscord, GUILD_ID, Recorded, RunningBot, user_json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -25,13 +23,6 @@ const ANSWER_CHANNEL: u64 = 600_000_000_000_000_002;
 const EPHEMERAL: u64 = 64;
 /// Every test is bounded by this.
 const TEST_LIMIT: Duration = Duration::from_secs(90);
-
-struct Bot {
-    fake: FakeDiscord,
-    database: std::path::PathBuf,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), BotError>>,
-}
 
 fn config_for(fake: &FakeDiscord) -> Config {
     let mut config = Config {
@@ -46,56 +37,21 @@ fn config_for(fake: &FakeDiscord) -> Config {
     config
 }
 
-fn spawn_bot(
-    fake: &FakeDiscord,
-    config: Config,
-) -> (oneshot::Sender<()>, JoinHandle<Result<(), BotError>>) {
-    let engine = Arc::new(Engine::load(&config).expect("the repository's FAQ loads"));
-    let token = Token::new("fake.token.for-tests").expect("token");
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let result = serve(&config, engine, token, async move {
-            let _ = stopped.await;
-        })
-        .await;
-        remove_database(&config.admin.database);
-        result
-    });
-    let _ = fake;
-    (stop, task)
+/// The bot on `config`, its database removed once it stops.
+fn spawn_bot(config: Config) -> (oneshot::Sender<()>, JoinHandle<Result<(), BotError>>) {
+    support::spawn_bot(config, |config| remove_database(&config.admin.database))
 }
 
 /// Starts a fake and the bot, and waits until the bot is ready (its slash
 /// commands registered).
-async fn start_bot(configure: impl FnOnce(&mut Config)) -> Bot {
+async fn start_bot(configure: impl FnOnce(&mut Config)) -> RunningBot {
     let fake = FakeDiscord::start().await;
     let mut config = config_for(&fake);
     configure(&mut config);
-    let database = config.admin.database.clone();
-    let (stop, task) = spawn_bot(&fake, config);
-    fake.wait_for_sessions(1).await;
-    fake.wait_for_request(0, "PUT", "/commands")
-        .await
-        .expect("the bot registers its commands once ready");
-    Bot {
-        fake,
-        database,
-        stop: Some(stop),
-        task,
-    }
-}
-
-impl Bot {
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let result = tokio::time::timeout(Duration::from_secs(20), self.task)
-            .await
-            .expect("the bot stops within 20 s");
-        assert!(matches!(result, Ok(Ok(()))), "clean shutdown: {result:?}");
-        remove_database(&self.database);
-    }
+    RunningBot::start(fake, config, |config| {
+        remove_database(&config.admin.database)
+    })
+    .await
 }
 
 /// Removes a test database and SQLite's side files.
@@ -930,7 +886,7 @@ async fn message_content_intent_is_asked_only_for_answer_channels() {
 async fn a_rejected_token_and_refused_intents_stop_with_a_clear_error() {
     bounded(async {
         let fake = FakeDiscord::start_rejecting(4004).await;
-        let (_stop, task) = spawn_bot(&fake, config_for(&fake));
+        let (_stop, task) = spawn_bot(config_for(&fake));
         let result = tokio::time::timeout(Duration::from_secs(30), task)
             .await
             .expect("stops on 4004");
@@ -939,7 +895,7 @@ async fn a_rejected_token_and_refused_intents_stop_with_a_clear_error() {
         assert!(!error.to_string().contains("fake.token"));
 
         let fake = FakeDiscord::start_rejecting(4014).await;
-        let (_stop, task) = spawn_bot(&fake, config_for(&fake));
+        let (_stop, task) = spawn_bot(config_for(&fake));
         let result = tokio::time::timeout(Duration::from_secs(30), task)
             .await
             .expect("stops on 4014");
@@ -961,7 +917,7 @@ async fn shutdown_stops_the_bot_while_the_gateway_refuses_connections() {
         let fake = FakeDiscord::start_without_gateway().await;
         let config = config_for(&fake);
         let database = config.admin.database.clone();
-        let (stop, task) = spawn_bot(&fake, config);
+        let (stop, task) = spawn_bot(config);
         // Let it try (and fail) to connect a few times.
         fake.wait_for_request(0, "GET", "/gateway")
             .await

@@ -9,17 +9,14 @@
 mod support;
 
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
 use faqbot::admin::{AdminSettings, ChangeKind, Gaps, History};
 use faqbot::config::Config;
-use faqbot::discord::{BotError, Token, serve};
-use faqbot::engine::Engine;
 use serde_json::{Value, json};
-use support::{AsMember, FakeDiscord, GUILD_ID, MANAGE_MESSAGES, ORDINARY, Scratch, user_json};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use support::{
+    AsMember, FakeDiscord, GUILD_ID, MANAGE_MESSAGES, ORDINARY, RunningBot, Scratch, user_json,
+};
 
 const PERSON: u64 = 500_000_000_000_000_001;
 const MODERATOR: u64 = 500_000_000_000_000_009;
@@ -36,12 +33,6 @@ const TOASTER: &str = "my toaster hums at night";
 /// Not answered today, and not even as an alternate of `sciatica`: the
 /// topic gate reads "skin" as off-topic, and the self-test says so.
 const GENERIC: &str = "itchy skin on my calves";
-
-struct Bot {
-    fake: FakeDiscord,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), BotError>>,
-}
 
 impl Scratch {
     fn config(&self, fake: &FakeDiscord, gaps_enabled: bool) -> Config {
@@ -100,39 +91,11 @@ impl Scratch {
     }
 }
 
-async fn start_bot(scratch: &Scratch, gaps_enabled: bool) -> Bot {
+async fn start_bot(scratch: &Scratch, gaps_enabled: bool) -> RunningBot {
     let fake = FakeDiscord::start().await;
     let config = scratch.config(&fake, gaps_enabled);
-    let engine = Arc::new(Engine::load(&config).expect("the copy of faq/ loads"));
-    let token = Token::new("fake.token.for-tests").expect("token");
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        serve(&config, engine, token, async move {
-            let _ = stopped.await;
-        })
-        .await
-    });
-    fake.wait_for_sessions(1).await;
-    fake.wait_for_request(0, "PUT", "/commands")
-        .await
-        .expect("the bot registers its commands once ready");
-    Bot {
-        fake,
-        stop: Some(stop),
-        task,
-    }
-}
-
-impl Bot {
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let result = tokio::time::timeout(Duration::from_secs(20), self.task)
-            .await
-            .expect("the bot stops within 20 s");
-        assert!(matches!(result, Ok(Ok(()))), "clean shutdown: {result:?}");
-    }
+    // The scratch folder removes the database when dropped.
+    RunningBot::start(fake, config, |_| {}).await
 }
 
 async fn bounded(test: impl Future<Output = ()>) {

@@ -906,3 +906,70 @@ fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// The bot served with `config` (its FAQ loaded from `config.faq_dir`, its
+/// REST and gateway at the fake Discord `config` points at) in a task, until
+/// the returned sender is used or dropped. `cleanup` runs in the task once
+/// the bot has stopped.
+pub fn spawn_bot(
+    config: faqbot::config::Config,
+    cleanup: impl FnOnce(&faqbot::config::Config) + Send + 'static,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), faqbot::discord::BotError>>,
+) {
+    let engine =
+        Arc::new(faqbot::engine::Engine::load(&config).expect("the test's FAQ folder loads"));
+    let token = faqbot::discord::Token::new("fake.token.for-tests").expect("token");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let result = faqbot::discord::serve(&config, engine, token, async move {
+            let _ = stopped.await;
+        })
+        .await;
+        cleanup(&config);
+        result
+    });
+    (stop, task)
+}
+
+/// A bot serving against a fake Discord, ready (its slash commands
+/// registered); `stop` ends it and checks it shut down cleanly.
+pub struct RunningBot {
+    /// The fake Discord it talks to.
+    pub fake: FakeDiscord,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), faqbot::discord::BotError>>,
+}
+
+impl RunningBot {
+    /// Starts the bot on `config` (pointed at `fake`) and waits until it is
+    /// ready. `cleanup` runs once it has stopped.
+    pub async fn start(
+        fake: FakeDiscord,
+        config: faqbot::config::Config,
+        cleanup: impl FnOnce(&faqbot::config::Config) + Send + 'static,
+    ) -> RunningBot {
+        let (stop, task) = spawn_bot(config, cleanup);
+        fake.wait_for_sessions(1).await;
+        fake.wait_for_request(0, "PUT", "/commands")
+            .await
+            .expect("the bot registers its commands once ready");
+        RunningBot {
+            fake,
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    /// Stops the bot; it must shut down cleanly within 20 s.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let result = tokio::time::timeout(Duration::from_secs(20), self.task)
+            .await
+            .expect("the bot stops within 20 s");
+        assert!(matches!(result, Ok(Ok(()))), "clean shutdown: {result:?}");
+    }
+}
