@@ -8,10 +8,12 @@
 //! - Length: an answer whose reply (with its urgency blocks, rendered as it
 //!   is sent) would be cut to fit a Discord message, alone or with the
 //!   symptom-check offer, is a warning.
-//! - Self-test (`check --self-test`): every entry's question and alternates
-//!   go through the matcher (default settings); each that does not get its
-//!   own entry is a warning with the reason (not read as a question, the topic gate, lost
-//!   to another entry, too close to one, under the threshold).
+//! - Self-test (on unless `check --no-self-test`; [`self_test`], also run on
+//!   reload and in an edit's preview): every entry's question and alternates
+//!   go through the matcher; each that does not get its own entry is a
+//!   warning with the reason (not read as a question, the topic gate, the
+//!   same words as another entry's phrasing, lost to another entry, too
+//!   close to one, under the threshold).
 
 use std::path::Path;
 
