@@ -66,6 +66,8 @@ use crate::fasthash::{FastMap, FastSet};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 
+use super::body::{BodyIndex, BodyOpinion};
+use super::calibration::{Calibration, Features};
 use super::model::{Faq, FaqEntry};
 use super::synonyms::Synonyms;
 use crate::text;
@@ -87,6 +89,8 @@ struct Ranking {
     /// Whether the best and the second candidate each have a phrasing that
     /// is exactly the message ([`Scored::exact`]).
     exact: (bool, bool),
+    /// How many sentences the message has.
+    sentences: usize,
 }
 
 /// Thresholds and limits of the matcher; `[matcher]` in the config file.
@@ -155,6 +159,19 @@ impl Verdict {
             _ => None,
         }
     }
+}
+
+/// What the calibrated second look saw for one message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SecondLook {
+    /// The message's features.
+    pub features: Features,
+    /// What the rules alone decided.
+    pub rules: Decision,
+    /// Whether the second look could answer it: the rules did not, the
+    /// message is about legs and its best entry reaches the suggestion
+    /// threshold.
+    pub eligible: bool,
 }
 
 type TermId = u32;
@@ -476,6 +493,21 @@ pub struct Matcher {
     /// What each known word says when a message uses it
     /// ([`Matcher::read_word`], worked out once).
     word_info: FastMap<String, WordInfo>,
+    /// The calibrated second look ([`super::calibration`]), when on.
+    calibration: Option<&'static Calibration>,
+    /// The entries' whole texts, for the second look's second ranking.
+    body: BodyIndex,
+    /// A semantic ranking of the entries, when one is configured
+    /// ([`Matcher::with_second_opinion`]).
+    opinion: Option<std::sync::Arc<dyn SecondOpinion>>,
+}
+
+/// An independent ranking of the FAQ's entries for a message (a sentence
+/// encoder, say), asked only by the calibrated second look.
+pub trait SecondOpinion: Send + Sync + std::fmt::Debug {
+    /// Every entry (by its index in the FAQ) with a similarity, best first;
+    /// empty when it has no opinion.
+    fn rank(&self, message: &str) -> Vec<(usize, f32)>;
 }
 
 /// What one word of a message says: a term or another word, and whether it
@@ -573,6 +605,9 @@ impl Matcher {
             elsewhere_stems: FastSet::default(),
             entry_named_words: FastSet::default(),
             word_info: FastMap::default(),
+            calibration: Calibration::shipped(),
+            body: BodyIndex::default(),
+            opinion: None,
         };
         matcher.stem_word_lists(faq);
 
@@ -585,6 +620,7 @@ impl Matcher {
             }
         }
         matcher.weigh_terms(&document_frequency);
+        matcher.index_bodies(faq);
         matcher.word_info = matcher
             .known_list
             .iter()
@@ -681,6 +717,28 @@ impl Matcher {
         }
     }
 
+    /// Every entry's whole text (phrasings and answer) for the second look's
+    /// second ranking ([`BodyIndex`]).
+    fn index_bodies(&mut self, faq: &Faq) {
+        let mut stems: FastMap<String, String> = FastMap::default();
+        let texts: Vec<Vec<String>> = faq
+            .entries
+            .iter()
+            .map(|entry| {
+                let mut words = Vec::new();
+                let phrasings = std::iter::once(&entry.question)
+                    .chain(&entry.alternates)
+                    .chain(&entry.keywords)
+                    .chain(std::iter::once(&entry.answer));
+                for text in phrasings {
+                    words.extend(self.analyse_known(text, &mut stems, None));
+                }
+                words
+            })
+            .collect();
+        self.body = BodyIndex::new(&texts);
+    }
+
     /// Term weights (inverse document frequency), the unknown-word weight,
     /// the postings lists and each phrasing's total weight.
     fn weigh_terms(&mut self, document_frequency: &[u32]) {
@@ -752,6 +810,14 @@ impl Matcher {
             .collect();
     }
 
+    /// The matcher with a second opinion for its calibrated second look,
+    /// and the calibration fitted with that opinion.
+    pub fn with_second_opinion(mut self, opinion: std::sync::Arc<dyn SecondOpinion>) -> Self {
+        self.opinion = Some(opinion);
+        self.calibration = Calibration::shipped_with_opinion();
+        self
+    }
+
     /// The settings this matcher decides with.
     pub fn settings(&self) -> &MatcherSettings {
         &self.settings
@@ -759,33 +825,71 @@ impl Matcher {
 
     /// Decides whether `message` is a question the FAQ answers.
     pub fn decide(&self, message: &str) -> Verdict {
+        self.decide_explained(message).0
+    }
+
+    /// [`Matcher::decide`], with what the calibrated second look
+    /// ([`super::calibration`]) saw (`None` when the message has no
+    /// letters). The fitting script reads the features from here.
+    pub fn decide_explained(&self, message: &str) -> (Verdict, Option<SecondLook>) {
         // A message with no letters ("2", "??", "38.5") asks nothing the FAQ
         // answers, whatever numbers its entries mention ("type 2 diabetes").
         if !crate::text::clean(message).chars().any(char::is_alphabetic) {
-            return Verdict {
+            let verdict = Verdict {
                 decision: Decision::None,
                 candidates: Vec::new(),
             };
+            return (verdict, None);
         }
-        let Ranking {
-            ranked,
-            evidence,
-            best_share,
-            first_adds,
-            second_adds,
-            exact,
-        } = self.rank_with_evidence(message);
-        if !evidence.on_topic(best_share >= 0.999) {
-            let limit = self.settings.max_suggestions.max(1);
-            return Verdict {
-                decision: Decision::None,
-                candidates: ranked.into_iter().take(limit).collect(),
-            };
+        let ranking = self.rank_with_evidence(message);
+        let on_topic = ranking.evidence.on_topic(ranking.best_share >= 0.999);
+        let rules = self.rules_decision(&ranking, on_topic);
+        let eligible = rules != Decision::Answer && self.second_look_may_answer(&ranking);
+        let (body, semantic) = if eligible {
+            (
+                self.body_opinion(message, &ranking),
+                self.semantic_opinion(message, &ranking),
+            )
+        } else {
+            (BodyOpinion::default(), BodyOpinion::default())
+        };
+        let features = self.features(&ranking, on_topic, rules, body, semantic);
+        let mut decision = rules;
+        if eligible && self.calibration.is_some_and(|c| c.answers(&features)) {
+            decision = Decision::Answer;
         }
         let settings = &self.settings;
         let limit = settings.max_suggestions.max(1);
-        let best = ranked.first().map_or(0.0, |c| c.score);
-        let second = ranked.get(1).map_or(0.0, |c| c.score);
+        let candidates: Vec<Candidate> = match decision {
+            Decision::Answer | Decision::None => ranking.ranked.into_iter().take(limit).collect(),
+            Decision::Suggest => ranking
+                .ranked
+                .into_iter()
+                .filter(|c| c.score >= settings.suggest_threshold)
+                .take(limit)
+                .collect(),
+        };
+        let verdict = Verdict {
+            decision,
+            candidates,
+        };
+        let look = SecondLook {
+            features,
+            rules,
+            eligible,
+        };
+        (verdict, Some(look))
+    }
+
+    /// What the rules decide: the best entry is answered when it scores at
+    /// least the answer threshold and leads the second by the margin.
+    fn rules_decision(&self, ranking: &Ranking, on_topic: bool) -> Decision {
+        if !on_topic {
+            return Decision::None;
+        }
+        let settings = &self.settings;
+        let best = ranking.ranked.first().map_or(0.0, |c| c.score);
+        let second = ranking.ranked.get(1).map_or(0.0, |c| c.score);
 
         // The message says all of one of the best entry's phrasings ("what
         // is PAD?" is the PAD entry's keyword) and only part of the second's
@@ -795,35 +899,113 @@ impl Matcher {
         // phrasing of the second: a moderator wrote it for that entry ("leg
         // cramps while pregnant" is the pregnancy entry's, though the cramps
         // entry explains all its words too). No lead is needed.
-        let is_its_phrasing = exact.0 && !exact.1;
+        let is_its_phrasing = ranking.exact.0 && !ranking.exact.1;
         let margin = if is_its_phrasing {
             0.0
-        } else if (second_adds <= DOMINATED_ADDS && first_adds >= RETRIEVAL_MIN_WEIGHT)
+        } else if (ranking.second_adds <= DOMINATED_ADDS
+            && ranking.first_adds >= RETRIEVAL_MIN_WEIGHT)
             || says_a_whole_phrasing
         {
             DOMINATED_MARGIN
         } else {
             settings.min_margin
         };
-        let decision = if best >= settings.answer_threshold && best - second >= margin {
+        if best >= settings.answer_threshold && best - second >= margin {
             Decision::Answer
         } else if best >= settings.suggest_threshold {
             Decision::Suggest
         } else {
             Decision::None
-        };
-        let candidates: Vec<Candidate> = match decision {
-            Decision::Answer | Decision::None => ranked.into_iter().take(limit).collect(),
-            Decision::Suggest => ranked
-                .into_iter()
-                .filter(|c| c.score >= settings.suggest_threshold)
-                .take(limit)
-                .collect(),
-        };
-        Verdict {
-            decision,
-            candidates,
         }
+    }
+
+    /// Whether the calibrated second look may answer at all: the message is
+    /// about legs and walking more than about anything else (a story need
+    /// not ask), and its best entry reaches the suggestion threshold.
+    fn second_look_may_answer(&self, ranking: &Ranking) -> bool {
+        let best = ranking.ranked.first().map_or(0.0, |c| c.score);
+        ranking.evidence.about_legs() && best >= self.settings.suggest_threshold
+    }
+
+    /// What the body ranking says about the best candidate. At most
+    /// [`MAX_WORDS`] words of the message are read.
+    fn body_opinion(&self, message: &str, ranking: &Ranking) -> BodyOpinion {
+        let Some(best) = ranking.ranked.first() else {
+            return BodyOpinion::default();
+        };
+        let Some(index) = self.entries.iter().position(|e| e.id == best.id) else {
+            return BodyOpinion::default();
+        };
+        let readable = text::without_markup(message);
+        let mut stems = self.analyse_known(&readable, &mut FastMap::default(), None);
+        stems.truncate(MAX_WORDS);
+        self.body.opinion(&stems, index)
+    }
+
+    /// What the second opinion, if any, says about the best candidate.
+    fn semantic_opinion(&self, message: &str, ranking: &Ranking) -> BodyOpinion {
+        let (Some(opinion), Some(best)) = (&self.opinion, ranking.ranked.first()) else {
+            return BodyOpinion::default();
+        };
+        let Some(index) = self.entries.iter().position(|e| e.id == best.id) else {
+            return BodyOpinion::default();
+        };
+        let ranked = opinion.rank(message);
+        let Some(position) = ranked.iter().position(|&(entry, _)| entry == index) else {
+            return BodyOpinion::default();
+        };
+        let top = ranked.first().map_or(0.0, |r| r.1);
+        let runner_up = ranked.get(1).map_or(0.0, |r| r.1);
+        let cosine = ranked[position].1;
+        let above = ranked.iter().filter(|r| r.1 > cosine).count();
+        BodyOpinion {
+            agrees: above == 0,
+            reciprocal_rank: 1.0 / (above + 1) as f32,
+            cosine,
+            lead: top - runner_up,
+        }
+    }
+
+    /// The message's features for the calibrated second look.
+    fn features(
+        &self,
+        ranking: &Ranking,
+        on_topic: bool,
+        rules: Decision,
+        body: BodyOpinion,
+        semantic: BodyOpinion,
+    ) -> Features {
+        let best = ranking.ranked.first().map_or(0.0, |c| c.score);
+        let second = ranking.ranked.get(1).map_or(0.0, |c| c.score);
+        let evidence = &ranking.evidence;
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let values = [
+            best,
+            best - second,
+            second,
+            ranking.best_share,
+            ranking.first_adds.min(5.0),
+            ranking.second_adds.min(5.0),
+            flag(ranking.exact.0),
+            flag(on_topic),
+            flag(evidence.about_legs()),
+            flag(evidence.asks),
+            (evidence.terms as f32).ln_1p(),
+            (evidence.unexplained as f32).ln_1p(),
+            flag(evidence.elsewhere > 0),
+            flag(evidence.symptom > 0),
+            (ranking.sentences as f32).ln_1p(),
+            flag(rules == Decision::Suggest),
+            flag(body.agrees),
+            body.reciprocal_rank,
+            body.cosine,
+            body.lead,
+            flag(semantic.agrees),
+            semantic.reciprocal_rank,
+            semantic.cosine,
+            semantic.lead,
+        ];
+        Features { values }
     }
 
     /// The self-test of `faqbot check`: why `phrasing`, one of entry
@@ -1020,6 +1202,7 @@ impl Matcher {
             first_adds,
             second_adds,
             exact,
+            sentences: sentences.len(),
         }
     }
 

@@ -2,6 +2,8 @@
 //! and the matcher that decides whether a chat message is a question it
 //! answers.
 
+pub mod body;
+pub mod calibration;
 pub mod loader;
 pub mod matcher;
 pub mod model;
@@ -10,6 +12,8 @@ pub mod synonyms;
 pub mod urgency;
 
 pub use loader::load_dir;
-pub use matcher::{Candidate, Decision, Matcher, MatcherSettings, Verdict};
+pub use matcher::{
+    Candidate, Decision, Matcher, MatcherSettings, SecondLook, SecondOpinion, Verdict,
+};
 pub use model::{EntrySign, Faq, FaqEntry, Source};
 pub use synonyms::Synonyms;
