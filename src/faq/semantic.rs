@@ -284,6 +284,38 @@ mod tests {
         );
     }
 
+    /// The first six components of two embeddings and their cosine, as an
+    /// independent float64 numpy implementation of the same BERT forward pass
+    /// and mean pooling gives them (Python tokenizers 0.23.3 for the ids).
+    #[test]
+    fn embeddings_match_an_independent_reference() {
+        let Some(encoder) = encoder() else { return };
+        let cases: [(&str, [f32; 6]); 3] = [
+            (
+                "my calves hurt when I walk",
+                [-0.023295, -0.1235, 0.038285, 0.067969, 0.055637, -0.05618],
+            ),
+            (
+                "calf pain when walking",
+                [-0.031357, -0.088873, 0.0488, 0.057029, 0.02519, -0.050262],
+            ),
+            (
+                "Leg cramps at night? Naïve café — “quotes” and 12km!",
+                [0.015367, 0.043998, 0.023176, 0.043689, -0.002106, -0.048643],
+            ),
+        ];
+        let mut embeddings = Vec::new();
+        for (text, expected) in cases {
+            let embedding = encoder.embed(text).unwrap();
+            for (got, want) in embedding.iter().zip(expected) {
+                assert!((got - want).abs() < 1e-4, "{text}: {:?}", &embedding[..6]);
+            }
+            embeddings.push(embedding);
+        }
+        let cosine = dot(&embeddings[0], &embeddings[1]);
+        assert!((cosine - 0.868673).abs() < 1e-4, "cosine {cosine}");
+    }
+
     #[test]
     fn a_batch_gives_the_same_embeddings_as_one_at_a_time() {
         let Some(encoder) = encoder() else { return };
