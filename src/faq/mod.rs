@@ -8,6 +8,8 @@ pub mod loader;
 pub mod matcher;
 pub mod model;
 pub mod readability;
+#[cfg(feature = "semantic")]
+pub mod semantic;
 pub mod synonyms;
 pub mod urgency;
 
