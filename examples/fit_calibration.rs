@@ -6,6 +6,8 @@
 //! cargo run --release --example fit_calibration             # fit and write
 //! cargo run --release --example fit_calibration -- --check  # compare only
 //! cargo run --release --example fit_calibration -- --curve  # added answers by probability
+//! scripts/fetch-model && cargo run --release --features semantic \
+//!     --example fit_calibration -- --semantic                  # calibration-semantic.toml
 //! ```
 //!
 //! `tests/calibration.rs` checks that the shipped file is what this fits.
@@ -25,7 +27,19 @@ fn main() -> ExitCode {
         eprintln!("faq/ has problems: {problems:?}");
         return ExitCode::FAILURE;
     }
-    let matcher = Matcher::new(&faq, MatcherSettings::default());
+    let semantic = args.iter().any(|a| a == "--semantic");
+    let matcher = Matcher::new(&faq, MatcherSettings::default()).with_second_look(&faq);
+    let matcher = if semantic {
+        match with_semantic_opinion(matcher, &faq, &crate_dir) {
+            Ok(matcher) => matcher,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        matcher
+    };
     let calibration = match calibration::fit_on_tuning_sets(&matcher, &data_dir) {
         Ok(calibration) => calibration,
         Err(e) => {
@@ -56,7 +70,11 @@ fn main() -> ExitCode {
         print_curve(&calibration, &samples);
     }
     let text = calibration.to_toml();
-    let path = crate_dir.join("src/faq/calibration.toml");
+    let path = crate_dir.join(if semantic {
+        "src/faq/calibration-semantic.toml"
+    } else {
+        "src/faq/calibration.toml"
+    });
     if args.iter().any(|a| a == "--check") {
         let shipped = std::fs::read_to_string(&path).unwrap_or_default();
         if shipped == text {
@@ -79,6 +97,29 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The matcher with the semantic second opinion (feature `semantic`, model
+/// in `models/all-MiniLM-L6-v2`).
+#[cfg(feature = "semantic")]
+fn with_semantic_opinion(
+    matcher: Matcher,
+    faq: &faqbot::faq::Faq,
+    crate_dir: &std::path::Path,
+) -> Result<Matcher, String> {
+    use faqbot::faq::semantic::{Encoder, SemanticIndex};
+    let encoder = Encoder::load(&crate_dir.join("models/all-MiniLM-L6-v2"))?;
+    let index = SemanticIndex::build(encoder, faq)?;
+    Ok(matcher.with_second_opinion(faq, std::sync::Arc::new(index)))
+}
+
+#[cfg(not(feature = "semantic"))]
+fn with_semantic_opinion(
+    _matcher: Matcher,
+    _faq: &faqbot::faq::Faq,
+    _crate_dir: &std::path::Path,
+) -> Result<Matcher, String> {
+    Err("--semantic needs `--features semantic`".to_owned())
 }
 
 /// The answers the second look would add at each probability, most probable

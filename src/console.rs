@@ -96,7 +96,10 @@ fn level_words(level: &str) -> &'static str {
 fn read_line(line: &str, options: &[ReplyOption], last_kind: Option<&ReplyKind>) -> Input {
     if let Ok(number) = line.parse::<usize>()
         && let Some(option) = number.checked_sub(1).and_then(|i| options.get(i))
-        && matches!(last_kind, Some(ReplyKind::Suggestions))
+        && matches!(
+            last_kind,
+            Some(ReplyKind::Suggestions | ReplyKind::Answer { .. })
+        )
     {
         return Input::ShowEntry {
             id: option.id.clone(),
@@ -233,4 +236,35 @@ pub fn run_chat(engine: &Engine, input: impl BufRead, mut output: impl Write) ->
     }
     writeln!(output)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_picks_an_option_under_suggestions_or_an_answer_with_choices() {
+        let options = vec![ReplyOption {
+            id: "sciatica".to_owned(),
+            label: "What is sciatica?".to_owned(),
+        }];
+        let answer = ReplyKind::Answer {
+            entry_id: "leg-cramps".to_owned(),
+        };
+        for kind in [ReplyKind::Suggestions, answer] {
+            match read_line("1", &options, Some(&kind)) {
+                Input::ShowEntry { id } => assert_eq!(id, "sciatica"),
+                other => panic!("{other:?}"),
+            }
+        }
+        // A number with nothing to pick is a message.
+        assert!(matches!(
+            read_line("2", &options, Some(&ReplyKind::Suggestions)),
+            Input::Message { .. }
+        ));
+        assert!(matches!(
+            read_line("1", &options, Some(&ReplyKind::Help)),
+            Input::Message { .. }
+        ));
+    }
 }

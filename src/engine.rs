@@ -265,7 +265,7 @@ impl Knowledge {
     ) -> Result<Knowledge, Vec<Problem>> {
         match (checked.symptoms, checked.screen) {
             (Some(symptoms), Some(screen)) if checked.problems.is_empty() => {
-                let matcher = Matcher::new(&checked.faq, config.matcher.clone());
+                let matcher = crate::faq::build_matcher(&checked.faq, &config.matcher);
                 Ok(Knowledge {
                     faq: checked.faq,
                     matcher,
@@ -573,6 +573,14 @@ impl Engine {
     ) -> (Outcome, Vec<Reply>) {
         match verdict.decision {
             Decision::Answer => match verdict.answer_id().and_then(|id| faq.get(id)) {
+                // An answer from the calibrated second look is the most
+                // probable reading of a long post, not a certain one: the
+                // other candidates come with it.
+                Some(entry) if verdict.second_look => {
+                    let others = verdict.candidates.get(1..).unwrap_or_default();
+                    let reply = self.policy.answer_with_choices(entry, others, faq);
+                    (Outcome::Answer, vec![reply])
+                }
                 Some(entry) => (Outcome::Answer, vec![self.policy.answer(entry, faq)]),
                 None => (Outcome::None, Vec::new()),
             },

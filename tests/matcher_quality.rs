@@ -24,6 +24,9 @@
 //!   written last, from the FAQ's questions and answers only, after the
 //!   matcher's design was settled.
 
+#[path = "support/common.rs"]
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -86,10 +89,12 @@ fn engine() -> Engine {
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
         std::path::PathBuf::from,
     );
-    let config = Config {
+    let mut config = Config {
         faq_dir,
         ..Config::default()
     };
+    // A build with the semantic second opinion is measured with it.
+    config.matcher.semantic_model = common::semantic_model();
     Engine::load(&config).unwrap_or_else(|problems| {
         panic!("faq/ has problems: {problems:#?}");
     })

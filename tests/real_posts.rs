@@ -13,6 +13,9 @@
 //! when the test was written (README "Real people's posts" has both), so the
 //! file cannot get worse unnoticed.
 
+#[path = "support/common.rs"]
+mod common;
+
 use std::path::Path;
 
 use faqbot::config::Config;
@@ -63,10 +66,12 @@ fn read(name: &str) -> (Vec<Post>, String) {
 }
 
 fn engine() -> Engine {
-    let config = Config {
+    let mut config = Config {
         faq_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"),
         ..Config::default()
     };
+    // A build with the semantic second opinion is measured with it.
+    config.matcher.semantic_model = common::semantic_model();
     Engine::load(&config).unwrap_or_else(|problems| panic!("faq/ has problems: {problems:#?}"))
 }
 
@@ -157,9 +162,15 @@ fn real_tuning_posts_meet_their_floors() {
     // Target met: nine stories in ten offered the check.
     assert!(percent(f.stories_offered, f.stories) >= 90.0);
     // Not met yet (target 60% right, at most 5% wrong, no emergency reply
-    // on a non-emergency post): floors at the figures of 2026-12-06.
-    assert!(f.right >= 19, "right answers fell below 19");
-    assert!(f.wrong <= 2, "more than 2 wrong answers");
+    // on a non-emergency post): floors at the figures of 2026-12-06 for the
+    // matcher alone, of 2026-12-07 with the semantic second opinion.
+    let (right, wrong) = if common::semantic_model().is_some() {
+        (56, 3)
+    } else {
+        (19, 2)
+    };
+    assert!(f.right >= right, "right answers fell below {right}");
+    assert!(f.wrong <= wrong, "more than {wrong} wrong answers");
     assert!(f.false_emergencies <= 15, "more than 15 false emergencies");
 }
 
@@ -176,9 +187,15 @@ fn real_held_out_posts_meet_their_floors() {
     report("real-holdout.tsv (held out)", &f);
     // None of the targets is met yet on the held-out part: floors at its
     // reads of 2026-12-06 (answers and emergencies: the read after the
-    // emergency screen's changes; the offer: its first read).
-    assert!(f.right >= 12, "right answers fell below 12");
-    assert!(f.wrong <= 2, "more than 2 wrong answers");
+    // emergency screen's changes; the offer: its first read), and with the
+    // semantic second opinion at its first read with it, 2026-12-07.
+    let (right, wrong) = if common::semantic_model().is_some() {
+        (33, 3)
+    } else {
+        (12, 2)
+    };
+    assert!(f.right >= right, "right answers fell below {right}");
+    assert!(f.wrong <= wrong, "more than {wrong} wrong answers");
     assert!(f.false_emergencies <= 17, "more than 17 false emergencies");
     assert!(
         f.stories_offered >= 192,
@@ -215,4 +232,46 @@ fn plain_questions_are_rarely_offered_the_check() {
     );
     assert!(questions >= 600);
     assert!(percent(offered, questions) <= 5.0);
+}
+
+/// An answer from the calibrated second look comes with the other
+/// candidates ("not what you asked?", buttons on Discord, numbers in the
+/// terminal) and the disclaimer. The matcher alone, whose calibration found
+/// no threshold safe enough (`src/faq/calibration.toml`), gives none.
+#[test]
+fn second_look_answers_offer_the_other_candidates() {
+    let engine = engine();
+    let (posts, _) = read("real-tuning.tsv");
+    let mut second_looks = 0;
+    for post in &posts {
+        let assessment = engine.assess(&post.message, false);
+        let Some(verdict) = assessment.verdict.as_ref().filter(|v| v.second_look) else {
+            continue;
+        };
+        second_looks += 1;
+        assert_eq!(assessment.outcome, Outcome::Answer);
+        let reply = &assessment.replies[0];
+        assert!(
+            !reply.options().is_empty(),
+            "no choices under a second-look answer"
+        );
+        assert!(
+            reply
+                .options()
+                .iter()
+                .all(|o| Some(o.id.as_str()) != verdict.answer_id())
+        );
+        assert!(reply.body().contains(faqbot::safety::NOT_WHAT_YOU_ASKED));
+        let shown = faqbot::console::render(reply);
+        assert!(shown.contains("not medical advice"), "{shown}");
+        assert!(shown.contains("  1. "), "{shown}");
+    }
+    if common::semantic_model().is_some() {
+        assert!(
+            second_looks >= 30,
+            "only {second_looks} second-look answers"
+        );
+    } else {
+        assert_eq!(second_looks, 0);
+    }
 }

@@ -205,6 +205,13 @@ pub fn render(reply: &Reply, owner: u64, check: &str) -> Rendered {
             MAX_SUGGESTION_BUTTONS,
             ButtonStyle::Primary,
         ),
+        // "Not what you asked?" under an answer from the second look.
+        ReplyKind::Answer { .. } => entry_buttons(
+            reply.options(),
+            owner,
+            MAX_SUGGESTION_BUTTONS,
+            ButtonStyle::Secondary,
+        ),
         ReplyKind::SymptomQuestion {
             question_id,
             multi,
@@ -525,6 +532,45 @@ mod tests {
         );
         assert!(rendered.components.is_empty());
         assert_eq!(rendered.content, None);
+    }
+
+    #[test]
+    fn an_answer_from_the_second_look_offers_the_others_as_buttons() {
+        let faq = faq(["a", "b", "c"]
+            .iter()
+            .map(|id| entry(id, &format!("Question {id}?")))
+            .collect());
+        let others: Vec<Candidate> = ["a", "b", "c"]
+            .iter()
+            .map(|id| Candidate {
+                id: (*id).to_owned(),
+                score: 0.4,
+            })
+            .collect();
+        let reply = policy().answer_with_choices(faq.get("a").expect("entry"), &others, &faq);
+        assert!(reply.body().ends_with(crate::safety::NOT_WHAT_YOU_ASKED));
+        let rendered = render(&reply, 42, "");
+        let embed = to_json(&rendered.embed);
+        assert_eq!(embed["title"], "Question a?");
+        assert!(
+            embed["footer"]["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("not medical advice")
+        );
+        let rows = to_json(&rendered.components);
+        let buttons = rows[0]["components"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        // The answered entry is not offered again.
+        assert_eq!(buttons.len(), 2);
+        assert_eq!(buttons[0]["custom_id"], "faqbot:v1:e:42::b:");
+        assert_eq!(buttons[1]["label"], "Question c?");
+        // With no other candidate, it is a plain answer.
+        let alone = policy().answer_with_choices(faq.get("a").expect("entry"), &others[..1], &faq);
+        assert!(!alone.body().contains(crate::safety::NOT_WHAT_YOU_ASKED));
+        assert!(render(&alone, 42, "").components.is_empty());
     }
 
     #[test]

@@ -24,18 +24,42 @@ pub struct BodyIndex {
     entries: usize,
 }
 
-/// The body ranking's view of one message's best entry.
+/// Where one entry stands in a ranking of the entries for a message.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct BodyOpinion {
-    /// Whether the body ranking puts the same entry first.
-    pub agrees: bool,
-    /// 1 / the entry's rank in the body ranking (1 first, 0.5 second, …; 0
-    /// when it shares no word with the message).
+pub struct Standing {
+    /// Its similarity or score (0 when the ranking leaves it out).
+    pub score: f32,
+    /// Its score minus the best other entry's (negative when another leads).
+    pub margin: f32,
+    /// 1 / its rank (1 first, 0.5 second, …; entries scoring the same share
+    /// the better rank), 0 when it is left out or scores nothing.
     pub reciprocal_rank: f32,
-    /// The entry's cosine similarity to the message (0–1).
-    pub cosine: f32,
-    /// How far the body ranking's first leads its second (0–1).
-    pub lead: f32,
+}
+
+impl Standing {
+    /// Where entry `index` stands in `ranking` (entry, score), any order.
+    pub fn of(ranking: &[(usize, f32)], index: usize) -> Standing {
+        let Some(score) = ranking.iter().find(|r| r.0 == index).map(|r| r.1) else {
+            return Standing::default();
+        };
+        let best_other = ranking
+            .iter()
+            .filter(|r| r.0 != index)
+            .map(|r| r.1)
+            .fold(None, |best: Option<f32>, s| {
+                Some(best.map_or(s, |b| b.max(s)))
+            });
+        let above = ranking.iter().filter(|r| r.1 > score).count();
+        Standing {
+            score,
+            margin: score - best_other.unwrap_or(0.0),
+            reciprocal_rank: if score > 0.0 {
+                1.0 / (above + 1) as f32
+            } else {
+                0.0
+            },
+        }
+    }
 }
 
 impl BodyIndex {
@@ -112,31 +136,6 @@ impl BodyIndex {
         }
         scores
     }
-
-    /// What the body ranking says about entry `best` for a message's stems.
-    pub fn opinion(&self, stems: &[String], best: usize) -> BodyOpinion {
-        let scores = self.cosines(stems);
-        let Some(&cosine) = scores.get(best) else {
-            return BodyOpinion::default();
-        };
-        let mut sorted = scores.clone();
-        sorted.sort_by(|a, b| b.total_cmp(a));
-        let top = sorted.first().copied().unwrap_or(0.0);
-        let runner_up = sorted.get(1).copied().unwrap_or(0.0);
-        // Rank: one more than the entries scoring strictly higher; ties with
-        // the best entry do not push it down.
-        let above = scores.iter().filter(|&&s| s > cosine).count();
-        BodyOpinion {
-            agrees: cosine > 0.0 && above == 0,
-            reciprocal_rank: if cosine > 0.0 {
-                1.0 / (above + 1) as f32
-            } else {
-                0.0
-            },
-            cosine,
-            lead: top - runner_up,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -155,16 +154,16 @@ mod tests {
             stems("back pain leg nerve sciatica"),
         ]);
         let message = stems("calf cramp at night");
-        let opinion = index.opinion(&message, 1);
-        assert!(opinion.agrees);
-        assert_eq!(opinion.reciprocal_rank, 1.0);
-        assert!(opinion.lead > 0.0);
-        let other = index.opinion(&message, 0);
-        assert!(!other.agrees);
+        let ranking: Vec<(usize, f32)> = index.cosines(&message).into_iter().enumerate().collect();
+        let first = Standing::of(&ranking, 1);
+        assert_eq!(first.reciprocal_rank, 1.0);
+        assert!(first.margin > 0.0);
+        let other = Standing::of(&ranking, 0);
         assert_eq!(other.reciprocal_rank, 0.5);
+        assert!(other.margin < 0.0);
         // An entry sharing nothing has no rank.
-        assert_eq!(index.opinion(&message, 2).reciprocal_rank, 0.0);
-        // An unknown entry index is no opinion, not a panic.
-        assert_eq!(index.opinion(&message, 9), BodyOpinion::default());
+        assert_eq!(Standing::of(&ranking, 2).reciprocal_rank, 0.0);
+        // An entry the ranking leaves out stands nowhere, without a panic.
+        assert_eq!(Standing::of(&ranking, 9), Standing::default());
     }
 }

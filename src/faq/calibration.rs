@@ -47,15 +47,11 @@ pub const MIN_ANSWERS: usize = 20;
 
 /// The names of the features, in the order of [`Features::values`].
 pub const FEATURE_NAMES: [&str; FEATURES] = [
-    "best_score",
-    "lead",
-    "second_score",
-    "best_share",
-    "first_adds",
-    "second_adds",
-    "exact",
+    "matcher_score",
+    "matcher_margin",
+    "matcher_reciprocal_rank",
+    "matcher_best_score",
     "on_topic",
-    "about_legs",
     "asks",
     "log_terms",
     "log_unexplained",
@@ -63,20 +59,21 @@ pub const FEATURE_NAMES: [&str; FEATURES] = [
     "symptom",
     "log_sentences",
     "rule_suggests",
-    "body_agrees",
+    "body_score",
+    "body_margin",
     "body_reciprocal_rank",
-    "body_cosine",
-    "body_lead",
-    "semantic_agrees",
+    "semantic_score",
+    "semantic_margin",
     "semantic_reciprocal_rank",
-    "semantic_cosine",
-    "semantic_lead",
+    "matcher_and_semantic_first",
+    "all_three_first",
 ];
 
-/// How many features a message has.
-pub const FEATURES: usize = 24;
+/// How many features an entry weighed for a message has.
+pub const FEATURES: usize = 20;
 
-/// What the matcher knows about a message and its best entry, as numbers.
+/// What the matcher knows about a message and one entry it may answer it
+/// with, as numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Features {
     /// One value per name in [`FEATURE_NAMES`].
@@ -146,6 +143,12 @@ impl Calibration {
             ));
         }
         Ok(calibration)
+    }
+
+    /// Whether any message can reach the threshold: a threshold of 1 or more
+    /// means the fit found no way to answer more without too many wrong.
+    pub fn can_answer(&self) -> bool {
+        self.threshold < 1.0
     }
 
     /// The probability (0–1) that the best entry is a right answer.
@@ -233,20 +236,22 @@ pub fn read_labelled(path: &Path) -> Result<Vec<Labelled>, String> {
         .collect())
 }
 
-/// The samples of a set for the second look: each message the rules did not
-/// answer but the second look could, with whether its best entry is right.
+/// The samples of a set for the second look: for each message the rules
+/// did not answer but the second look could, each entry it weighed, with
+/// whether that entry is a right answer.
 pub fn samples(matcher: &Matcher, set: &[Labelled], weight: f64) -> Vec<Sample> {
     set.iter()
-        .filter_map(|labelled| {
-            let (verdict, look) = matcher.decide_explained(&labelled.message);
-            let look = look.filter(|l| l.eligible)?;
-            let best = verdict.candidates.first().map(|c| c.id.as_str());
-            let right = best.is_some_and(|id| labelled.expected.iter().any(|e| e == id));
-            Some(Sample {
-                features: look.features,
-                right,
-                weight,
-            })
+        .flat_map(|labelled| {
+            let (_, look) = matcher.decide_explained(&labelled.message);
+            let weighed = look.filter(|l| l.eligible).map(|l| l.weighed);
+            weighed
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |(id, features)| Sample {
+                    features,
+                    right: labelled.expected.contains(&id),
+                    weight,
+                })
         })
         .collect()
 }

@@ -66,7 +66,7 @@ use crate::fasthash::{FastMap, FastSet};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 
-use super::body::{BodyIndex, BodyOpinion};
+use super::body::{BodyIndex, Standing};
 use super::calibration::{Calibration, Features};
 use super::model::{Faq, FaqEntry};
 use super::synonyms::Synonyms;
@@ -91,6 +91,8 @@ struct Ranking {
     exact: (bool, bool),
     /// How many sentences the message has.
     sentences: usize,
+    /// Each ranked candidate's index in the matcher's entries.
+    indices: Vec<usize>,
 }
 
 /// Thresholds and limits of the matcher; `[matcher]` in the config file.
@@ -106,6 +108,10 @@ pub struct MatcherSettings {
     pub min_margin: f32,
     /// How many entries "did you mean" offers at most.
     pub max_suggestions: usize,
+    /// The folder of the sentence encoder for the semantic second opinion
+    /// (`scripts/fetch-model` puts it in `models/all-MiniLM-L6-v2`); only a
+    /// build with the `semantic` feature uses it. Unset: no second opinion.
+    pub semantic_model: Option<std::path::PathBuf>,
 }
 
 impl Default for MatcherSettings {
@@ -115,6 +121,7 @@ impl Default for MatcherSettings {
             suggest_threshold: 0.35,
             min_margin: 0.12,
             max_suggestions: 3,
+            semantic_model: None,
         }
     }
 }
@@ -149,6 +156,10 @@ pub struct Verdict {
     pub decision: Decision,
     /// The best-scoring entries, best first.
     pub candidates: Vec<Candidate>,
+    /// The answer came from the calibrated second look, not the rules: the
+    /// reply offers the other candidates ("not what you asked?").
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub second_look: bool,
 }
 
 impl Verdict {
@@ -162,16 +173,16 @@ impl Verdict {
 }
 
 /// What the calibrated second look saw for one message.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SecondLook {
-    /// The message's features.
-    pub features: Features,
     /// What the rules alone decided.
     pub rules: Decision,
-    /// Whether the second look could answer it: the rules did not, the
-    /// message is about legs and its best entry reaches the suggestion
-    /// threshold.
+    /// Whether the second look could answer it: the rules did not, and the
+    /// message is about legs and walking more than about anything else.
     pub eligible: bool,
+    /// The entries it weighed (the matcher's best, and the second
+    /// opinion's best when that differs), each with its features.
+    pub weighed: Vec<(String, Features)>,
 }
 
 type TermId = u32;
@@ -495,8 +506,9 @@ pub struct Matcher {
     word_info: FastMap<String, WordInfo>,
     /// The calibrated second look ([`super::calibration`]), when on.
     calibration: Option<&'static Calibration>,
-    /// The entries' whole texts, for the second look's second ranking.
-    body: BodyIndex,
+    /// The entries' whole texts, for the second look's second ranking; built
+    /// only when there is a second look ([`Matcher::with_second_look`]).
+    body: Option<BodyIndex>,
     /// A semantic ranking of the entries, when one is configured
     /// ([`Matcher::with_second_opinion`]).
     opinion: Option<std::sync::Arc<dyn SecondOpinion>>,
@@ -605,8 +617,8 @@ impl Matcher {
             elsewhere_stems: FastSet::default(),
             entry_named_words: FastSet::default(),
             word_info: FastMap::default(),
-            calibration: Calibration::shipped(),
-            body: BodyIndex::default(),
+            calibration: Calibration::shipped().filter(|c| c.can_answer()),
+            body: None,
             opinion: None,
         };
         matcher.stem_word_lists(faq);
@@ -620,7 +632,11 @@ impl Matcher {
             }
         }
         matcher.weigh_terms(&document_frequency);
-        matcher.index_bodies(faq);
+        // The second look's whole-text ranking costs time and memory at
+        // every load; it is built only when the second look can answer.
+        if matcher.calibration.is_some() {
+            matcher.index_bodies(faq);
+        }
         matcher.word_info = matcher
             .known_list
             .iter()
@@ -736,7 +752,7 @@ impl Matcher {
                 words
             })
             .collect();
-        self.body = BodyIndex::new(&texts);
+        self.body = Some(BodyIndex::new(&texts));
     }
 
     /// Term weights (inverse document frequency), the unknown-word weight,
@@ -812,9 +828,24 @@ impl Matcher {
 
     /// The matcher with a second opinion for its calibrated second look,
     /// and the calibration fitted with that opinion.
-    pub fn with_second_opinion(mut self, opinion: std::sync::Arc<dyn SecondOpinion>) -> Self {
+    pub fn with_second_opinion(
+        mut self,
+        faq: &Faq,
+        opinion: std::sync::Arc<dyn SecondOpinion>,
+    ) -> Self {
         self.opinion = Some(opinion);
-        self.calibration = Calibration::shipped_with_opinion();
+        self.calibration = Calibration::shipped_with_opinion().filter(|c| c.can_answer());
+        self.with_second_look(faq)
+    }
+
+    /// The matcher with its second look's features worked out for every
+    /// message it could answer, whether or not its calibration can answer
+    /// any: what the fitting script needs. `faq` must be the FAQ the matcher
+    /// was built from.
+    pub fn with_second_look(mut self, faq: &Faq) -> Self {
+        if self.body.is_none() {
+            self.index_bodies(faq);
+        }
         self
     }
 
@@ -838,45 +869,74 @@ impl Matcher {
             let verdict = Verdict {
                 decision: Decision::None,
                 candidates: Vec::new(),
+                second_look: false,
             };
             return (verdict, None);
         }
         let ranking = self.rank_with_evidence(message);
         let on_topic = ranking.evidence.on_topic(ranking.best_share >= 0.999);
         let rules = self.rules_decision(&ranking, on_topic);
-        let eligible = rules != Decision::Answer && self.second_look_may_answer(&ranking);
-        let (body, semantic) = if eligible {
-            (
-                self.body_opinion(message, &ranking),
-                self.semantic_opinion(message, &ranking),
-            )
-        } else {
-            (BodyOpinion::default(), BodyOpinion::default())
+        let eligible = rules != Decision::Answer && ranking.evidence.about_legs();
+        let weighed = match &self.body {
+            Some(body) if eligible => self.weigh(message, &ranking, on_topic, rules, body),
+            _ => Vec::new(),
         };
-        let features = self.features(&ranking, on_topic, rules, body, semantic);
-        let mut decision = rules;
-        if eligible && self.calibration.is_some_and(|c| c.answers(&features)) {
-            decision = Decision::Answer;
-        }
+        // The weighed entry most probably right, if it is probable enough.
+        let chosen = self.calibration.and_then(|calibration| {
+            weighed
+                .iter()
+                .map(|(index, features)| (*index, calibration.probability(features), features))
+                .filter(|(_, _, features)| calibration.answers(features))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(index, _, _)| index)
+        });
         let settings = &self.settings;
         let limit = settings.max_suggestions.max(1);
-        let candidates: Vec<Candidate> = match decision {
-            Decision::Answer | Decision::None => ranking.ranked.into_iter().take(limit).collect(),
-            Decision::Suggest => ranking
-                .ranked
-                .into_iter()
-                .filter(|c| c.score >= settings.suggest_threshold)
-                .take(limit)
-                .collect(),
+        let (decision, candidates) = match chosen {
+            Some(index) => {
+                // The chosen entry first, then the matcher's others: "not
+                // what you asked?"
+                let id = &self.entries[index].id;
+                let score = ranking
+                    .ranked
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .map_or(0.0, |c| c.score);
+                let first = Candidate {
+                    id: id.clone(),
+                    score,
+                };
+                let others = ranking.ranked.into_iter().filter(|c| &c.id != id);
+                let candidates = std::iter::once(first).chain(others).take(limit).collect();
+                (Decision::Answer, candidates)
+            }
+            None => {
+                let candidates = match rules {
+                    Decision::Answer | Decision::None => {
+                        ranking.ranked.into_iter().take(limit).collect()
+                    }
+                    Decision::Suggest => ranking
+                        .ranked
+                        .into_iter()
+                        .filter(|c| c.score >= settings.suggest_threshold)
+                        .take(limit)
+                        .collect(),
+                };
+                (rules, candidates)
+            }
         };
         let verdict = Verdict {
             decision,
             candidates,
+            second_look: chosen.is_some(),
         };
         let look = SecondLook {
-            features,
             rules,
             eligible,
+            weighed: weighed
+                .into_iter()
+                .map(|(index, features)| (self.entries[index].id.clone(), features))
+                .collect(),
         };
         (verdict, Some(look))
     }
@@ -919,76 +979,73 @@ impl Matcher {
         }
     }
 
-    /// Whether the calibrated second look may answer at all: the message is
-    /// about legs and walking more than about anything else (a story need
-    /// not ask), and its best entry reaches the suggestion threshold.
-    fn second_look_may_answer(&self, ranking: &Ranking) -> bool {
-        let best = ranking.ranked.first().map_or(0.0, |c| c.score);
-        ranking.evidence.about_legs() && best >= self.settings.suggest_threshold
-    }
-
-    /// What the body ranking says about the best candidate. At most
-    /// [`MAX_WORDS`] words of the message are read.
-    fn body_opinion(&self, message: &str, ranking: &Ranking) -> BodyOpinion {
-        let Some(best) = ranking.ranked.first() else {
-            return BodyOpinion::default();
-        };
-        let Some(index) = self.entries.iter().position(|e| e.id == best.id) else {
-            return BodyOpinion::default();
-        };
+    /// The entries the second look weighs, by index, with their features:
+    /// the matcher's best and, when there is a second opinion and it prefers
+    /// another entry, that entry too.
+    fn weigh(
+        &self,
+        message: &str,
+        ranking: &Ranking,
+        on_topic: bool,
+        rules: Decision,
+        body: &BodyIndex,
+    ) -> Vec<(usize, Features)> {
         let readable = text::without_markup(message);
         let mut stems = self.analyse_known(&readable, &mut FastMap::default(), None);
         stems.truncate(MAX_WORDS);
-        self.body.opinion(&stems, index)
-    }
-
-    /// What the second opinion, if any, says about the best candidate.
-    fn semantic_opinion(&self, message: &str, ranking: &Ranking) -> BodyOpinion {
-        let (Some(opinion), Some(best)) = (&self.opinion, ranking.ranked.first()) else {
-            return BodyOpinion::default();
+        let body: Vec<(usize, f32)> = body.cosines(&stems).into_iter().enumerate().collect();
+        let semantic: Vec<(usize, f32)> = match &self.opinion {
+            Some(opinion) => opinion.rank(message),
+            None => Vec::new(),
         };
-        let Some(index) = self.entries.iter().position(|e| e.id == best.id) else {
-            return BodyOpinion::default();
-        };
-        let ranked = opinion.rank(message);
-        let Some(position) = ranked.iter().position(|&(entry, _)| entry == index) else {
-            return BodyOpinion::default();
-        };
-        let top = ranked.first().map_or(0.0, |r| r.1);
-        let runner_up = ranked.get(1).map_or(0.0, |r| r.1);
-        let cosine = ranked[position].1;
-        let above = ranked.iter().filter(|r| r.1 > cosine).count();
-        BodyOpinion {
-            agrees: above == 0,
-            reciprocal_rank: 1.0 / (above + 1) as f32,
-            cosine,
-            lead: top - runner_up,
+        let mut indices: Vec<usize> = ranking.indices.iter().take(1).copied().collect();
+        let semantic_best = semantic
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        if let Some(&(index, _)) = semantic_best
+            && !indices.contains(&index)
+        {
+            indices.push(index);
         }
+        indices
+            .into_iter()
+            .map(|index| {
+                let features = self.features(ranking, on_topic, rules, index, &body, &semantic);
+                (index, features)
+            })
+            .collect()
     }
 
-    /// The message's features for the calibrated second look.
+    /// Entry `index`'s features for the calibrated second look: how the
+    /// matcher, the whole-text ranking (`body`) and the second opinion
+    /// (`semantic`, empty when there is none) rank it, and what the message
+    /// says about its subject.
     fn features(
         &self,
         ranking: &Ranking,
         on_topic: bool,
         rules: Decision,
-        body: BodyOpinion,
-        semantic: BodyOpinion,
+        index: usize,
+        body: &[(usize, f32)],
+        semantic: &[(usize, f32)],
     ) -> Features {
-        let best = ranking.ranked.first().map_or(0.0, |c| c.score);
-        let second = ranking.ranked.get(1).map_or(0.0, |c| c.score);
+        let lexical: Vec<(usize, f32)> = ranking
+            .indices
+            .iter()
+            .zip(&ranking.ranked)
+            .map(|(&entry, c)| (entry, c.score))
+            .collect();
+        let matcher = Standing::of(&lexical, index);
+        let body = Standing::of(body, index);
+        let semantic = Standing::of(semantic, index);
         let evidence = &ranking.evidence;
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
         let values = [
-            best,
-            best - second,
-            second,
-            ranking.best_share,
-            ranking.first_adds.min(5.0),
-            ranking.second_adds.min(5.0),
-            flag(ranking.exact.0),
+            matcher.score,
+            matcher.margin,
+            matcher.reciprocal_rank,
+            ranking.ranked.first().map_or(0.0, |c| c.score),
             flag(on_topic),
-            flag(evidence.about_legs()),
             flag(evidence.asks),
             (evidence.terms as f32).ln_1p(),
             (evidence.unexplained as f32).ln_1p(),
@@ -996,14 +1053,18 @@ impl Matcher {
             flag(evidence.symptom > 0),
             (ranking.sentences as f32).ln_1p(),
             flag(rules == Decision::Suggest),
-            flag(body.agrees),
+            body.score,
+            body.margin,
             body.reciprocal_rank,
-            body.cosine,
-            body.lead,
-            flag(semantic.agrees),
+            semantic.score,
+            semantic.margin,
             semantic.reciprocal_rank,
-            semantic.cosine,
-            semantic.lead,
+            flag(matcher.reciprocal_rank == 1.0 && semantic.reciprocal_rank == 1.0),
+            flag(
+                matcher.reciprocal_rank == 1.0
+                    && semantic.reciprocal_rank == 1.0
+                    && body.reciprocal_rank == 1.0,
+            ),
         ];
         Features { values }
     }
@@ -1191,6 +1252,7 @@ impl Matcher {
             ),
             _ => (0.0, 0.0),
         };
+        let indices = ranked.iter().map(|r| r.2 as usize).collect();
         let ranked = ranked
             .into_iter()
             .map(|(candidate, _, _, _)| candidate)
@@ -1203,6 +1265,7 @@ impl Matcher {
             second_adds,
             exact,
             sentences: sentences.len(),
+            indices,
         }
     }
 

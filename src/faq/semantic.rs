@@ -13,7 +13,9 @@
 //! keywords) once and ranks entries by the best of their phrasings'
 //! similarities to a message.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -173,7 +175,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 /// messages with.
 #[derive(Debug)]
 pub struct SemanticIndex {
-    encoder: Encoder,
+    encoder: Arc<Encoder>,
     /// One row per phrasing: the entry's index in `faq.entries` and the
     /// phrasing's embedding.
     phrasings: Vec<(usize, Vec<f32>)>,
@@ -183,6 +185,17 @@ pub struct SemanticIndex {
 impl SemanticIndex {
     /// Embeds every entry's question, alternates and keywords.
     pub fn build(encoder: Encoder, faq: &Faq) -> Result<SemanticIndex, String> {
+        SemanticIndex::build_shared(Arc::new(encoder), faq, &mut HashMap::new())
+    }
+
+    /// [`SemanticIndex::build`] with a shared encoder and a cache of
+    /// phrasing embeddings (text -> embedding): only phrasings not in the
+    /// cache are encoded, and they are added to it.
+    pub fn build_shared(
+        encoder: Arc<Encoder>,
+        faq: &Faq,
+        cache: &mut HashMap<String, Vec<f32>>,
+    ) -> Result<SemanticIndex, String> {
         let mut texts: Vec<(usize, &str)> = Vec::new();
         for (index, entry) in faq.entries.iter().enumerate() {
             let phrasings = std::iter::once(&entry.question)
@@ -196,13 +209,23 @@ impl SemanticIndex {
             }
         }
         // Texts of like length batch together with little padding.
-        texts.sort_by_key(|(_, text)| text.len());
-        let mut phrasings = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(BATCH) {
-            let batch: Vec<&str> = chunk.iter().map(|(_, text)| *text).collect();
-            let embeddings = encoder.embed_batch(&batch)?;
-            phrasings.extend(chunk.iter().map(|(index, _)| *index).zip(embeddings));
+        let mut missing: Vec<&str> = texts
+            .iter()
+            .map(|(_, text)| *text)
+            .filter(|text| !cache.contains_key(*text))
+            .collect();
+        missing.sort_by_key(|text| text.len());
+        missing.dedup();
+        for batch in missing.chunks(BATCH) {
+            let embeddings = encoder.embed_batch(batch)?;
+            for (text, embedding) in batch.iter().zip(embeddings) {
+                cache.insert((*text).to_owned(), embedding);
+            }
         }
+        let phrasings = texts
+            .iter()
+            .filter_map(|(index, text)| cache.get(*text).map(|e| (*index, e.clone())))
+            .collect();
         Ok(SemanticIndex {
             encoder,
             phrasings,
@@ -220,6 +243,25 @@ impl SemanticIndex {
         &self.encoder
     }
 
+    /// The index for `faq` with the model in `dir`, for the matcher: the
+    /// encoder is loaded once per folder and process, and each phrasing is
+    /// embedded once per process, so a reload encodes only what changed.
+    pub fn for_faq(dir: &Path, faq: &Faq) -> Result<SemanticIndex, String> {
+        type Loaded = (Arc<Encoder>, HashMap<String, Vec<f32>>);
+        static LOADED: Mutex<Vec<(PathBuf, Loaded)>> = Mutex::new(Vec::new());
+        let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+        let position = match loaded.iter().position(|(d, _)| d == dir) {
+            Some(position) => position,
+            None => {
+                let encoder = Arc::new(Encoder::load(dir)?);
+                loaded.push((dir.to_path_buf(), (encoder, HashMap::new())));
+                loaded.len() - 1
+            }
+        };
+        let (encoder, cache) = &mut loaded[position].1;
+        SemanticIndex::build_shared(Arc::clone(encoder), faq, cache)
+    }
+
     /// Every entry's index (into `faq.entries`) with the cosine similarity of
     /// its closest phrasing to `message`, best first; ties keep entry order.
     /// An entry without phrasings scores -1.
@@ -235,6 +277,14 @@ impl SemanticIndex {
         let mut ranked: Vec<(usize, f32)> = best.into_iter().enumerate().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         Ok(ranked)
+    }
+}
+
+/// The semantic ranking as the matcher's second opinion: a message it cannot
+/// embed gets no opinion (the second look then decides without it).
+impl super::matcher::SecondOpinion for SemanticIndex {
+    fn rank(&self, message: &str) -> Vec<(usize, f32)> {
+        SemanticIndex::rank(self, message).unwrap_or_default()
     }
 }
 

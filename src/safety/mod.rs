@@ -116,6 +116,10 @@ pub struct ReplyOption {
 }
 
 /// The offer of the symptom check, under a reply to someone's own story.
+/// Under an answer from the matcher's calibrated second look, before the
+/// other entries it might have meant.
+pub const NOT_WHAT_YOU_ASKED: &str = "Not what you asked? It may be one of these:";
+
 const CHECK_OFFER: &str = "I can't say what is causing it, but a short symptom check (a few yes or no \
                            questions, just for you) can suggest how urgently to get it checked.";
 
@@ -305,12 +309,17 @@ impl SafetyPolicy {
     /// someone's own symptoms.
     pub fn with_check_offer(&self, mut reply: Reply) -> Reply {
         let room = Self::room_beside_check_offer();
-        reply.body = format!(
-            "{}
-
-{CHECK_OFFER}",
-            fit_body(&reply.body, room)
-        );
+        // "Not what you asked?" stays with its choices, after a cut.
+        reply.body = match reply.body.strip_suffix(NOT_WHAT_YOU_ASKED) {
+            Some(answer) => format!(
+                "{}\n\n{NOT_WHAT_YOU_ASKED}\n\n{CHECK_OFFER}",
+                fit_body(
+                    answer.trim_end(),
+                    room.saturating_sub(NOT_WHAT_YOU_ASKED.chars().count() + 2)
+                )
+            ),
+            None => format!("{}\n\n{CHECK_OFFER}", fit_body(&reply.body, room)),
+        };
         reply.offers_check = true;
         reply
     }
@@ -446,6 +455,32 @@ impl SafetyPolicy {
                 label: neutralise(&related.question),
             })
             .collect();
+        reply
+    }
+
+    /// An answer that may not be what was asked: the entry's answer, with
+    /// `others` (other candidate entries) to pick from under "Not what you
+    /// asked?".
+    pub fn answer_with_choices(&self, entry: &FaqEntry, others: &[Candidate], faq: &Faq) -> Reply {
+        let mut reply = self.answer(entry, faq);
+        reply.options = others
+            .iter()
+            .filter(|c| c.id != entry.id)
+            .filter_map(|c| faq.get(&c.id))
+            .map(|other| ReplyOption {
+                id: other.id.clone(),
+                label: neutralise(&other.question),
+            })
+            .collect();
+        if !reply.options.is_empty() {
+            reply.body = format!(
+                "{}\n\n{NOT_WHAT_YOU_ASKED}",
+                fit_body(
+                    &reply.body,
+                    MAX_BODY_CHARS.saturating_sub(NOT_WHAT_YOU_ASKED.chars().count() + 2)
+                )
+            );
+        }
         reply
     }
 

@@ -177,3 +177,28 @@ pub fn ignored_test_in_a_child(name: &str, var: &str, value: impl AsRef<OsStr>) 
         .stderr(Stdio::null());
     command
 }
+
+/// The sentence encoder's folder for the semantic second opinion, when this
+/// build has the `semantic` feature and the model is there
+/// (`scripts/fetch-model`). With the feature and without the model, a test
+/// says so and measures the matcher alone, unless FAQBOT_REQUIRE_MODEL=1 (as
+/// in CI), which makes the missing model a failure.
+pub fn semantic_model() -> Option<PathBuf> {
+    if !cfg!(feature = "semantic") {
+        return None;
+    }
+    let model = manifest_dir().join("models/all-MiniLM-L6-v2");
+    if model.is_dir() {
+        return Some(model);
+    }
+    assert!(
+        std::env::var("FAQBOT_REQUIRE_MODEL").as_deref() != Ok("1"),
+        "{} is missing: run scripts/fetch-model",
+        model.display()
+    );
+    eprintln!(
+        "note: {} is missing (scripts/fetch-model): measuring the matcher alone",
+        model.display()
+    );
+    None
+}
