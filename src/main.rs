@@ -270,9 +270,6 @@ struct AskResult<'a> {
     id: Option<&'a str>,
     score: f32,
     candidates: &'a [faqbot::faq::Candidate],
-    /// The answer came from the matcher's calibrated second look (and the
-    /// reply offers the other candidates).
-    second_look: bool,
     offers_check: bool,
     reply: String,
 }
@@ -293,7 +290,6 @@ fn ask(engine: &Engine, json: bool, query: &[String]) -> anyhow::Result<ExitCode
                 id: assessment.answer_id(),
                 score: assessment.candidates().first().map_or(0.0, |c| c.score),
                 candidates: assessment.candidates(),
-                second_look: assessment.verdict.as_ref().is_some_and(|v| v.second_look),
                 offers_check: assessment.offers_check,
                 reply,
             };
