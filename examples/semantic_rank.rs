@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use faqbot::faq::calibration::{self, Labelled};
 use faqbot::faq::semantic::{Encoder, SemanticIndex};
 use faqbot::faq::{Faq, load_dir};
 
@@ -28,41 +29,9 @@ const SETS: [&str; 5] = [
     "dev4.tsv",
 ];
 
-struct Post {
-    expected: Vec<String>,
-    message: String,
-}
-
-/// The posts of a set: category, expected ids (`|`-joined, or `-`),
-/// message, and for real posts a url; `#` lines are comments.
-fn read_set(path: &Path) -> Vec<Post> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut posts = Vec::new();
-    for (number, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = line.split('\t').collect();
-        assert!(
-            fields.len() >= 3,
-            "{}:{}: expected category, expected ids, message",
-            path.display(),
-            number + 1
-        );
-        let expected = if fields[1].trim() == "-" {
-            Vec::new()
-        } else {
-            fields[1]
-                .split('|')
-                .map(|id| id.trim().to_string())
-                .collect()
-        };
-        posts.push(Post {
-            expected,
-            message: fields[2].to_string(),
-        });
-    }
-    posts
+/// The posts of a set (labelled the way the tuning sets are).
+fn read_set(path: &Path) -> Vec<Labelled> {
+    calibration::read_labelled(path).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn percentile(sorted: &[f64], fraction: f64) -> f64 {
@@ -83,7 +52,7 @@ struct Outcome {
     best_silent: Vec<f64>,
 }
 
-fn evaluate(index: &SemanticIndex, faq: &Faq, posts: &[Post]) -> Outcome {
+fn evaluate(index: &SemanticIndex, faq: &Faq, posts: &[Labelled]) -> Outcome {
     let mut outcome = Outcome {
         answerable: 0,
         top1: 0,
