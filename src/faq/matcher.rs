@@ -452,6 +452,9 @@ struct IndexedEntry {
     terms: Vec<TermId>,
     /// For each of `terms`, the phrasings (indices) that use it.
     term_phrasings: Vec<Vec<u32>>,
+    /// The weight of its lightest phrasing: a message explains at most its
+    /// own matched weight over this of any phrasing.
+    lightest: f32,
 }
 
 /// A word of a message after reading: a term the FAQ's phrasings use, or a
@@ -730,6 +733,7 @@ impl Matcher {
             phrasings,
             terms: entry_terms,
             term_phrasings,
+            lightest: 0.0,
         }
     }
 
@@ -776,6 +780,11 @@ impl Matcher {
                     .map(|&t| self.weights[t as usize])
                     .sum();
             }
+            entry.lightest = entry
+                .phrasings
+                .iter()
+                .map(|p| p.weight)
+                .fold(f32::INFINITY, f32::min);
         }
     }
 
@@ -873,12 +882,19 @@ impl Matcher {
             };
             return (verdict, None);
         }
-        let ranking = self.rank_with_evidence(message);
+        // The rules and the replies need the best few candidates only; the
+        // second look's features place its entries in the whole ranking.
+        let settings = &self.settings;
+        let limit = settings.max_suggestions.max(1);
+        let mut ranking = self.rank_with_evidence(message, limit.max(2));
         let on_topic = ranking.evidence.on_topic(ranking.best_share >= 0.999);
         let rules = self.rules_decision(&ranking, on_topic);
         let eligible = rules != Decision::Answer && ranking.evidence.about_legs();
         let weighed = match &self.body {
-            Some(body) if eligible => self.weigh(message, &ranking, on_topic, rules, body),
+            Some(body) if eligible => {
+                ranking = self.rank_with_evidence(message, usize::MAX);
+                self.weigh(message, &ranking, on_topic, rules, body)
+            }
             _ => Vec::new(),
         };
         // The weighed entry most probably right, if it is probable enough.
@@ -890,8 +906,6 @@ impl Matcher {
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .map(|(index, _, _)| index)
         });
-        let settings = &self.settings;
-        let limit = settings.max_suggestions.max(1);
         let (decision, candidates) = match chosen {
             Some(index) => {
                 // The chosen entry first, then the matcher's others: "not
@@ -1082,7 +1096,7 @@ impl Matcher {
             evidence,
             best_share,
             ..
-        } = self.rank_with_evidence(phrasing);
+        } = self.rank_with_evidence(phrasing, usize::MAX);
         if !evidence.asks {
             return Some(
                 "it is not read as a question or a request: write it the way people ask it \
@@ -1187,13 +1201,20 @@ impl Matcher {
     /// score, best first (ties broken by id, so results are deterministic).
     /// Entries without enough matched evidence are left out.
     pub fn rank(&self, message: &str) -> Vec<Candidate> {
-        self.rank_with_evidence(message).ranked
+        self.rank_with_evidence(message, usize::MAX).ranked
     }
 
     /// The ranked candidates, what the message says about its subject, and
     /// the share of the message's FAQ terms that the best candidate explains.
-    fn rank_with_evidence(&self, message: &str) -> Ranking {
+    ///
+    /// Only the best `keep` candidates are ranked (at least two, which the
+    /// rules compare; every candidate with `usize::MAX`): entries that cannot
+    /// reach them are not scored ([`TopScores`]).
+    fn rank_with_evidence(&self, message: &str, keep: usize) -> Ranking {
+        let keep = keep.max(2);
         let mut best: BTreeMap<u32, Scored> = BTreeMap::new();
+        let mut top = TopScores::new(keep);
+        let mut scratch = Scratch::new(self.entries.len());
         // Each sentence is read once; the whole message is their concatenation.
         let mut memo: FastMap<String, Option<(&str, usize)>> = FastMap::default();
         let mut evidence = Evidence::default();
@@ -1215,36 +1236,44 @@ impl Matcher {
         let whole: Vec<QueryWord> = sentences.concat();
         evidence.terms = distinct_terms(&whole);
         evidence.asks = asks_something(&readable, &evidence);
-        self.score_into(&whole, None, &mut best);
+        self.score_into(&whole, None, &mut best, &mut top, &mut scratch);
         if sentences.len() > 1 {
-            let whole = WholeMessage::new(self, &whole);
+            let whole = WholeMessage {
+                weight: sorted_terms(&whole)
+                    .iter()
+                    .map(|&t| self.weights[t as usize])
+                    .sum(),
+                matched: std::mem::take(&mut scratch.matched),
+            };
             for words in &sentences {
-                self.score_into(words, Some(&whole), &mut best);
+                self.score_into(words, Some(&whole), &mut best, &mut top, &mut scratch);
             }
         }
-        let mut ranked: Vec<(Candidate, f32, u32, bool)> = best
+        // Best first; equal scores (to three decimals): an entry with a
+        // phrasing that is exactly the message first, then by id. Only the
+        // kept head is sorted, and only its ids are copied.
+        let mut ranked: Vec<(f32, Scored, u32)> = best
             .into_iter()
-            .map(|(index, scored)| {
-                let candidate = Candidate {
-                    id: self.entries[index as usize].id.clone(),
-                    score: (scored.score * 1000.0).round() / 1000.0,
-                };
-                (candidate, scored.term_share, index, scored.exact)
-            })
+            .map(|(index, scored)| (rounded(scored.score), scored, index))
             .collect();
-        // Equal scores: an entry with a phrasing that is exactly the message
-        // first, then by id.
-        ranked.sort_by(|a, b| {
-            b.0.score
-                .total_cmp(&a.0.score)
-                .then_with(|| b.3.cmp(&a.3))
-                .then_with(|| a.0.id.cmp(&b.0.id))
-        });
+        let order = |a: &(f32, Scored, u32), b: &(f32, Scored, u32)| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| b.1.exact.cmp(&a.1.exact))
+                .then_with(|| {
+                    let id = |index: u32| self.entries[index as usize].id.as_str();
+                    id(a.2).cmp(id(b.2))
+                })
+        };
+        if keep < ranked.len() {
+            ranked.select_nth_unstable_by(keep, order);
+            ranked.truncate(keep);
+        }
+        ranked.sort_unstable_by(order);
         let exact = (
-            ranked.first().is_some_and(|r| r.3),
-            ranked.get(1).is_some_and(|r| r.3),
+            ranked.first().is_some_and(|r| r.1.exact),
+            ranked.get(1).is_some_and(|r| r.1.exact),
         );
-        let best_share = ranked.first().map_or(0.0, |(_, share, _, _)| *share);
+        let best_share = ranked.first().map_or(0.0, |r| r.1.term_share);
         let (first_adds, second_adds) = match (ranked.first(), ranked.get(1)) {
             (Some(first), Some(second)) => (
                 self.weight_only_in(&whole, first.2, second.2),
@@ -1255,7 +1284,10 @@ impl Matcher {
         let indices = ranked.iter().map(|r| r.2 as usize).collect();
         let ranked = ranked
             .into_iter()
-            .map(|(candidate, _, _, _)| candidate)
+            .map(|(score, _, index)| Candidate {
+                id: self.entries[index as usize].id.clone(),
+                score,
+            })
             .collect();
         Ranking {
             ranked,
@@ -1289,11 +1321,16 @@ impl Matcher {
     /// whole message's FAQ terms the entry explains, so that a generic
     /// sentence ("walking makes the back of her leg ache") does not outscore
     /// the entry the message is really about ("… someone said baker's cyst?").
+    ///
+    /// With a [`TopScores`] of a finite size, only entries that can still
+    /// reach it are scored ([`TopScores`] says why that is exact).
     fn score_into(
         &self,
         words: &[QueryWord],
         whole: Option<&WholeMessage>,
         best: &mut BTreeMap<u32, Scored>,
+        top: &mut TopScores,
+        scratch: &mut Scratch,
     ) {
         // The message's terms, merged (a term said twice counts once, at its
         // best factor), and the weight of everything else it says.
@@ -1311,94 +1348,158 @@ impl Matcher {
             return;
         }
         let term_weight: f32 = query.iter().map(|&(t, _)| self.weights[t as usize]).sum();
-        let query_weight = term_weight + other_weight;
+        let query = Query {
+            terms: query,
+            term_weight,
+            weight: term_weight + other_weight,
+        };
 
         // Retrieve through distinctive terms; a message made only of common
         // terms ("why do my legs hurt when I walk") retrieves through them all.
         let distinctive = query
+            .terms
             .iter()
             .any(|&(t, _)| self.weights[t as usize] >= RETRIEVAL_MIN_WEIGHT);
-        let mut candidates: Vec<u32> = query
-            .iter()
-            .filter(|&&(t, _)| !distinctive || self.weights[t as usize] >= RETRIEVAL_MIN_WEIGHT)
-            .flat_map(|&(t, _)| self.postings[t as usize].iter().copied())
+        let candidates = scratch.gather(self, &query.terms, distinctive, whole.is_none());
+        let mut per_phrasing = std::mem::take(&mut scratch.per_phrasing);
+        if top.unlimited() {
+            for (index, _) in candidates {
+                self.score_entry(index, &query, whole, best, top, &mut per_phrasing);
+            }
+            scratch.per_phrasing = per_phrasing;
+            return;
+        }
+        // An entry's score is the geometric mean of its precision (the share
+        // of the message's weight it explains) and its recall (the best
+        // share of one of its phrasings the message says, which is at most
+        // the explained weight over its lightest phrasing's), times a
+        // sentence's discount: the entries that can still reach
+        // the kept scores are scored, most promising first, until none can.
+        // The small slack covers the order in which floats were summed. An
+        // entry that may say the whole message is always scored, so that
+        // whether a phrasing is exactly the message ([`Scored::exact`]) is
+        // known for every entry that could tie with the kept ones.
+        let always = |bound: f32| whole.is_none() && bound >= COMPLETE_PHRASING;
+        let mut bounded: Vec<(f32, u32)> = candidates
+            .into_iter()
+            .map(|(index, explained)| {
+                let entry = &self.entries[index as usize];
+                let precision = (explained / query.weight).min(1.0);
+                let recall = (explained / entry.lightest).min(1.0);
+                let discount = whole.map_or(1.0, |whole| whole.share(index));
+                let bound = (precision * recall * discount * (1.0 + 1e-5))
+                    .sqrt()
+                    .min(1.0);
+                (bound, index)
+            })
+            .filter(|&(bound, _)| top.reachable(bound) || always(bound))
             .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-
-        // Per phrasing of an entry: the weight (times typo factor) of the
-        // query terms it uses, summed in term order.
-        let mut per_phrasing: Vec<f32> = Vec::new();
-        for index in candidates {
-            let entry = &self.entries[index as usize];
-            per_phrasing.clear();
-            per_phrasing.resize(entry.phrasings.len(), 0.0);
-            let mut explained = 0.0f32;
-            let mut unweighted = 0.0f32;
-            // A message (or sentence) has far fewer terms than an entry with
-            // all its phrasings, so each query term is looked up in the
-            // entry's sorted terms rather than the two lists merged; the
-            // window shrinks as the (sorted) query terms advance.
-            let mut from = 0;
-            for &(term, factor) in &query {
-                let j = match entry.terms[from..].binary_search(&term) {
-                    Ok(offset) => from + offset,
-                    Err(offset) => {
-                        from += offset;
-                        continue;
-                    }
-                };
-                from = j + 1;
-                let weight = self.weights[term as usize];
-                let counted = weight * factor;
-                explained += counted;
-                for &k in &entry.term_phrasings[j] {
-                    per_phrasing[k as usize] += counted;
-                }
-                unweighted += weight;
-            }
-            let precision = explained / query_weight;
-            let recall = entry
-                .phrasings
-                .iter()
-                .zip(&per_phrasing)
-                .map(|(p, &found)| {
-                    let whole = if p.keyword {
-                        p.weight.max(term_weight)
-                    } else {
-                        p.weight
-                    };
-                    found / whole
-                })
-                .fold(0.0f32, f32::max);
-            // Too little evidence, unless the message says all of one of
-            // the entry's phrasings: "why do my legs hurt when I walk" is
-            // made of the commonest words, and is exactly how people ask
-            // for the overview of causes.
-            if explained < MIN_EVIDENCE && recall < COMPLETE_PHRASING {
-                continue;
-            }
-            let exact = whole.is_none()
-                && entry
-                    .phrasings
-                    .iter()
-                    .zip(&per_phrasing)
-                    .any(|(p, &found)| {
-                        found >= COMPLETE_PHRASING * p.weight
-                            && found >= COMPLETE_PHRASING * query_weight
-                    });
-            // The geometric mean of recall and precision.
-            let mut score = (recall * precision).sqrt().min(1.0);
-            if let Some(whole) = whole {
-                score *= whole.share(self, index).sqrt();
-            }
-            let slot = best.entry(index).or_default();
-            slot.exact |= exact;
-            if score > slot.score {
-                slot.score = score;
-                slot.term_share = unweighted / term_weight;
+        // The most promising first: they set the bar the others must reach.
+        let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        let head = top.size.min(bounded.len());
+        if head < bounded.len() {
+            bounded.select_nth_unstable_by(head, order);
+        }
+        let mut rest = bounded.split_off(head);
+        bounded.sort_unstable_by(order);
+        for (bound, index) in bounded {
+            if top.reachable(bound) || always(bound) {
+                self.score_entry(index, &query, whole, best, top, &mut per_phrasing);
             }
         }
+        rest.retain(|&(bound, _)| top.reachable(bound) || always(bound));
+        rest.sort_unstable_by(order);
+        for (bound, index) in rest {
+            if !top.reachable(bound) && !always(bound) {
+                break;
+            }
+            self.score_entry(index, &query, whole, best, top, &mut per_phrasing);
+        }
+        scratch.per_phrasing = per_phrasing;
+    }
+
+    /// Scores entry `index` for `query` (see [`Matcher::score_into`]),
+    /// keeping its best score in `best` and `top`.
+    fn score_entry(
+        &self,
+        index: u32,
+        query: &Query,
+        whole: Option<&WholeMessage>,
+        best: &mut BTreeMap<u32, Scored>,
+        top: &mut TopScores,
+        per_phrasing: &mut Vec<f32>,
+    ) {
+        let entry = &self.entries[index as usize];
+        // Per phrasing of the entry: the weight (times typo factor) of the
+        // query terms it uses, summed in term order.
+        per_phrasing.clear();
+        per_phrasing.resize(entry.phrasings.len(), 0.0);
+        let mut explained = 0.0f32;
+        let mut unweighted = 0.0f32;
+        // A message (or sentence) has far fewer terms than an entry with
+        // all its phrasings, so each query term is looked up in the
+        // entry's sorted terms rather than the two lists merged; the
+        // window shrinks as the (sorted) query terms advance.
+        let mut from = 0;
+        for &(term, factor) in &query.terms {
+            let j = match entry.terms[from..].binary_search(&term) {
+                Ok(offset) => from + offset,
+                Err(offset) => {
+                    from += offset;
+                    continue;
+                }
+            };
+            from = j + 1;
+            let weight = self.weights[term as usize];
+            let counted = weight * factor;
+            explained += counted;
+            for &k in &entry.term_phrasings[j] {
+                per_phrasing[k as usize] += counted;
+            }
+            unweighted += weight;
+        }
+        let precision = explained / query.weight;
+        let recall = entry
+            .phrasings
+            .iter()
+            .zip(per_phrasing.iter())
+            .map(|(p, &found)| {
+                let whole = if p.keyword {
+                    p.weight.max(query.term_weight)
+                } else {
+                    p.weight
+                };
+                found / whole
+            })
+            .fold(0.0f32, f32::max);
+        // Too little evidence, unless the message says all of one of
+        // the entry's phrasings: "why do my legs hurt when I walk" is
+        // made of the commonest words, and is exactly how people ask
+        // for the overview of causes.
+        if explained < MIN_EVIDENCE && recall < COMPLETE_PHRASING {
+            return;
+        }
+        let exact = whole.is_none()
+            && entry
+                .phrasings
+                .iter()
+                .zip(per_phrasing.iter())
+                .any(|(p, &found)| {
+                    found >= COMPLETE_PHRASING * p.weight
+                        && found >= COMPLETE_PHRASING * query.weight
+                });
+        // The geometric mean of recall and precision.
+        let mut score = (recall * precision).sqrt().min(1.0);
+        if let Some(whole) = whole {
+            score *= whole.share(index).sqrt();
+        }
+        let slot = best.entry(index).or_default();
+        slot.exact |= exact;
+        if score > slot.score {
+            slot.score = score;
+            slot.term_share = unweighted / query.term_weight;
+        }
+        top.offer(index, slot.score);
     }
 
     /// Reads one sentence of a message (text from [`text::without_markup`])
@@ -1906,47 +2007,165 @@ fn asks_something(message: &str, evidence: &Evidence) -> bool {
     })
 }
 
-/// A whole message's distinct FAQ terms, for discounting the score of one of
-/// its sentences; each entry's share of their weight is worked out once.
-struct WholeMessage {
-    terms: Vec<TermId>,
-    weight: f32,
-    shares: std::cell::RefCell<FastMap<u32, f32>>,
+/// A score as the ranking compares and shows it: to three decimals.
+fn rounded(score: f32) -> f32 {
+    (score * 1000.0).round() / 1000.0
 }
 
-impl WholeMessage {
-    fn new(matcher: &Matcher, words: &[QueryWord]) -> Self {
-        let terms = sorted_terms(words);
-        let weight = terms.iter().map(|&t| matcher.weights[t as usize]).sum();
-        WholeMessage {
-            terms,
-            weight,
-            shares: std::cell::RefCell::new(FastMap::default()),
+/// A message's (or a sentence's) distinct FAQ terms with their typo factors,
+/// the weight of those terms, and the weight of all it says.
+struct Query {
+    terms: Vec<(TermId, f32)>,
+    term_weight: f32,
+    weight: f32,
+}
+
+/// The best scores so far of the `size` best entries (each entry once, at
+/// its best), so that [`Matcher::score_into`] can skip an entry that cannot
+/// reach them.
+///
+/// The ranking sorts by score to three decimals ([`rounded`]), then by
+/// [`Scored::exact`], then by id. An entry whose upper bound, rounded, is
+/// below the `size`-th best score, rounded, scores below every kept entry
+/// however the ties are broken; and since kept scores only grow, it never
+/// comes back. So the best `size` entries are exactly those an unpruned
+/// ranking puts first.
+struct TopScores {
+    size: usize,
+    /// Best first.
+    kept: Vec<(f32, u32)>,
+}
+
+impl TopScores {
+    fn new(size: usize) -> Self {
+        TopScores {
+            size: size.max(1),
+            kept: Vec::new(),
         }
     }
 
+    /// Every entry is scored.
+    fn unlimited(&self) -> bool {
+        self.size == usize::MAX
+    }
+
+    /// Entry `index` now has best score `score`.
+    fn offer(&mut self, index: u32, score: f32) {
+        if self.unlimited() {
+            return;
+        }
+        if let Some(kept) = self.kept.iter_mut().find(|(_, i)| *i == index) {
+            kept.0 = kept.0.max(score);
+        } else if self.kept.len() < self.size {
+            self.kept.push((score, index));
+        } else if self.kept.last().is_some_and(|&(last, _)| score > last) {
+            *self.kept.last_mut().expect("a full list has a last") = (score, index);
+        } else {
+            return;
+        }
+        self.kept.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+    }
+
+    /// Whether an entry whose score is at most `bound` may be among the best.
+    fn reachable(&self, bound: f32) -> bool {
+        match self.kept.last() {
+            Some(&(last, _)) if self.kept.len() >= self.size => rounded(bound) >= rounded(last),
+            _ => true,
+        }
+    }
+}
+
+/// Per-message working space of [`Matcher::score_into`], sized to the FAQ.
+struct Scratch {
+    /// Per entry: the weight (times typo factor) of the query's terms it uses.
+    explained: Vec<f32>,
+    /// Per entry: 0 untouched, 1 uses a query term, 2 uses one that
+    /// retrieves it.
+    state: Vec<u8>,
+    touched: Vec<u32>,
+    per_phrasing: Vec<f32>,
+    /// Per entry: the weight of the whole message's terms it uses (for
+    /// [`WholeMessage`]), when the whole message has been gathered.
+    matched: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(entries: usize) -> Self {
+        Scratch {
+            explained: vec![0.0; entries],
+            state: vec![0; entries],
+            touched: Vec::new(),
+            per_phrasing: Vec::new(),
+            matched: Vec::new(),
+        }
+    }
+
+    /// The entries a query retrieves (those that use one of its distinctive
+    /// terms, or any of its terms when none is distinctive), by index, each
+    /// with the weight of the query's terms it uses: what
+    /// [`Matcher::score_entry`] calls `explained`.
+    fn gather(
+        &mut self,
+        matcher: &Matcher,
+        query: &[(TermId, f32)],
+        distinctive: bool,
+        whole: bool,
+    ) -> Vec<(u32, f32)> {
+        if whole {
+            self.matched.clear();
+            self.matched.resize(self.state.len(), 0.0);
+        }
+        for &(term, factor) in query {
+            let weight = matcher.weights[term as usize];
+            let counted = weight * factor;
+            let retrieves = if !distinctive || weight >= RETRIEVAL_MIN_WEIGHT {
+                2
+            } else {
+                1
+            };
+            for &index in &matcher.postings[term as usize] {
+                let i = index as usize;
+                if self.state[i] == 0 {
+                    self.touched.push(index);
+                }
+                self.state[i] = self.state[i].max(retrieves);
+                self.explained[i] += counted;
+                if whole {
+                    self.matched[i] += weight;
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for &index in &self.touched {
+            let i = index as usize;
+            if self.state[i] == 2 {
+                found.push((index, self.explained[i]));
+            }
+            self.state[i] = 0;
+            self.explained[i] = 0.0;
+        }
+        self.touched.clear();
+        found
+    }
+}
+
+/// A whole message, for discounting the score of one of its sentences: the
+/// weight of its distinct FAQ terms, and how much of it each entry uses.
+struct WholeMessage {
+    weight: f32,
+    /// Per entry: the weight of the whole message's terms it uses (typo
+    /// factors left out), gathered while the whole message was scored.
+    matched: Vec<f32>,
+}
+
+impl WholeMessage {
     /// The share (0–1) of the whole message's term weight that entry `index`
-    /// uses (typo factors left out).
-    fn share(&self, matcher: &Matcher, index: u32) -> f32 {
+    /// uses.
+    fn share(&self, index: u32) -> f32 {
         if self.weight <= 0.0 {
             return 1.0;
         }
-        *self.shares.borrow_mut().entry(index).or_insert_with(|| {
-            let terms = &matcher.entries[index as usize].terms;
-            let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
-            while i < self.terms.len() && j < terms.len() {
-                match self.terms[i].cmp(&terms[j]) {
-                    std::cmp::Ordering::Less => i += 1,
-                    std::cmp::Ordering::Greater => j += 1,
-                    std::cmp::Ordering::Equal => {
-                        sum += matcher.weights[terms[j] as usize];
-                        i += 1;
-                        j += 1;
-                    }
-                }
-            }
-            sum / self.weight
-        })
+        self.matched[index as usize] / self.weight
     }
 }
 
@@ -1980,4 +2199,119 @@ fn hash_skipping(chars: &[char], skip: usize, skip2: usize) -> u64 {
         hash = crate::fasthash::fnv_step(hash, u64::from(c));
     }
     hash
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Every message of the labelled sets (and a few odd ones): what the
+    /// pruned ranking is checked on.
+    fn messages() -> Vec<String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/matcher");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("tests/data/matcher")
+            .map(|entry| entry.expect("a directory entry").path())
+            .filter(|path| path.extension().is_some_and(|e| e == "tsv"))
+            .collect();
+        files.sort();
+        let mut messages: Vec<String> = files
+            .iter()
+            .flat_map(|path| super::super::calibration::read_labelled(path).expect("a set"))
+            .map(|labelled| labelled.message)
+            .collect();
+        assert!(messages.len() > 1000, "the labelled sets are read");
+        messages.extend(
+            [
+                "",
+                "leg",
+                "why do my legs hurt when i walk",
+                "leg leg leg leg leg pain pain pain walking walking",
+                "calf. calf. calf. pain. pain.",
+            ]
+            .map(str::to_owned),
+        );
+        messages
+    }
+
+    fn shipped_faq() -> Faq {
+        let (faq, problems) =
+            crate::faq::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("faq"));
+        assert!(problems.is_empty(), "faq/ has problems: {problems:?}");
+        faq
+    }
+
+    /// The ranking of the best `keep` entries is the head of the ranking of
+    /// every entry: the same entries, scores and order, and the same
+    /// figures the rules read from the first two.
+    fn assert_pruning_is_exact(matcher: &Matcher, messages: &[String], keeps: &[usize]) {
+        let mut pruned_some = false;
+        for (n, message) in messages.iter().enumerate() {
+            let full = matcher.rank_with_evidence(message, usize::MAX);
+            for &keep in keeps {
+                let pruned = matcher.rank_with_evidence(message, keep);
+                let head: Vec<&Candidate> = full.ranked.iter().take(keep.max(2)).collect();
+                // The message itself is not printed: some sets are held out.
+                assert_eq!(
+                    pruned.ranked.iter().collect::<Vec<_>>(),
+                    head,
+                    "message {n}, keep {keep}"
+                );
+                assert_eq!(
+                    pruned.indices[..],
+                    full.indices[..head.len()],
+                    "message {n}"
+                );
+                assert_eq!(pruned.best_share, full.best_share, "message {n}");
+                assert_eq!(pruned.first_adds, full.first_adds, "message {n}");
+                assert_eq!(pruned.second_adds, full.second_adds, "message {n}");
+                assert_eq!(pruned.exact, full.exact, "message {n}");
+                pruned_some |= full.ranked.len() > keep.max(2);
+            }
+        }
+        assert!(pruned_some, "some ranking had more candidates than it kept");
+    }
+
+    #[test]
+    fn the_pruned_ranking_is_the_head_of_the_whole_one() {
+        let matcher = Matcher::new(&shipped_faq(), MatcherSettings::default());
+        assert_pruning_is_exact(&matcher, &messages(), &[1, 2, 3, 5]);
+    }
+
+    /// A large FAQ where every real word is in many entries and many
+    /// entries tie: the real ones cloned, their questions and alternates
+    /// varied by everyday words, their keywords kept (so whole runs of
+    /// clones score the same).
+    #[test]
+    fn the_pruned_ranking_is_exact_on_a_large_faq_of_near_copies() {
+        let mut faq = shipped_faq();
+        let real = faq.entries.clone();
+        const EVERYDAY: [&str; 6] = [
+            "for my dad after walking",
+            "at night for a week",
+            "on the stairs since christmas",
+            "after sitting with diabetes",
+            "in the morning at 70",
+            "for a runner after surgery",
+        ];
+        for k in 0..40 {
+            for base in &real {
+                let mut entry = base.clone();
+                let words = EVERYDAY[k % EVERYDAY.len()];
+                entry.id = format!("{}-v{k}", base.id);
+                entry.question = format!("{} {words}?", base.question.trim_end_matches('?'));
+                entry.alternates = base
+                    .alternates
+                    .iter()
+                    .map(|a| format!("{a} {words} {k}"))
+                    .collect();
+                faq.entries.push(entry);
+            }
+        }
+        let matcher = Matcher::new(&faq, MatcherSettings::default());
+        let messages: Vec<String> = messages().into_iter().step_by(3).collect();
+        assert_pruning_is_exact(&matcher, &messages, &[3]);
+    }
 }
