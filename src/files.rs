@@ -41,10 +41,15 @@ fn read_checked(folder: Option<&Path>, path: &Path, max_bytes: u64) -> Result<Ve
         check_inside(folder, path)?;
     }
     let file = fs::File::open(path).map_err(cannot)?;
-    if !file.metadata().map_err(cannot)?.is_file() {
+    let metadata = file.metadata().map_err(cannot)?;
+    if !metadata.is_file() {
         return Err(NOT_REGULAR.to_owned());
     }
-    let mut bytes = Vec::new();
+    // Sized to the file as it is now (a file that grows meanwhile is still
+    // read, to the limit): no doubling of a buffer for every file of a
+    // large FAQ.
+    let expected = metadata.len().min(max_bytes.saturating_add(1));
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(cannot)?;

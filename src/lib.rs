@@ -19,6 +19,7 @@ mod fasthash;
 pub mod files;
 mod locks;
 pub mod logging;
+mod parallel;
 pub mod problem;
 pub mod review;
 pub mod safety;

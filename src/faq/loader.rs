@@ -49,8 +49,9 @@ const MAX_PHRASE_CHARS: usize = 200;
 
 /// An entry as read from its file, with the positions later checks need.
 struct ReadEntry {
+    /// The entry, with its file's text (`file_text`: the offsets below are
+    /// in it).
     entry: FaqEntry,
-    source: String,
     id_offset: usize,
     see_also_offsets: Vec<usize>,
     alternate_offsets: Vec<usize>,
@@ -75,31 +76,23 @@ pub fn load_dir(dir: &Path) -> (Faq, Vec<Problem>) {
     collect_toml_files(dir, &mut files, &mut problems);
     files.sort();
 
+    // Each file is read and parsed on its own (on several cores when there
+    // are many); their problems are then reported in file order.
+    let loaded = crate::parallel::map(&files, |path| {
+        let mut found = Vec::new();
+        let file = load_file(dir, path, &mut found);
+        (file, found)
+    });
     let mut read_entries = Vec::new();
     let mut synonyms = Synonyms::default();
     let mut urgency_blocks: Option<Urgency> = None;
-    for path in files {
-        let relative = path.strip_prefix(dir).unwrap_or(&path);
-        if relative == Path::new(SYMPTOM_CHECK_FILE)
-            || relative.starts_with(crate::safety::emergency::EMERGENCY_DIR)
-        {
-            // Read and checked by crate::symptoms and
-            // crate::safety::emergency.
-            continue;
-        }
-        let Some(source) = files::read_text_in(dir, &path, MAX_FILE_BYTES, &mut problems) else {
-            continue;
-        };
-        if relative == Path::new(SYNONYMS_FILE) {
-            let (loaded, found) = synonyms::parse(&path, &source);
-            synonyms = loaded;
-            problems.extend(found);
-        } else if relative == Path::new(URGENCY_FILE) {
-            let (loaded, found) = urgency::parse(&path, &source);
-            urgency_blocks = Some(loaded);
-            problems.extend(found);
-        } else if let Some(entry) = parse_entry(&path, source, &mut problems) {
-            read_entries.push(entry);
+    for (file, found) in loaded {
+        problems.extend(found);
+        match file {
+            LoadedFile::Skipped => {}
+            LoadedFile::Synonyms(loaded) => synonyms = loaded,
+            LoadedFile::Urgency(loaded) => urgency_blocks = Some(loaded),
+            LoadedFile::Entry(entry) => read_entries.push(*entry),
         }
     }
 
@@ -123,6 +116,42 @@ pub fn load_dir(dir: &Path) -> (Faq, Vec<Problem>) {
         urgency,
     };
     (faq, problems)
+}
+
+/// What one file of the FAQ folder holds, as [`load_file`] read it.
+enum LoadedFile {
+    /// Read elsewhere, or unreadable (with a problem).
+    Skipped,
+    Synonyms(Synonyms),
+    Urgency(Urgency),
+    Entry(Box<ReadEntry>),
+}
+
+/// Reads and parses one `.toml` file of the FAQ folder `dir`.
+fn load_file(dir: &Path, path: &Path, problems: &mut Vec<Problem>) -> LoadedFile {
+    let relative = path.strip_prefix(dir).unwrap_or(path);
+    if relative == Path::new(SYMPTOM_CHECK_FILE)
+        || relative.starts_with(crate::safety::emergency::EMERGENCY_DIR)
+    {
+        // Read and checked by crate::symptoms and crate::safety::emergency.
+        return LoadedFile::Skipped;
+    }
+    let Some(source) = files::read_text_in(dir, path, MAX_FILE_BYTES, problems) else {
+        return LoadedFile::Skipped;
+    };
+    if relative == Path::new(SYNONYMS_FILE) {
+        let (loaded, found) = synonyms::parse(path, &source);
+        problems.extend(found);
+        LoadedFile::Synonyms(loaded)
+    } else if relative == Path::new(URGENCY_FILE) {
+        let (loaded, found) = urgency::parse(path, &source);
+        problems.extend(found);
+        LoadedFile::Urgency(loaded)
+    } else {
+        parse_entry(path, source, problems).map_or(LoadedFile::Skipped, |entry| {
+            LoadedFile::Entry(Box::new(entry))
+        })
+    }
 }
 
 fn collect_toml_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
@@ -249,11 +278,10 @@ impl EntryFields {
             urgency,
             urgency_signs,
             path: path.to_path_buf(),
-            file_text: source.clone(),
+            file_text: source,
         };
         Some(ReadEntry {
             entry,
-            source,
             id_offset,
             see_also_offsets,
             alternate_offsets,
@@ -547,7 +575,7 @@ fn read_signs(
 fn check_urgency(entries: &[ReadEntry], urgency: &Urgency, problems: &mut Vec<Problem>) {
     for read in entries {
         let at = |offset: usize, message: String| {
-            Problem::at_offset(&read.entry.path, &read.source, offset, message)
+            Problem::at_offset(&read.entry.path, &read.entry.file_text, offset, message)
         };
         let mut levels = Vec::new();
         for (id, offset) in read.entry.urgency.iter().zip(&read.urgency_offsets) {
@@ -602,7 +630,7 @@ fn cross_check(entries: &[ReadEntry], problems: &mut Vec<Problem>) {
         if let Some(first) = first_file.get(id) {
             problems.push(Problem::at_offset(
                 &read.entry.path,
-                &read.source,
+                &read.entry.file_text,
                 read.id_offset,
                 format!("duplicate id `{id}` (also in {})", first.display()),
             ));
@@ -623,7 +651,7 @@ fn cross_check(entries: &[ReadEntry], problems: &mut Vec<Problem>) {
             if let Some(message) = message {
                 problems.push(Problem::at_offset(
                     &read.entry.path,
-                    &read.source,
+                    &read.entry.file_text,
                     *offset,
                     message,
                 ));
@@ -638,7 +666,7 @@ fn cross_check(entries: &[ReadEntry], problems: &mut Vec<Problem>) {
             match phrase_owner.get(&key) {
                 Some(owner) if *owner != read.entry.id => problems.push(Problem::at_offset(
                     &read.entry.path,
-                    &read.source,
+                    &read.entry.file_text,
                     *offset,
                     format!("alternate \"{phrase}\" is also an alternate of `{owner}`"),
                 )),

@@ -640,11 +640,11 @@ impl Matcher {
         if matcher.calibration.is_some() {
             matcher.index_bodies(faq);
         }
-        matcher.word_info = matcher
-            .known_list
-            .iter()
-            .map(|known| (known.word.clone(), matcher.read_word(&known.word)))
-            .collect();
+        matcher.word_info = crate::parallel::map(&matcher.known_list, |known| {
+            (known.word.clone(), matcher.read_word(&known.word))
+        })
+        .into_iter()
+        .collect();
         matcher
     }
 
@@ -667,11 +667,17 @@ impl Matcher {
 
     /// Phrasings and term statistics: indexes every entry's phrasings and
     /// returns each term's document frequency (entries that use it).
+    ///
+    /// Reading the phrasings (synonyms, stop words, stems) is done for each
+    /// entry on its own, on several cores for a large FAQ; the terms are
+    /// then numbered in entry order, as one thread would.
     fn index_entries(&mut self, faq: &Faq) -> Vec<u32> {
+        let read: Vec<ReadPhrasings> =
+            crate::parallel::map(&faq.entries, |entry| self.read_phrasings(entry));
         let mut document_frequency: Vec<u32> = Vec::new();
-        let mut stems: FastMap<String, String> = FastMap::default();
-        for entry in &faq.entries {
-            let indexed = self.index_entry(entry, &mut stems, &mut document_frequency);
+        for (entry, (phrasings, named)) in faq.entries.iter().zip(read) {
+            self.entry_named_words.extend(named);
+            let indexed = self.index_entry(entry, phrasings, &mut document_frequency);
             for &term in &indexed.terms {
                 document_frequency[term as usize] += 1;
             }
@@ -680,27 +686,37 @@ impl Matcher {
         document_frequency
     }
 
-    /// One entry's phrasings (question, alternates, keywords) as sorted term
-    /// sets, interning new terms; `stems` caches word stems across entries.
+    /// The stems of each of an entry's phrasings (its question, alternates
+    /// and keywords, in that order), each with whether it is a keyword; and
+    /// the entry's words that `elsewhere` lists by stem
+    /// ([`Matcher::entry_named_words`]).
+    fn read_phrasings(&self, entry: &FaqEntry) -> ReadPhrasings {
+        let mut stems: FastMap<String, String> = FastMap::default();
+        let mut named = FastSet::default();
+        let sources = std::iter::once((&entry.question, false))
+            .chain(entry.alternates.iter().map(|a| (a, false)))
+            .chain(entry.keywords.iter().map(|k| (k, true)));
+        let phrasings = sources
+            .map(|(source, keyword)| {
+                let read = self.analyse_known(source, &mut stems, Some(&mut named));
+                (read, keyword)
+            })
+            .collect();
+        (phrasings, named)
+    }
+
     fn index_entry(
         &mut self,
         entry: &FaqEntry,
-        stems: &mut FastMap<String, String>,
+        read: Vec<(Vec<String>, bool)>,
         document_frequency: &mut Vec<u32>,
     ) -> IndexedEntry {
         let mut phrasings = Vec::new();
         let mut entry_terms = Vec::new();
-        let sources = std::iter::once((&entry.question, false))
-            .chain(entry.alternates.iter().map(|a| (a, false)))
-            .chain(entry.keywords.iter().map(|k| (k, true)));
-        // Taken out while the phrasings are read (`analyse_known` borrows the
-        // matcher), put back after.
-        let mut named = std::mem::take(&mut self.entry_named_words);
-        for (source, keyword) in sources {
-            let mut terms: Vec<TermId> = self
-                .analyse_known(source, stems, Some(&mut named))
-                .into_iter()
-                .map(|stem| self.intern(&stem, document_frequency))
+        for (stems, keyword) in read {
+            let mut terms: Vec<TermId> = stems
+                .iter()
+                .map(|stem| self.intern(stem, document_frequency))
                 .collect();
             terms.sort_unstable();
             terms.dedup();
@@ -714,7 +730,6 @@ impl Matcher {
                 keyword,
             });
         }
-        self.entry_named_words = named;
         entry_terms.sort_unstable();
         entry_terms.dedup();
         let term_phrasings = entry_terms
@@ -795,21 +810,34 @@ impl Matcher {
         // Each distinct word once, as it is met: the answers of a large FAQ
         // hold millions of words but only tens of thousands of distinct ones.
         let mut distinct: FastSet<String> = FastSet::default();
+        // The distinct words of each run of entries (a run per core for a
+        // large FAQ), then merged.
+        let per_run = crate::parallel::map_runs(&faq.entries, |entries| {
+            let mut words: FastSet<String> = FastSet::default();
+            for entry in entries {
+                for source in std::iter::once(&entry.question)
+                    .chain(entry.alternates.iter())
+                    .chain(entry.keywords.iter())
+                    .chain(std::iter::once(&entry.answer))
+                {
+                    // The words of `text::words`, without a `String` for each.
+                    for word in text::clean(source).split(' ') {
+                        if !word.is_empty() && !words.contains(word) {
+                            words.insert(word.to_owned());
+                        }
+                    }
+                }
+            }
+            words
+        });
+        for words in per_run {
+            distinct.extend(words);
+        }
         let mut add = |word: &str| {
             if !word.is_empty() && !distinct.contains(word) {
                 distinct.insert(word.to_owned());
             }
         };
-        for entry in &faq.entries {
-            for source in std::iter::once(&entry.question)
-                .chain(entry.alternates.iter())
-                .chain(entry.keywords.iter())
-                .chain(std::iter::once(&entry.answer))
-            {
-                // The words of `text::words`, without a `String` for each.
-                text::clean(source).split(' ').for_each(&mut add);
-            }
-        }
         faq.synonyms.known_words().for_each(&mut add);
         all_stop_words().for_each(&mut add);
         let mut known: Vec<String> = distinct.into_iter().collect();
@@ -2006,6 +2034,10 @@ fn asks_something(message: &str, evidence: &Evidence) -> bool {
                 .any(|w| matches!(w.as_str(), "wonder" | "wondering" | "explain" | "curious"))
     })
 }
+
+/// An entry's phrasings as stems, each with whether it is a keyword, and the
+/// entry's words that `elsewhere` lists by stem ([`Matcher::read_phrasings`]).
+type ReadPhrasings = (Vec<(Vec<String>, bool)>, FastSet<String>);
 
 /// A score as the ranking compares and shows it: to three decimals.
 fn rounded(score: f32) -> f32 {
