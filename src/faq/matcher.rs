@@ -672,8 +672,17 @@ impl Matcher {
     /// entry on its own, on several cores for a large FAQ; the terms are
     /// then numbered in entry order, as one thread would.
     fn index_entries(&mut self, faq: &Faq) -> Vec<u32> {
-        let read: Vec<ReadPhrasings> =
-            crate::parallel::map(&faq.entries, |entry| self.read_phrasings(entry));
+        let read: Vec<ReadPhrasings> = crate::parallel::map_runs(&faq.entries, |entries| {
+            // Stems already worked out, for this run of entries.
+            let mut stems: FastMap<String, String> = FastMap::default();
+            entries
+                .iter()
+                .map(|entry| self.read_phrasings(entry, &mut stems))
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect();
         let mut document_frequency: Vec<u32> = Vec::new();
         for (entry, (phrasings, named)) in faq.entries.iter().zip(read) {
             self.entry_named_words.extend(named);
@@ -690,15 +699,18 @@ impl Matcher {
     /// and keywords, in that order), each with whether it is a keyword; and
     /// the entry's words that `elsewhere` lists by stem
     /// ([`Matcher::entry_named_words`]).
-    fn read_phrasings(&self, entry: &FaqEntry) -> ReadPhrasings {
-        let mut stems: FastMap<String, String> = FastMap::default();
+    fn read_phrasings(
+        &self,
+        entry: &FaqEntry,
+        stems: &mut FastMap<String, String>,
+    ) -> ReadPhrasings {
         let mut named = FastSet::default();
         let sources = std::iter::once((&entry.question, false))
             .chain(entry.alternates.iter().map(|a| (a, false)))
             .chain(entry.keywords.iter().map(|k| (k, true)));
         let phrasings = sources
             .map(|(source, keyword)| {
-                let read = self.analyse_known(source, &mut stems, Some(&mut named));
+                let read = self.analyse_known(source, stems, Some(&mut named));
                 (read, keyword)
             })
             .collect();
