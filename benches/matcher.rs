@@ -11,6 +11,12 @@
 //! the message kinds that cost most there: only common words, a long story,
 //! many typos, off-topic chat.
 //!
+//! `decide_realistic/…`: 10,000 entries with a natural word-frequency curve
+//! ([`realistic`]: the shipped entries padded with ordinary health questions
+//! across all of medicine, written as files and loaded as the bot loads
+//! them), with the message kinds of `decide_grown` and `padded_question`, a
+//! generated entry's question reworded.
+//!
 //! Run: `cargo bench --bench matcher`; the README records the medians.
 
 use std::path::Path;
@@ -20,6 +26,8 @@ use faqbot::faq::{Faq, FaqEntry, Matcher, MatcherSettings, Source, load_dir};
 
 #[path = "support/grown.rs"]
 mod grown;
+#[path = "support/realistic.rs"]
+mod realistic;
 
 const MESSAGES: [(&str, &str); 4] = [
     (
@@ -213,5 +221,33 @@ fn bench_decide_grown(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_decide, bench_decide_grown, bench_screen);
+/// One decision at 10,000 realistic entries ([`realistic`]), per message
+/// kind. The word-frequency curve of the set is printed first.
+fn bench_decide_realistic(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("a folder for the realistic FAQ");
+    let folder = dir.path().join("faq");
+    let (texts, generated) = realistic::write_faq(&folder, realistic::SIZE);
+    let (faq, problems) = load_dir(&folder);
+    assert!(problems.is_empty(), "the realistic FAQ: {problems:?}");
+    assert_eq!(faq.entries.len(), realistic::SIZE);
+    eprintln!("decide_realistic: {}", realistic::curve_report(&texts));
+    let matcher = Matcher::new(&faq, MatcherSettings::default());
+    let mut group = c.benchmark_group("decide_realistic");
+    for (name, message) in realistic::messages(&generated) {
+        group.bench_with_input(
+            BenchmarkId::new(name, realistic::SIZE),
+            &message.as_str(),
+            |b, message| b.iter(|| matcher.decide(std::hint::black_box(message))),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_decide,
+    bench_decide_grown,
+    bench_decide_realistic,
+    bench_screen
+);
 criterion_main!(benches);

@@ -8,6 +8,10 @@
 //! remembered as validated ([`ValidationRecord`], every start but the first
 //! after a change), and with its walk over every path.
 //!
+//! The 10,000-entry cases: `faq/` grown by cloning its entries
+//! (`support/grown.rs`) and padded with ordinary health questions
+//! (`support/realistic.rs`), each written as files.
+//!
 //! Run: `cargo bench --bench reload`.
 
 use std::fs;
@@ -20,6 +24,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 mod common;
 #[path = "support/grown.rs"]
 mod grown;
+#[path = "support/realistic.rs"]
+mod realistic;
 use common::{copy_tree, manifest_dir};
 use faqbot::admin::FaqFolder;
 use faqbot::config::Config;
@@ -131,6 +137,15 @@ fn bench_start(c: &mut Criterion) {
     Knowledge::load_with_record(&large, &config, &record).expect("the grown faq loads");
     group.bench_function("load_faq_10000_entries_validated_before", |b| {
         b.iter(|| Knowledge::load_with_record(&large, &config, &record).expect("loads"))
+    });
+    let realistic_dir = dir.path().join("faq-realistic-10000");
+    realistic::write_faq(&realistic_dir, realistic::SIZE);
+    let (faq_realistic, problems) = faqbot::faq::load_dir(&realistic_dir);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(faq_realistic.entries.len(), realistic::SIZE);
+    Knowledge::load_with_record(&realistic_dir, &config, &record).expect("the realistic faq loads");
+    group.bench_function("load_faq_10000_realistic_validated_before", |b| {
+        b.iter(|| Knowledge::load_with_record(&realistic_dir, &config, &record).expect("loads"))
     });
     group.bench_function("load_faq_walking_every_path", |b| {
         b.iter(|| {
