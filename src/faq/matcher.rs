@@ -477,6 +477,9 @@ pub struct Matcher {
     weights: Vec<f32>,
     /// Term -> entries whose phrasings use it.
     postings: Vec<Vec<u32>>,
+    /// Each entry's [`IndexedEntry::lightest`], side by side for the
+    /// pruning's bounds.
+    lightest: Vec<f32>,
     entries: Vec<IndexedEntry>,
     /// Every word the FAQ uses anywhere (raw, before synonyms and stemming).
     known_words: FastSet<String>,
@@ -608,6 +611,7 @@ impl Matcher {
             terms: FastMap::default(),
             weights: Vec::new(),
             postings: Vec::new(),
+            lightest: Vec::new(),
             entries: Vec::new(),
             known_words: FastSet::default(),
             deletions: HashMap::default(),
@@ -813,6 +817,7 @@ impl Matcher {
                 .map(|p| p.weight)
                 .fold(f32::INFINITY, f32::min);
         }
+        self.lightest = self.entries.iter().map(|e| e.lightest).collect();
     }
 
     /// Every word the FAQ knows (its texts, synonyms and stop words, so that
@@ -1278,13 +1283,7 @@ impl Matcher {
         evidence.asks = asks_something(&readable, &evidence);
         self.score_into(&whole, None, &mut best, &mut top, &mut scratch);
         if sentences.len() > 1 {
-            let whole = WholeMessage {
-                weight: sorted_terms(&whole)
-                    .iter()
-                    .map(|&t| self.weights[t as usize])
-                    .sum(),
-                matched: std::mem::take(&mut scratch.matched),
-            };
+            let whole = WholeMessage::new(self, &whole);
             for words in &sentences {
                 self.score_into(words, Some(&whole), &mut best, &mut top, &mut scratch);
             }
@@ -1400,8 +1399,35 @@ impl Matcher {
             .terms
             .iter()
             .any(|&(t, _)| self.weights[t as usize] >= RETRIEVAL_MIN_WEIGHT);
-        let candidates = scratch.gather(self, &query.terms, distinctive, whole.is_none());
         let mut per_phrasing = std::mem::take(&mut scratch.per_phrasing);
+        // The whole message is scored first: a few entries that use its
+        // rarest terms are scored at once, to set a bar. (A sentence comes
+        // after the whole message, so the bar is known by then.)
+        if whole.is_none() && !top.unlimited() {
+            let mut heaviest: Vec<(f32, TermId)> = query
+                .terms
+                .iter()
+                .map(|&(t, _)| (self.weights[t as usize], t))
+                .filter(|&(weight, _)| !distinctive || weight >= RETRIEVAL_MIN_WEIGHT)
+                .collect();
+            heaviest.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut seeded = 0;
+            for (_, term) in heaviest {
+                for &index in self.postings[term as usize].iter().take(SEEDS - seeded) {
+                    self.score_entry(index, &query, whole, best, top, &mut per_phrasing);
+                    seeded += 1;
+                }
+                if seeded >= SEEDS {
+                    break;
+                }
+            }
+        }
+        // An entry must explain at least this weight of the message to reach
+        // the bar (its score is at most the square root of its precision).
+        let need = top
+            .floor()
+            .map_or(0.0, |floor| floor * floor * query.weight * 0.9999);
+        let candidates = scratch.gather(self, &query.terms, distinctive, need);
         if top.unlimited() {
             for (index, _) in candidates {
                 self.score_entry(index, &query, whole, best, top, &mut per_phrasing);
@@ -1420,19 +1446,21 @@ impl Matcher {
         // whether a phrasing is exactly the message ([`Scored::exact`]) is
         // known for every entry that could tie with the kept ones.
         let always = |bound: f32| whole.is_none() && bound >= COMPLETE_PHRASING;
+        // (A sentence's discount is worked out only for the entries that
+        // can reach the bar without it.)
         let mut bounded: Vec<(f32, u32)> = candidates
             .into_iter()
-            .map(|(index, explained)| {
-                let entry = &self.entries[index as usize];
+            .filter_map(|(index, explained)| {
                 let precision = (explained / query.weight).min(1.0);
-                let recall = (explained / entry.lightest).min(1.0);
-                let discount = whole.map_or(1.0, |whole| whole.share(index));
-                let bound = (precision * recall * discount * (1.0 + 1e-5))
-                    .sqrt()
-                    .min(1.0);
-                (bound, index)
+                let recall = (explained / self.lightest[index as usize]).min(1.0);
+                let mut bound = (precision * recall * (1.0 + 1e-5)).sqrt().min(1.0);
+                if let Some(whole) = whole
+                    && top.reachable(bound)
+                {
+                    bound *= (whole.share(self, index) * (1.0 + 1e-5)).sqrt();
+                }
+                (top.reachable(bound) || always(bound)).then_some((bound, index))
             })
-            .filter(|&(bound, _)| top.reachable(bound) || always(bound))
             .collect();
         // The most promising first: they set the bar the others must reach.
         let order = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
@@ -1531,7 +1559,7 @@ impl Matcher {
         // The geometric mean of recall and precision.
         let mut score = (recall * precision).sqrt().min(1.0);
         if let Some(whole) = whole {
-            score *= whole.share(index).sqrt();
+            score *= whole.share(self, index).sqrt();
         }
         let slot = best.entry(index).or_default();
         slot.exact |= exact;
@@ -2051,6 +2079,10 @@ fn asks_something(message: &str, evidence: &Evidence) -> bool {
 /// entry's words that `elsewhere` lists by stem ([`Matcher::read_phrasings`]).
 type ReadPhrasings = (Vec<(Vec<String>, bool)>, FastSet<String>);
 
+/// How many entries the pruned ranking scores first, from the postings of
+/// the message's rarest terms, to set the bar the others must reach.
+const SEEDS: usize = 32;
+
 /// A score as the ranking compares and shows it: to three decimals.
 fn rounded(score: f32) -> f32 {
     (score * 1000.0).round() / 1000.0
@@ -2117,20 +2149,29 @@ impl TopScores {
             _ => true,
         }
     }
+
+    /// A score below which an entry is not [reachable](Self::reachable)
+    /// (a little under the exact cut, which rounding sets); `None` while
+    /// fewer than `size` entries are kept.
+    fn floor(&self) -> Option<f32> {
+        match self.kept.last() {
+            Some(&(last, _)) if self.kept.len() >= self.size => {
+                Some((rounded(last) - 0.0005 - 1e-5).max(0.0))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Per-message working space of [`Matcher::score_into`], sized to the FAQ.
 struct Scratch {
     /// Per entry: the weight (times typo factor) of the query's terms it uses.
     explained: Vec<f32>,
-    /// Per entry: 0 untouched, 1 uses a query term, 2 uses one that
-    /// retrieves it.
+    /// Per entry: 0 untouched, else 1 (it uses a query term) with 2 added
+    /// when it uses one that retrieves it.
     state: Vec<u8>,
     touched: Vec<u32>,
     per_phrasing: Vec<f32>,
-    /// Per entry: the weight of the whole message's terms it uses (for
-    /// [`WholeMessage`]), when the whole message has been gathered.
-    matched: Vec<f32>,
 }
 
 impl Scratch {
@@ -2140,49 +2181,80 @@ impl Scratch {
             state: vec![0; entries],
             touched: Vec::new(),
             per_phrasing: Vec::new(),
-            matched: Vec::new(),
         }
     }
 
     /// The entries a query retrieves (those that use one of its distinctive
-    /// terms, or any of its terms when none is distinctive), by index, each
-    /// with the weight of the query's terms it uses: what
-    /// [`Matcher::score_entry`] calls `explained`.
+    /// terms, or any of its terms when none is distinctive) and that may
+    /// explain at least `need` of its weight, by index, each with the weight
+    /// of the query's terms it uses: what [`Matcher::score_entry`] calls
+    /// `explained`.
+    ///
+    /// With a `need`, the lightest terms whose weights together fall short
+    /// of it cannot bring in an entry on their own (MaxScore): only the
+    /// postings of the others are walked, and the light terms are then
+    /// looked up in the entries found.
     fn gather(
         &mut self,
         matcher: &Matcher,
         query: &[(TermId, f32)],
         distinctive: bool,
-        whole: bool,
+        need: f32,
     ) -> Vec<(u32, f32)> {
-        if whole {
-            self.matched.clear();
-            self.matched.resize(self.state.len(), 0.0);
+        const TOUCHED: u8 = 1;
+        const RETRIEVED: u8 = 2;
+        let retrieves = |weight: f32| !distinctive || weight >= RETRIEVAL_MIN_WEIGHT;
+        // The lightest terms, while their weights add up to less than `need`.
+        let mut by_weight: Vec<(f32, TermId, f32)> = query
+            .iter()
+            .map(|&(term, factor)| {
+                let weight = matcher.weights[term as usize];
+                (weight * factor, term, weight)
+            })
+            .collect();
+        by_weight.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut light = 0;
+        let mut light_sum = 0.0f32;
+        while light < by_weight.len() && light_sum + by_weight[light].0 < need {
+            light_sum += by_weight[light].0;
+            light += 1;
         }
-        for &(term, factor) in query {
-            let weight = matcher.weights[term as usize];
-            let counted = weight * factor;
-            let retrieves = if !distinctive || weight >= RETRIEVAL_MIN_WEIGHT {
-                2
-            } else {
-                1
-            };
+        for &(counted, term, weight) in &by_weight[light..] {
+            let flag = TOUCHED | if retrieves(weight) { RETRIEVED } else { 0 };
             for &index in &matcher.postings[term as usize] {
                 let i = index as usize;
                 if self.state[i] == 0 {
                     self.touched.push(index);
                 }
-                self.state[i] = self.state[i].max(retrieves);
+                self.state[i] |= flag;
                 self.explained[i] += counted;
-                if whole {
-                    self.matched[i] += weight;
+            }
+        }
+        for &(counted, term, weight) in &by_weight[..light] {
+            let flag = if retrieves(weight) { RETRIEVED } else { 0 };
+            let postings = &matcher.postings[term as usize];
+            if postings.len() <= self.touched.len() * 4 {
+                for &index in postings {
+                    let i = index as usize;
+                    if self.state[i] != 0 {
+                        self.state[i] |= flag;
+                        self.explained[i] += counted;
+                    }
+                }
+            } else {
+                for &index in &self.touched {
+                    let i = index as usize;
+                    if matcher.entries[i].terms.binary_search(&term).is_ok() {
+                        self.state[i] |= flag;
+                        self.explained[i] += counted;
+                    }
                 }
             }
         }
         let mut found = Vec::new();
         for &index in &self.touched {
             let i = index as usize;
-            if self.state[i] == 2 {
+            if self.state[i] & RETRIEVED != 0 {
                 found.push((index, self.explained[i]));
             }
             self.state[i] = 0;
@@ -2193,23 +2265,47 @@ impl Scratch {
     }
 }
 
-/// A whole message, for discounting the score of one of its sentences: the
-/// weight of its distinct FAQ terms, and how much of it each entry uses.
+/// A whole message's distinct FAQ terms, for discounting the score of one of
+/// its sentences; each entry's share of their weight is worked out once.
 struct WholeMessage {
+    terms: Vec<TermId>,
     weight: f32,
-    /// Per entry: the weight of the whole message's terms it uses (typo
-    /// factors left out), gathered while the whole message was scored.
-    matched: Vec<f32>,
+    shares: std::cell::RefCell<FastMap<u32, f32>>,
 }
 
 impl WholeMessage {
+    fn new(matcher: &Matcher, words: &[QueryWord]) -> Self {
+        let terms = sorted_terms(words);
+        let weight = terms.iter().map(|&t| matcher.weights[t as usize]).sum();
+        WholeMessage {
+            terms,
+            weight,
+            shares: std::cell::RefCell::new(FastMap::default()),
+        }
+    }
+
     /// The share (0–1) of the whole message's term weight that entry `index`
-    /// uses.
-    fn share(&self, index: u32) -> f32 {
+    /// uses (typo factors left out).
+    fn share(&self, matcher: &Matcher, index: u32) -> f32 {
         if self.weight <= 0.0 {
             return 1.0;
         }
-        self.matched[index as usize] / self.weight
+        *self.shares.borrow_mut().entry(index).or_insert_with(|| {
+            let terms = &matcher.entries[index as usize].terms;
+            let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
+            while i < self.terms.len() && j < terms.len() {
+                match self.terms[i].cmp(&terms[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        sum += matcher.weights[terms[j] as usize];
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            sum / self.weight
+        })
     }
 }
 
