@@ -480,6 +480,9 @@ pub struct Matcher {
     /// Each entry's [`IndexedEntry::lightest`], side by side for the
     /// pruning's bounds.
     lightest: Vec<f32>,
+    /// From this many entries on, a decision scores only the entries that
+    /// can reach the best few ([`TopScores`]); [`PRUNE_FROM`] but in tests.
+    prune_from: usize,
     entries: Vec<IndexedEntry>,
     /// Every word the FAQ uses anywhere (raw, before synonyms and stemming).
     known_words: FastSet<String>,
@@ -612,6 +615,7 @@ impl Matcher {
             weights: Vec::new(),
             postings: Vec::new(),
             lightest: Vec::new(),
+            prune_from: PRUNE_FROM,
             entries: Vec::new(),
             known_words: FastSet::default(),
             deletions: HashMap::default(),
@@ -1258,7 +1262,12 @@ impl Matcher {
     fn rank_with_evidence(&self, message: &str, keep: usize) -> Ranking {
         let keep = keep.max(2);
         let mut best: BTreeMap<u32, Scored> = BTreeMap::new();
-        let mut top = TopScores::new(keep);
+        // A small FAQ is scored whole: pruning would cost more than it saves.
+        let mut top = TopScores::new(if self.entries.len() >= self.prune_from {
+            keep
+        } else {
+            usize::MAX
+        });
         let mut scratch = Scratch::new(self.entries.len());
         // Each sentence is read once; the whole message is their concatenation.
         let mut memo: FastMap<String, Option<(&str, usize)>> = FastMap::default();
@@ -1403,6 +1412,7 @@ impl Matcher {
         // The whole message is scored first: a few entries that use its
         // rarest terms are scored at once, to set a bar. (A sentence comes
         // after the whole message, so the bar is known by then.)
+        let mut seeds: Vec<u32> = Vec::new();
         if whole.is_none() && !top.unlimited() {
             let mut heaviest: Vec<(f32, TermId)> = query
                 .terms
@@ -1411,15 +1421,17 @@ impl Matcher {
                 .filter(|&(weight, _)| !distinctive || weight >= RETRIEVAL_MIN_WEIGHT)
                 .collect();
             heaviest.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let mut seeded = 0;
             for (_, term) in heaviest {
-                for &index in self.postings[term as usize].iter().take(SEEDS - seeded) {
-                    self.score_entry(index, &query, whole, best, top, &mut per_phrasing);
-                    seeded += 1;
-                }
-                if seeded >= SEEDS {
+                let room = SEEDS - seeds.len();
+                seeds.extend(self.postings[term as usize].iter().take(room));
+                if seeds.len() >= SEEDS {
                     break;
                 }
+            }
+            seeds.sort_unstable();
+            seeds.dedup();
+            for &index in &seeds {
+                self.score_entry(index, &query, whole, best, top, &mut per_phrasing);
             }
         }
         // An entry must explain at least this weight of the message to reach
@@ -1450,6 +1462,7 @@ impl Matcher {
         // can reach the bar without it.)
         let mut bounded: Vec<(f32, u32)> = candidates
             .into_iter()
+            .filter(|(index, _)| seeds.binary_search(index).is_err())
             .filter_map(|(index, explained)| {
                 let precision = (explained / query.weight).min(1.0);
                 let recall = (explained / self.lightest[index as usize]).min(1.0);
@@ -2079,6 +2092,10 @@ fn asks_something(message: &str, evidence: &Evidence) -> bool {
 /// entry's words that `elsewhere` lists by stem ([`Matcher::read_phrasings`]).
 type ReadPhrasings = (Vec<(Vec<String>, bool)>, FastSet<String>);
 
+/// From this many entries on, a decision prunes its ranking
+/// ([`TopScores`]).
+const PRUNE_FROM: usize = 200;
+
 /// How many entries the pruned ranking scores first, from the postings of
 /// the message's rarest terms, to set the bar the others must reach.
 const SEEDS: usize = 32;
@@ -2192,8 +2209,8 @@ impl Scratch {
     ///
     /// With a `need`, the lightest terms whose weights together fall short
     /// of it cannot bring in an entry on their own (MaxScore): only the
-    /// postings of the others are walked, and the light terms are then
-    /// looked up in the entries found.
+    /// postings of the others that retrieve are walked, and the rest are
+    /// then looked up in the entries found.
     fn gather(
         &mut self,
         matcher: &Matcher,
@@ -2219,8 +2236,13 @@ impl Scratch {
             light_sum += by_weight[light].0;
             light += 1;
         }
-        for &(counted, term, weight) in &by_weight[light..] {
-            let flag = TOUCHED | if retrieves(weight) { RETRIEVED } else { 0 };
+        // A term that does not retrieve cannot bring in an entry either.
+        let (walked, looked_up): (Vec<_>, Vec<_>) = by_weight
+            .iter()
+            .enumerate()
+            .partition(|&(k, &(_, _, weight))| k >= light && retrieves(weight));
+        for &(_, &(counted, term, _)) in &walked {
+            let flag = TOUCHED | RETRIEVED;
             for &index in &matcher.postings[term as usize] {
                 let i = index as usize;
                 if self.state[i] == 0 {
@@ -2230,7 +2252,7 @@ impl Scratch {
                 self.explained[i] += counted;
             }
         }
-        for &(counted, term, weight) in &by_weight[..light] {
+        for &(_, &(counted, term, weight)) in &looked_up {
             let flag = if retrieves(weight) { RETRIEVED } else { 0 };
             let postings = &matcher.postings[term as usize];
             if postings.len() <= self.touched.len() * 4 {
@@ -2416,7 +2438,8 @@ mod tests {
 
     #[test]
     fn the_pruned_ranking_is_the_head_of_the_whole_one() {
-        let matcher = Matcher::new(&shipped_faq(), MatcherSettings::default());
+        let mut matcher = Matcher::new(&shipped_faq(), MatcherSettings::default());
+        matcher.prune_from = 0;
         assert_pruning_is_exact(&matcher, &messages(), &[1, 2, 3, 5]);
     }
 
@@ -2451,6 +2474,7 @@ mod tests {
             }
         }
         let matcher = Matcher::new(&faq, MatcherSettings::default());
+        assert!(matcher.entries.len() >= matcher.prune_from);
         let messages: Vec<String> = messages().into_iter().step_by(3).collect();
         assert_pruning_is_exact(&matcher, &messages, &[3]);
     }
