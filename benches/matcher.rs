@@ -195,23 +195,8 @@ fn bench_decide_grown(c: &mut Criterion) {
     let faq = grown_faq(&real, 10_000);
     assert_eq!(faq.entries.len(), 10_000);
     let matcher = Matcher::new(&faq, MatcherSettings::default());
-    let kinds = [
-        ("question", MESSAGES[0].1),
-        ("common_words", "why do my legs hurt when i walk"),
-        (
-            "long_story",
-            "so my dad is 71 and has had the usual calf ache on his walks for about two years, \
-             he stops for a minute and it goes. lately it comes on sooner, after about 100 \
-             metres, and his feet are cold at night. he used to smoke and has diabetes. is this \
-             his circulation, and what can he do to keep walking further without the pain?",
-        ),
-        (
-            "typo_heavy",
-            "my calfs hurt wen i wallk up hils, is it my circulatoin or sciatca",
-        ),
-        ("off_topic", MESSAGES[3].1),
-        ("chatty", MESSAGES[2].1),
-    ];
+    // The message kinds of `decide_realistic` (one list for both groups).
+    let kinds = realistic::FIXED_MESSAGES;
     let mut group = c.benchmark_group("decide_grown");
     for (name, message) in kinds {
         group.bench_with_input(BenchmarkId::new(name, 10_000), &message, |b, message| {
