@@ -452,9 +452,6 @@ struct IndexedEntry {
     terms: Vec<TermId>,
     /// For each of `terms`, the phrasings (indices) that use it.
     term_phrasings: Vec<Vec<u32>>,
-    /// The weight of its lightest phrasing: a message explains at most its
-    /// own matched weight over this of any phrasing.
-    lightest: f32,
 }
 
 /// A word of a message after reading: a term the FAQ's phrasings use, or a
@@ -477,8 +474,9 @@ pub struct Matcher {
     weights: Vec<f32>,
     /// Term -> entries whose phrasings use it.
     postings: Vec<Vec<u32>>,
-    /// Each entry's [`IndexedEntry::lightest`], side by side for the
-    /// pruning's bounds.
+    /// Each entry's lightest phrasing weight (by entry index): a message
+    /// explains at most its own matched weight over this of any phrasing,
+    /// which bounds the entry's recall when the ranking is pruned.
     lightest: Vec<f32>,
     /// From this many entries on, a decision scores only the entries that
     /// can reach the best few ([`TopScores`]); [`PRUNE_FROM`] but in tests.
@@ -768,7 +766,6 @@ impl Matcher {
             phrasings,
             terms: entry_terms,
             term_phrasings,
-            lightest: 0.0,
         }
     }
 
@@ -815,13 +812,18 @@ impl Matcher {
                     .map(|&t| self.weights[t as usize])
                     .sum();
             }
-            entry.lightest = entry
-                .phrasings
-                .iter()
-                .map(|p| p.weight)
-                .fold(f32::INFINITY, f32::min);
         }
-        self.lightest = self.entries.iter().map(|e| e.lightest).collect();
+        self.lightest = self
+            .entries
+            .iter()
+            .map(|entry| {
+                entry
+                    .phrasings
+                    .iter()
+                    .map(|p| p.weight)
+                    .fold(f32::INFINITY, f32::min)
+            })
+            .collect();
     }
 
     /// Every word the FAQ knows (its texts, synonyms and stop words, so that
