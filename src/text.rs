@@ -349,6 +349,16 @@ pub fn words_of(cleaned: &str) -> Vec<&str> {
     words
 }
 
+/// Whether text from [`without_markup`] has a letter that [`clean`] keeps:
+/// `clean(message)` has a letter exactly when
+/// `has_letters(&without_markup(message))` (a property test holds them
+/// together). ASCII text is read byte by byte.
+pub fn has_letters(readable: &str) -> bool {
+    // An ASCII letter stays a letter; only text without one needs reading.
+    readable.bytes().any(|byte| byte.is_ascii_alphabetic())
+        || (!readable.is_ascii() && clean_plain(readable).chars().any(char::is_alphabetic))
+}
+
 /// Removes code, URLs, mentions and Discord entities but keeps punctuation
 /// and line breaks, so the result can still be split into sentences.
 pub fn without_markup(message: &str) -> String {
@@ -670,6 +680,11 @@ mod tests {
             prop_assert_eq!(
                 clean(&text),
                 clean_plain(&strip_tokens(&strip_code(&text)))
+            );
+            prop_assert_eq!(clean(&text), clean_plain(&without_markup(&text)));
+            prop_assert_eq!(
+                has_letters(&without_markup(&text)),
+                clean(&text).chars().any(char::is_alphabetic)
             );
             prop_assert_eq!(split_sentences(&text), split_sentences_by_chars(&text));
             let clauses: Vec<&str> = text

@@ -925,7 +925,9 @@ impl Matcher {
     pub fn decide_explained(&self, message: &str) -> (Verdict, Option<SecondLook>) {
         // A message with no letters ("2", "??", "38.5") asks nothing the FAQ
         // answers, whatever numbers its entries mention ("type 2 diabetes").
-        if !crate::text::clean(message).chars().any(char::is_alphabetic) {
+        // The message's markup is stripped once, for every reading below.
+        let readable = text::without_markup(message);
+        if !text::has_letters(&readable) {
             let verdict = Verdict {
                 decision: Decision::None,
                 candidates: Vec::new(),
@@ -937,14 +939,22 @@ impl Matcher {
         // second look's features place its entries in the whole ranking.
         let settings = &self.settings;
         let limit = settings.max_suggestions.max(1);
-        let mut ranking = self.rank_with_evidence(message, limit.max(2));
+        // A small FAQ is scored whole anyway ([`PRUNE_FROM`]), so its whole
+        // ranking is kept at once for the second look; a large one ranks
+        // only the head first and the rest only for a message the second
+        // look weighs.
+        let whole = self.body.is_some() && !self.prunes();
+        let keep = if whole { usize::MAX } else { limit.max(2) };
+        let mut ranking = self.rank_readable(&readable, keep);
         let on_topic = ranking.evidence.on_topic(ranking.best_share >= 0.999);
         let rules = self.rules_decision(&ranking, on_topic);
         let eligible = rules != Decision::Answer && ranking.evidence.about_legs();
         let weighed = match &self.body {
             Some(body) if eligible => {
-                ranking = self.rank_with_evidence(message, usize::MAX);
-                self.weigh(message, &ranking, on_topic, rules, body)
+                if !whole {
+                    ranking = self.rank_readable(&readable, usize::MAX);
+                }
+                self.weigh(message, &readable, &ranking, on_topic, rules, body)
             }
             _ => Vec::new(),
         };
@@ -1050,13 +1060,13 @@ impl Matcher {
     fn weigh(
         &self,
         message: &str,
+        readable: &str,
         ranking: &Ranking,
         on_topic: bool,
         rules: Decision,
         body: &BodyIndex,
     ) -> Vec<(usize, Features)> {
-        let readable = text::without_markup(message);
-        let mut stems = self.analyse_known(&readable, &mut FastMap::default(), None);
+        let mut stems = self.analyse_known(readable, &mut FastMap::default(), None);
         stems.truncate(MAX_WORDS);
         let body: Vec<(usize, f32)> = body.cosines(&stems).into_iter().enumerate().collect();
         let semantic: Vec<(usize, f32)> = match &self.opinion {
@@ -1262,22 +1272,28 @@ impl Matcher {
     /// rules compare; every candidate with `usize::MAX`): entries that cannot
     /// reach them are not scored ([`TopScores`]).
     fn rank_with_evidence(&self, message: &str, keep: usize) -> Ranking {
+        self.rank_readable(&text::without_markup(message), keep)
+    }
+
+    /// Whether a ranking prunes: a small FAQ is scored whole, where pruning
+    /// would cost more than it saves.
+    fn prunes(&self) -> bool {
+        self.entries.len() >= self.prune_from
+    }
+
+    /// [`Matcher::rank_with_evidence`] of a message whose markup is gone
+    /// already ([`text::without_markup`]).
+    fn rank_readable(&self, readable: &str, keep: usize) -> Ranking {
         let keep = keep.max(2);
         let mut best: BTreeMap<u32, Scored> = BTreeMap::new();
-        // A small FAQ is scored whole: pruning would cost more than it saves.
-        let mut top = TopScores::new(if self.entries.len() >= self.prune_from {
-            keep
-        } else {
-            usize::MAX
-        });
+        let mut top = TopScores::new(if self.prunes() { keep } else { usize::MAX });
         let mut scratch = Scratch::new(self.entries.len());
         // Each sentence is read once; the whole message is their concatenation.
         let mut memo: FastMap<String, Option<(&str, usize)>> = FastMap::default();
         let mut evidence = Evidence::default();
         let mut sentences: Vec<Vec<QueryWord>> = Vec::new();
         let mut budget = MAX_WORDS;
-        let readable = text::without_markup(message);
-        for piece in text::sentences(&readable) {
+        for piece in text::sentences(readable) {
             if budget == 0 {
                 break;
             }
@@ -1291,7 +1307,7 @@ impl Matcher {
         }
         let whole: Vec<QueryWord> = sentences.concat();
         evidence.terms = distinct_terms(&whole);
-        evidence.asks = asks_something(&readable, &evidence);
+        evidence.asks = asks_something(readable, &evidence);
         self.score_into(&whole, None, &mut best, &mut top, &mut scratch);
         if sentences.len() > 1 {
             let whole = WholeMessage::new(self, &whole);
