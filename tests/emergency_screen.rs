@@ -315,6 +315,35 @@ fn every_exception_keeps_its_twin_alarm() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Every derived reading of context.toml that takes a concept off a word
+    // and gives one no flag reads (a sense that is no finding: "the water I
+    // drank") is an exception too, named by what it gives.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq/emergency");
+    let flags_text = std::fs::read_to_string(root.join("flags.toml")).expect("flags.toml");
+    let context: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("context.toml")).expect("context.toml"))
+            .expect("context.toml parses");
+    let mut removing = 0;
+    for derive in context
+        .get("derive")
+        .and_then(|d| d.as_array())
+        .expect("[[derive]] rules")
+    {
+        let gives = derive
+            .get("gives")
+            .and_then(|g| g.as_str())
+            .unwrap_or_default();
+        let removes = derive.get("remove").is_some();
+        let read_by_flags = flags_text.contains(&format!("\"{gives}\""));
+        if removes && !read_by_flags {
+            removing += 1;
+            assert!(
+                names.contains(gives),
+                "derive giving `{gives}` takes a concept away and has no twin in twins.tsv"
+            );
+        }
+    }
+    assert!(removing >= 2, "the derive rules were not read");
     // Every calm concept of flags.toml has its twin.
     let flags = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("faq/emergency/flags.toml"),

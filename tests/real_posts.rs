@@ -162,16 +162,17 @@ fn real_tuning_posts_meet_their_floors() {
     // Target met: nine stories in ten offered the check.
     assert!(percent(f.stories_offered, f.stories) >= 90.0);
     // Not met yet (target 60% right, at most 5% wrong, no emergency reply
-    // on a non-emergency post): floors at the figures of 2026-12-06 for the
-    // matcher alone, of 2026-12-07 with the semantic second opinion.
+    // on a non-emergency post): floors at the figures of 2026-12-07 (after
+    // the emergency screen learnt water that is drunk and a breath that is
+    // held), for the matcher alone and with the semantic second opinion.
     let (right, wrong) = if common::semantic_model().is_some() {
         (56, 3)
     } else {
-        (19, 2)
+        (21, 2)
     };
     assert!(f.right >= right, "right answers fell below {right}");
     assert!(f.wrong <= wrong, "more than {wrong} wrong answers");
-    assert!(f.false_emergencies <= 15, "more than 15 false emergencies");
+    assert!(f.false_emergencies <= 13, "more than 13 false emergencies");
 }
 
 #[test]
