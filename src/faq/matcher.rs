@@ -478,9 +478,6 @@ pub struct Matcher {
     /// explains at most its own matched weight over this of any phrasing,
     /// which bounds the entry's recall when the ranking is pruned.
     lightest: Vec<f32>,
-    /// From this many entries on, a decision scores only the entries that
-    /// can reach the best few ([`TopScores`]); [`PRUNE_FROM`] but in tests.
-    prune_from: usize,
     entries: Vec<IndexedEntry>,
     /// Every word the FAQ uses anywhere (raw, before synonyms and stemming).
     known_words: FastSet<String>,
@@ -613,7 +610,6 @@ impl Matcher {
             weights: Vec::new(),
             postings: Vec::new(),
             lightest: Vec::new(),
-            prune_from: PRUNE_FROM,
             entries: Vec::new(),
             known_words: FastSet::default(),
             deletions: HashMap::default(),
@@ -939,21 +935,13 @@ impl Matcher {
         // second look's features place its entries in the whole ranking.
         let settings = &self.settings;
         let limit = settings.max_suggestions.max(1);
-        // A small FAQ is scored whole anyway ([`PRUNE_FROM`]), so its whole
-        // ranking is kept at once for the second look; a large one ranks
-        // only the head first and the rest only for a message the second
-        // look weighs.
-        let whole = self.body.is_some() && !self.prunes();
-        let keep = if whole { usize::MAX } else { limit.max(2) };
-        let mut ranking = self.rank_readable(&readable, keep);
+        let mut ranking = self.rank_readable(&readable, limit.max(2));
         let on_topic = ranking.evidence.on_topic(ranking.best_share >= 0.999);
         let rules = self.rules_decision(&ranking, on_topic);
         let eligible = rules != Decision::Answer && ranking.evidence.about_legs();
         let weighed = match &self.body {
             Some(body) if eligible => {
-                if !whole {
-                    ranking = self.rank_readable(&readable, usize::MAX);
-                }
+                ranking = self.rank_readable(&readable, usize::MAX);
                 self.weigh(message, &readable, &ranking, on_topic, rules, body)
             }
             _ => Vec::new(),
@@ -1275,18 +1263,12 @@ impl Matcher {
         self.rank_readable(&text::without_markup(message), keep)
     }
 
-    /// Whether a ranking prunes: a small FAQ is scored whole, where pruning
-    /// would cost more than it saves.
-    fn prunes(&self) -> bool {
-        self.entries.len() >= self.prune_from
-    }
-
     /// [`Matcher::rank_with_evidence`] of a message whose markup is gone
     /// already ([`text::without_markup`]).
     fn rank_readable(&self, readable: &str, keep: usize) -> Ranking {
         let keep = keep.max(2);
         let mut best: BTreeMap<u32, Scored> = BTreeMap::new();
-        let mut top = TopScores::new(if self.prunes() { keep } else { usize::MAX });
+        let mut top = TopScores::new(keep);
         let mut scratch = Scratch::new(self.entries.len());
         // Each sentence is read once; the whole message is their concatenation.
         let mut memo: FastMap<String, Option<(&str, usize)>> = FastMap::default();
@@ -2110,10 +2092,6 @@ fn asks_something(message: &str, evidence: &Evidence) -> bool {
 /// entry's words that `elsewhere` lists by stem ([`Matcher::read_phrasings`]).
 type ReadPhrasings = (Vec<(Vec<String>, bool)>, FastSet<String>);
 
-/// From this many entries on, a decision prunes its ranking
-/// ([`TopScores`]).
-const PRUNE_FROM: usize = 200;
-
 /// How many entries the pruned ranking scores first, from the postings of
 /// the message's rarest terms, to set the bar the others must reach.
 const SEEDS: usize = 32;
@@ -2456,8 +2434,7 @@ mod tests {
 
     #[test]
     fn the_pruned_ranking_is_the_head_of_the_whole_one() {
-        let mut matcher = Matcher::new(&shipped_faq(), MatcherSettings::default());
-        matcher.prune_from = 0;
+        let matcher = Matcher::new(&shipped_faq(), MatcherSettings::default());
         assert_pruning_is_exact(&matcher, &messages(), &[1, 2, 3, 5]);
     }
 
@@ -2492,7 +2469,6 @@ mod tests {
             }
         }
         let matcher = Matcher::new(&faq, MatcherSettings::default());
-        assert!(matcher.entries.len() >= matcher.prune_from);
         let messages: Vec<String> = messages().into_iter().step_by(3).collect();
         assert_pruning_is_exact(&matcher, &messages, &[3]);
     }
