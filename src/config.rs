@@ -36,6 +36,8 @@ pub struct Config {
     /// Moderator tools: history database, gaps report, moderator role and
     /// log channel, reload debounce.
     pub admin: AdminSettings,
+    /// Where state shared between processes lives (absent: in memory).
+    pub state: StateSettings,
 }
 
 impl Default for Config {
@@ -47,6 +49,35 @@ impl Default for Config {
             symptoms: SymptomSettings::default(),
             discord: DiscordSettings::default(),
             admin: AdminSettings::default(),
+            state: StateSettings::default(),
+        }
+    }
+}
+
+/// Where the state that outlives one message lives: symptom checks in
+/// progress, answer cooldowns and per-person reply limits. Without
+/// `redis_url` it is in this process's memory (one process, lost on
+/// restart); with it, in Redis, shared by every process of the bot and kept
+/// across restarts (`faqbot run` only; the terminal chat keeps its own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StateSettings {
+    /// The Redis server, e.g. `redis://127.0.0.1:6379/` (a password, if any,
+    /// as `redis://:password@host:6379/`; it is never printed).
+    pub redis_url: Option<String>,
+    /// Put before every key the bot writes, so that several bots (or a bot
+    /// and other programs) can share one Redis.
+    pub key_prefix: String,
+}
+
+/// The default `[state] key_prefix`.
+pub const DEFAULT_KEY_PREFIX: &str = "faqbot:";
+
+impl Default for StateSettings {
+    fn default() -> Self {
+        StateSettings {
+            redis_url: None,
+            key_prefix: DEFAULT_KEY_PREFIX.to_owned(),
         }
     }
 }
@@ -214,6 +245,7 @@ impl Config {
             " (a day)",
         );
         discord_refusals(&self.discord, &mut out);
+        state_refusals(&self.state, &mut out);
         if let Some(text) = self.safety.disclaimer.as_deref().map(str::trim)
             && !text.is_empty()
         {
@@ -297,6 +329,82 @@ fn discord_refusals(discord: &DiscordSettings, out: &mut Vec<Refusal>) {
         if ids.contains(&0) {
             out.push((key, format!("{key} must hold Discord ids; 0 is not one")));
         }
+    }
+}
+
+/// The `[state]` settings the bot cannot use. The address is checked for
+/// its form only here; whether Redis answers is checked when `faqbot run`
+/// starts.
+fn state_refusals(state: &StateSettings, out: &mut Vec<Refusal>) {
+    if let Some(url) = &state.redis_url {
+        if !is_redis_address(url) {
+            out.push((
+                "state.redis_url",
+                "state.redis_url must be a redis:// address with a host (and no spaces), such \
+                 as redis://127.0.0.1:6379/; leave it out to keep the state in memory"
+                    .to_owned(),
+            ));
+        } else if !cfg!(feature = "redis") {
+            out.push((
+                "state.redis_url",
+                "state.redis_url is set, but this faqbot was built without Redis (cargo feature \
+                 `redis`); build it with the default features, or leave redis_url out"
+                    .to_owned(),
+            ));
+        }
+    }
+    let prefix = &state.key_prefix;
+    if prefix.is_empty()
+        || prefix.len() > MAX_KEY_PREFIX_BYTES
+        || prefix.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        out.push((
+            "state.key_prefix",
+            format!(
+                "state.key_prefix must be 1 to {MAX_KEY_PREFIX_BYTES} bytes without spaces, such \
+                 as \"{DEFAULT_KEY_PREFIX}\""
+            ),
+        ));
+    }
+}
+
+/// The longest `[state] key_prefix`, in bytes.
+pub const MAX_KEY_PREFIX_BYTES: usize = 64;
+
+/// Whether `url` is a `redis://` address with a host: a user name and
+/// password may come before it (the password is redacted wherever the
+/// address is shown), a database number after it.
+fn is_redis_address(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("redis://") else {
+        return false;
+    };
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, after)| after);
+    is_http_address(&format!("http://{host_port}"))
+}
+
+/// `url` with the password in it, if any, replaced by `***`: the form in
+/// which a Redis address is printed.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info
+                .split_once(':')
+                .map_or(user_info, |(user, _)| user);
+            let hidden = if user_info.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{path}")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -425,6 +533,41 @@ mod tests {
         let config = Config::parse(Path::new("config.example.toml"), example)
             .expect("config.example.toml is valid");
         assert_eq!(config, Config::default());
+    }
+
+    #[test]
+    fn state_settings_are_checked() {
+        let config = Config::parse(
+            Path::new("c.toml"),
+            "[state]\nredis_url = \"redis://127.0.0.1:6379/\"\n",
+        );
+        assert_eq!(config.is_ok(), cfg!(feature = "redis"), "{config:?}");
+        for bad in [
+            "[state]\nredis_url = \"http://127.0.0.1:6379/\"\n",
+            "[state]\nredis_url = \"redis:///\"\n",
+            "[state]\nredis_url = \"redis://a b/\"\n",
+            "[state]\nkey_prefix = \"\"\n",
+            "[state]\nredis_ur = \"redis://127.0.0.1/\"\n",
+        ] {
+            let ConfigError::Invalid(problems) =
+                Config::parse(Path::new("c.toml"), bad).expect_err(bad);
+            assert!(
+                problems[0].message.contains("redis_ur")
+                    || problems[0].message.contains("key_prefix"),
+                "{bad}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("redis://:s3cret@db:6379/0"),
+            "redis://:***@db:6379/0"
+        );
+        assert_eq!(redact_url("redis://bot:s3cret@db/"), "redis://bot:***@db/");
+        assert_eq!(redact_url("redis://db:6379/"), "redis://db:6379/");
+        assert!(is_redis_address("redis://:p@w@db:6379/0"));
     }
 
     #[test]

@@ -305,6 +305,17 @@ impl Engine {
         Ok(Engine::new(knowledge, config))
     }
 
+    /// An engine over the FAQ folder named in `config`, keeping its
+    /// symptom-check sessions in `sessions` (a shared store, see
+    /// `crate::state`).
+    pub fn load_with_sessions(
+        config: &Config,
+        sessions: Box<dyn SessionStore>,
+    ) -> Result<Engine, Vec<Problem>> {
+        let knowledge = Knowledge::load(&config.faq_dir, config)?;
+        Ok(Engine::with_sessions(knowledge, config, sessions))
+    }
+
     /// An engine over already-loaded data.
     pub fn new(knowledge: Knowledge, config: &Config) -> Engine {
         Engine::with_sessions(knowledge, config, Box::new(MemorySessions::default()))

@@ -24,6 +24,8 @@ pub mod problem;
 pub mod review;
 pub mod safety;
 pub mod sessions;
+#[cfg(feature = "redis")]
+pub mod state;
 pub mod symptoms;
 pub mod text;
 pub mod tomlread;

@@ -5,18 +5,22 @@
 //! never the locals of an `async fn`, so a check survives between messages
 //! and an expired one gets a polite message. It sits behind the small
 //! [`SessionStore`] trait: one process uses the in-memory [`MemorySessions`];
-//! a bot sharded over several processes could put a shared store (Redis)
-//! behind the same trait without touching the engine.
+//! a bot run as several processes puts the shared Redis store
+//! (`crate::state::RedisSessions`, `[state] redis_url`) behind the same
+//! trait, without touching the engine.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use serde::{Deserialize, Serialize};
+
 use crate::engine::ConversationKey;
 use crate::symptoms::Conversation;
 
-/// One symptom check in progress.
-#[derive(Debug, Clone)]
+/// One symptom check in progress. Serialisable, so that a shared store can
+/// keep it between processes and across restarts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     /// Where the person is in the check.
     pub conversation: Conversation,
@@ -43,7 +47,8 @@ pub trait SessionStore: Send + Sync + std::fmt::Debug {
     /// Forgets the session of `key`.
     fn remove(&self, key: &ConversationKey);
     /// Forgets every session idle longer than `timeout` at `now`; returns how
-    /// many were removed.
+    /// many were removed. A store whose entries expire by themselves (Redis)
+    /// removes none here.
     fn purge_expired(&self, now: SystemTime, timeout: Duration) -> usize;
 }
 

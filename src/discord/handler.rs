@@ -20,7 +20,7 @@ use super::admin::{self, Admin, AdminReply};
 use super::commands;
 use super::custom_id::{Action, CustomId, ParseError, fingerprint};
 use super::render::{self, Rendered, no_pings, ui};
-use super::store::ReplyStore;
+use super::store::{EarlierAnswer, ReplyStore};
 use crate::admin::GapDecision;
 use crate::config::DiscordSettings;
 use crate::engine::{ConversationKey, Engine, Input, Outcome};
@@ -365,6 +365,58 @@ impl Handler {
         }
     }
 
+    /// Runs `call` on the reply store off the async threads (a shared store
+    /// does network I/O, bounded by its timeouts); `fallback` if the
+    /// blocking task could not finish.
+    async fn with_store<T: Send + 'static>(
+        &self,
+        fallback: T,
+        call: impl FnOnce(&dyn ReplyStore) -> T + Send + 'static,
+    ) -> T {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || call(store.as_ref()))
+            .await
+            .unwrap_or(fallback)
+    }
+
+    /// Whether `person` may get one more reply now (counted if so). A store
+    /// that cannot answer allows it (see `crate::state`).
+    async fn allow_reply(&self, person: String, now: SystemTime) -> bool {
+        let per_minute = self.settings.replies_per_minute;
+        self.with_store(true, move |store| {
+            store.allow_reply(&person, now, per_minute)
+        })
+        .await
+    }
+
+    /// [`ReplyStore::claim_answer`] off the async threads, with this
+    /// handler's cooldown.
+    async fn claim_answer(
+        &self,
+        place: &str,
+        entry_id: &str,
+        pending_link: String,
+        now: SystemTime,
+    ) -> Option<EarlierAnswer> {
+        let (place, entry_id) = (place.to_owned(), entry_id.to_owned());
+        let cooldown = self.settings.cooldown;
+        self.with_store(None, move |store| {
+            store.claim_answer(&place, &entry_id, &pending_link, now, cooldown)
+        })
+        .await
+    }
+
+    /// [`ReplyStore::record_answer`] off the async threads, with this
+    /// handler's cooldown.
+    async fn record_answer(&self, place: &str, entry_id: &str, link: String, now: SystemTime) {
+        let (place, entry_id) = (place.to_owned(), entry_id.to_owned());
+        let cooldown = self.settings.cooldown;
+        self.with_store((), move |store| {
+            store.record_answer(&place, &entry_id, &link, now, cooldown);
+        })
+        .await;
+    }
+
     /// Adds the moderator tools: `/faq-admin`, answer counts and gaps.
     pub fn with_admin(mut self, admin: Arc<Admin>) -> Self {
         self.admin = Some(admin);
@@ -456,16 +508,14 @@ impl Handler {
         };
         let now = SystemTime::now();
         let replies = self.engine_call(key, input).await.map_err(engine_failed)?;
-        let per_minute = self.settings.replies_per_minute;
         // Nothing is stored or counted for a message over the person's limit,
         // so a flood cannot fill the gaps store. A message that gets no reply
         // does not use up the person's replies; it counts against a limit of
         // its own.
         let within_limit = match replies.first() {
-            Some(first) => first.is_emergency() || self.store.allow_reply(&person, now, per_minute),
-            None => self
-                .store
-                .allow_reply(&silent_key(&person), now, per_minute),
+            Some(first) if first.is_emergency() => true,
+            Some(_) => self.allow_reply(person.clone(), now).await,
+            None => self.allow_reply(silent_key(&person), now).await,
         };
         if within_limit {
             self.record_outcome(
@@ -512,10 +562,18 @@ impl Handler {
             ReplyKind::Answer { entry_id } => Some(entry_id.as_str()),
             _ => None,
         };
-        let earlier = entry_id.and_then(|id| {
-            self.store
-                .recent_answer(place, id, now, self.settings.cooldown)
-        });
+        let guild = message.guild_id.map(|g| g.get());
+        let channel = message.channel_id.get();
+        // Claimed before sending, so that two processes answering the same
+        // question in one channel at once send it once; the other points to
+        // the channel until the answer's own link is known.
+        let earlier = match entry_id {
+            Some(id) => {
+                self.claim_answer(place, id, channel_link(guild, channel), now)
+                    .await
+            }
+            None => None,
+        };
         let builder = CreateMessage::new()
             .reference_message(message)
             .allowed_mentions(no_pings());
@@ -539,8 +597,6 @@ impl Handler {
                 builder
             }
         };
-        let guild = message.guild_id.map(|g| g.get());
-        let channel = message.channel_id.get();
         let link = match message.channel_id.send_message(&ctx.http, builder).await {
             Ok(sent) => message_link(guild, channel, sent.id.get()),
             Err(error) if posted_anyway(&error) => {
@@ -557,7 +613,7 @@ impl Handler {
             Err(error) => return Err(error),
         };
         if let (Some(id), None) = (entry_id, earlier) {
-            self.store.record_answer(place, id, &link, now);
+            self.record_answer(place, id, link, now).await;
         }
         Ok(())
     }
@@ -663,20 +719,21 @@ impl Handler {
         let place = command.channel_id.get().to_string();
         let (replies, deferred) = command_replies(ctx, command, work, ephemeral).await?;
         let emergency = replies.first().is_some_and(Reply::is_emergency);
-        if !emergency
-            && !self
-                .store
-                .allow_reply(&person, now, self.settings.replies_per_minute)
-        {
+        if !emergency && !self.allow_reply(person, now).await {
             tracing::info!(event = "rate_limited", "command answer replaced by a note");
             return send_command_note(ctx, command, deferred, ui::SLOW_DOWN).await;
         }
-        let answered_here = !deferred
-            && answer_id(&replies).is_some_and(|id| {
-                self.store
-                    .recent_answer(&place, id, now, self.settings.cooldown)
-                    .is_some()
-            });
+        // A public answer is claimed before it is sent (the first of several
+        // processes wins; see send_message_reply).
+        let claimable = !deferred && !ephemeral && !emergency;
+        let answered_here = match answer_id(&replies) {
+            Some(id) if claimable => {
+                let pending =
+                    channel_link(command.guild_id.map(|g| g.get()), command.channel_id.get());
+                self.claim_answer(&place, id, pending, now).await.is_some()
+            }
+            _ => false,
+        };
         if answered_here && !ephemeral {
             tracing::info!(
                 event = "answer_cooldown",
@@ -694,7 +751,7 @@ impl Handler {
         let link = send_command_answer(ctx, command, &composed, delivery).await?;
         // Remembered for the channel's cooldown.
         if let (true, Some(link), Some(id)) = (remembered, link, answer_id(&replies)) {
-            self.store.record_answer(&place, id, &link, now);
+            self.record_answer(&place, id, link, now).await;
         }
         Ok(())
     }

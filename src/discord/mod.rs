@@ -39,6 +39,7 @@ use tokio::task::JoinHandle;
 use crate::admin::Gaps;
 use crate::config::{Config, DISCORD_API, DiscordSettings};
 use crate::engine::Engine;
+use crate::sessions::SessionStore;
 pub use admin::Admin;
 pub use handler::{Handler, HandlerSettings, InFlight};
 pub use store::{InMemoryStore, ReplyStore};
@@ -88,6 +89,10 @@ pub enum BotError {
         /// The configured base.
         base: String,
     },
+    /// `[state] redis_url` is set and Redis did not answer.
+    #[cfg(feature = "redis")]
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
     /// Anything else serenity reported.
     #[error("Discord connection failed: {0}")]
     Discord(#[from] serenity::Error),
@@ -148,7 +153,7 @@ where
     let handler = Handler::new(
         Arc::clone(&engine),
         HandlerSettings::from_config(settings),
-        Arc::new(InMemoryStore::new()),
+        reply_store(config).await?,
         in_flight.clone(),
     )
     .with_admin(Arc::clone(&admin));
@@ -211,6 +216,34 @@ fn http_builder(token: &Token, base: &str) -> HttpBuilder {
         http = http.proxy(base.to_owned()).ratelimiter_disabled(true);
     }
     http
+}
+
+/// Where cooldowns and rate limits are kept: Redis when `[state] redis_url`
+/// is set (connected now, on a blocking thread), else this process's memory.
+async fn reply_store(config: &Config) -> Result<Arc<dyn ReplyStore>, BotError> {
+    #[cfg(feature = "redis")]
+    if let Some(url) = config.state.redis_url.clone() {
+        let prefix = config.state.key_prefix.clone();
+        let redis =
+            tokio::task::spawn_blocking(move || crate::state::Redis::connect(&url, &prefix))
+                .await
+                .map_err(|_| serenity::Error::Other("connecting to Redis failed"))??;
+        return Ok(Arc::new(crate::state::RedisReplies::new(redis)));
+    }
+    let _ = config;
+    Ok(Arc::new(InMemoryStore::new()))
+}
+
+/// Where symptom checks in progress are kept: Redis when `[state]
+/// redis_url` is set (connected now), else this process's memory.
+fn session_store(config: &Config) -> anyhow::Result<Box<dyn SessionStore>> {
+    #[cfg(feature = "redis")]
+    return Ok(crate::state::session_store(config)?);
+    #[cfg(not(feature = "redis"))]
+    {
+        let _ = config;
+        Ok(Box::new(crate::sessions::MemorySessions::default()))
+    }
 }
 
 /// Opens the moderator tools on a blocking thread (they read files).
@@ -338,7 +371,8 @@ async fn shutdown_signal() {
 /// or refused intents, with what to do.
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
     let token = Token::load(config.discord.token_file.as_deref())?;
-    let engine = match Engine::load(&config) {
+    let sessions = session_store(&config)?;
+    let engine = match Engine::load_with_sessions(&config, sessions) {
         Ok(engine) => Arc::new(engine),
         Err(problems) => {
             eprintln!(

@@ -2,10 +2,14 @@
 //! answered each FAQ entry in each channel (the cooldown), and how many
 //! replies each person got in the last minute (the rate limit).
 //!
-//! Kept behind [`ReplyStore`] so a shared store (Redis, when the bot runs
-//! as several shard processes) can replace the in-memory default without
-//! touching the handlers. Time is always passed in. Nothing here is written
-//! to disk, and entries older than their window are dropped.
+//! Kept behind [`ReplyStore`] so the shared Redis store
+//! (`crate::state::RedisReplies`, `[state] redis_url`, when the bot runs as
+//! several processes) can replace the in-memory default without touching the
+//! handlers. Time is always passed in. Nothing here is written to disk, and
+//! entries older than their window are dropped.
+//!
+//! The methods block (a shared store does network I/O): the handler calls
+//! them off the async threads.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -39,9 +43,30 @@ pub trait ReplyStore: Send + Sync {
         cooldown: Duration,
     ) -> Option<EarlierAnswer>;
 
+    /// The answer to `entry_id` sent in `place` within `cooldown` before
+    /// `now`, if any; if none, remembers one at `now`, pointed to by
+    /// `pending_link` until [`ReplyStore::record_answer`] gives the real
+    /// link. One step, so that of several callers (threads, or processes on
+    /// a shared store) exactly one gets `None` and answers: the first wins.
+    fn claim_answer(
+        &self,
+        place: &str,
+        entry_id: &str,
+        pending_link: &str,
+        now: SystemTime,
+        cooldown: Duration,
+    ) -> Option<EarlierAnswer>;
+
     /// Remembers that `entry_id` was answered in `place` at `now`, by the
-    /// message at `link`.
-    fn record_answer(&self, place: &str, entry_id: &str, link: &str, now: SystemTime);
+    /// message at `link`, for `cooldown`.
+    fn record_answer(
+        &self,
+        place: &str,
+        entry_id: &str,
+        link: &str,
+        now: SystemTime,
+        cooldown: Duration,
+    );
 }
 
 /// The default store: plain maps behind a mutex, pruned as they are used.
@@ -124,7 +149,44 @@ impl ReplyStore for InMemoryStore {
             .cloned()
     }
 
-    fn record_answer(&self, place: &str, entry_id: &str, link: &str, now: SystemTime) {
+    fn claim_answer(
+        &self,
+        place: &str,
+        entry_id: &str,
+        pending_link: &str,
+        now: SystemTime,
+        cooldown: Duration,
+    ) -> Option<EarlierAnswer> {
+        let mut inner = self.lock();
+        inner.prune(now);
+        let key = (place.to_owned(), entry_id.to_owned());
+        if let Some(earlier) = inner.answers.get(&key)
+            && age(now, earlier.at) < cooldown
+        {
+            return Some(earlier.clone());
+        }
+        if !cooldown.is_zero() {
+            inner.answers.insert(
+                key,
+                EarlierAnswer {
+                    link: pending_link.to_owned(),
+                    at: now,
+                },
+            );
+        }
+        None
+    }
+
+    /// The cooldown is not kept: an answer is forgotten after [`MAX_KEPT`],
+    /// and [`ReplyStore::recent_answer`] applies the cooldown it is given.
+    fn record_answer(
+        &self,
+        place: &str,
+        entry_id: &str,
+        link: &str,
+        now: SystemTime,
+        _cooldown: Duration,
+    ) {
         let mut inner = self.lock();
         inner.prune(now);
         inner.answers.insert(
@@ -160,7 +222,7 @@ mod tests {
     fn cooldown_is_per_channel_and_entry_and_expires() {
         let store = InMemoryStore::new();
         let cooldown = Duration::from_secs(60);
-        store.record_answer("c1", "sciatica", "https://link/1", at(0));
+        store.record_answer("c1", "sciatica", "https://link/1", at(0), cooldown);
         let earlier = store.recent_answer("c1", "sciatica", at(30), cooldown);
         assert_eq!(earlier.map(|e| e.link), Some("https://link/1".to_owned()));
         assert_eq!(
@@ -175,6 +237,28 @@ mod tests {
             store.recent_answer("c1", "sciatica", at(60), cooldown),
             None
         );
+    }
+
+    #[test]
+    fn the_first_claim_wins_until_the_cooldown_ends() {
+        let store = InMemoryStore::new();
+        let cooldown = Duration::from_secs(60);
+        assert_eq!(
+            store.claim_answer("c1", "e", "pending", at(0), cooldown),
+            None
+        );
+        let second = store.claim_answer("c1", "e", "other", at(1), cooldown);
+        assert_eq!(second.map(|e| e.link), Some("pending".to_owned()));
+        store.record_answer("c1", "e", "https://link/1", at(2), cooldown);
+        let third = store.claim_answer("c1", "e", "other", at(3), cooldown);
+        assert_eq!(third.map(|e| e.link), Some("https://link/1".to_owned()));
+        assert_eq!(
+            store.claim_answer("c1", "e", "late", at(62), cooldown),
+            None
+        );
+        let zero = Duration::ZERO;
+        assert_eq!(store.claim_answer("c2", "e", "p", at(0), zero), None);
+        assert_eq!(store.claim_answer("c2", "e", "p", at(0), zero), None);
     }
 
     #[test]
