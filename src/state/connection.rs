@@ -1,7 +1,6 @@
 //! One Redis connection, made again after a failure, with timeouts on
 //! everything; and the keys, namespaced and free of ids.
 
-use std::hash::{BuildHasher, Hasher};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -214,45 +213,38 @@ fn hash_key(
     Ok(kept.into_bytes())
 }
 
-/// 256 random bits as hex, from the operating system's randomness that
-/// seeds the standard library's hash maps (no extra crate).
+/// 256 random bits from the operating system, as hex.
 pub(super) fn random_key() -> String {
-    let mut seed = Vec::new();
-    for _ in 0..4 {
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u128(Instant::now().elapsed().as_nanos());
-        seed.extend_from_slice(&hasher.finish().to_be_bytes());
+    let mut bytes = [0u8; 32];
+    if let Err(error) = getrandom::fill(&mut bytes) {
+        // Only a system without a randomness source fails here; the key
+        // then comes from the clock and the process, which still keeps ids
+        // out of key listings (what the key is for), if less well.
+        tracing::warn!(%error, "no system randomness for the state's hash key");
+        let time = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let seed = [
+            time.as_nanos().to_be_bytes().as_slice(),
+            std::process::id().to_be_bytes().as_slice(),
+        ]
+        .concat();
+        bytes = Sha256::digest(&seed).into();
     }
-    seed.extend_from_slice(&std::process::id().to_be_bytes());
-    let time = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    seed.extend_from_slice(&time.as_nanos().to_be_bytes());
-    Sha256::digest(&seed)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// HMAC-SHA-256 (RFC 2104) of `message` under `key`.
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
+    use hmac::{KeyInit, Mac};
+    // HMAC takes a key of any length, so `new_from_slice` cannot fail.
+    match hmac::Hmac::<Sha256>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(message);
+            mac.finalize().into_bytes().into()
+        }
+        Err(_) => Sha256::digest([key, message].concat()).into(),
     }
-    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
 }
 
 /// A Redis error as text, with `url` (which may hold a password) removed.
