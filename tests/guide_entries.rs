@@ -10,10 +10,16 @@
 //! of the allowed publishers were dropped, and the signs that cited them
 //! cite the NHS page instead.
 //!
-//! `guide5/messages.tsv` holds 75 messages about those topics and 30 chat
-//! messages that use their words in other senses, written by a second
-//! helper who saw neither the entries nor the code. Its hash is pinned: it
-//! is a held-out set. Only aggregate figures are printed, never a miss.
+//! `guide5/heldout.tsv` holds 100 messages about those topics and 40 that
+//! must not be answered (15 chat, 25 health questions that share their words
+//! but are about something else), written on 2026-12-07 by a helper who saw
+//! only the clinical basis and the FAQ's questions, never the entries, the
+//! code or the other sets. Its hash is pinned: it is a held-out set. Only
+//! aggregate figures are printed, never a miss.
+//!
+//! Two earlier writers' sets are tuning sets: `tuning.tsv`, and
+//! `tuning2.tsv`, which was the held-out set until its totals had been read
+//! while choosing between designs of issue 12 item 2.
 //!
 //! The test adds the five files to a copy of the shipped FAQ, changes
 //! nothing else, and measures.
@@ -28,8 +34,8 @@ use faqbot::config::Config;
 use faqbot::engine::{Engine, Outcome};
 use sha2::{Digest, Sha256};
 
-/// SHA-256 of `guide5/messages.tsv` as written, before the bot read it.
-const MESSAGES_SHA256: &str = "10477ab8135ab52b3eec353b207801102751302e9fece0ed7a244a9e157a1290";
+/// SHA-256 of `guide5/heldout.tsv` as written, before the bot read it.
+const HELDOUT_SHA256: &str = "7af8d33064dd2559d9f80e0a1e31f258d83d5b80e478724550bcf13f70dd7a4e";
 
 /// The issue's target: at least 70% of the messages about the new entries
 /// answered right, at most 5% of answers wrong, no chat answered. Not met
@@ -39,10 +45,12 @@ const MESSAGES_SHA256: &str = "10477ab8135ab52b3eec353b207801102751302e9fece0ed7
 const TARGET_RIGHT: f64 = 0.70;
 const LIMIT_WRONG: f64 = 0.05;
 
-/// A file's floors: right answers at least, wrong answers at most.
+/// A file's floors: right answers at least, wrong answers and answered
+/// messages that are not about the new entries at most.
 struct Floors {
     right: usize,
     wrong: usize,
+    chat: usize,
 }
 
 struct Message {
@@ -180,7 +188,8 @@ fn percent(part: usize, whole: usize) -> f64 {
     }
 }
 
-/// The target where it is met, else the floors; never a chat answer.
+/// The target where it is met, else the floors (the target allows no
+/// answered chat).
 fn check(figures: &Figures, floors: &Floors) {
     let right_floor = floors
         .right
@@ -190,7 +199,10 @@ fn check(figures: &Figures, floors: &Floors) {
         .wrong
         .max((LIMIT_WRONG * figures.answers as f64).floor() as usize);
     assert!(figures.wrong <= wrong_limit, "{figures:?}");
-    assert_eq!(figures.chat_answered, 0, "chat was answered: {figures:?}");
+    assert!(
+        figures.chat_answered <= floors.chat,
+        "chat was answered: {figures:?}"
+    );
 }
 
 fn report(name: &str, figures: &Figures) {
@@ -217,9 +229,36 @@ fn report(name: &str, figures: &Figures) {
 fn entries_written_from_the_guide_answer_their_questions() {
     let temp = TempDir::new("guide5");
     let engine = grown_engine(&temp);
-    let messages = read_messages("messages.tsv", Some(MESSAGES_SHA256));
+    let messages = read_messages("heldout.tsv", Some(HELDOUT_SHA256));
     let figures = measure(&engine, &messages, false);
-    report("guide5/messages.tsv (held out)", &figures);
+    report("guide5/heldout.tsv (held out)", &figures);
+    assert_eq!((figures.about_new, figures.chat), (100, 40));
+    // First read (main at eebdef6, 2026-12-07): 32 right, 5 wrong of 37
+    // answers, 1 of the 40 others answered. Not the target (70% right, 5%
+    // wrong, none of the others answered): floors at the first read.
+    check(
+        &figures,
+        &Floors {
+            right: 32,
+            wrong: 5,
+            chat: 1,
+        },
+    );
+}
+
+/// The first held-out set, now a tuning set (its totals were read while
+/// choosing a design; README "Entries written from the guide").
+#[test]
+fn first_held_out_messages_now_tuning() {
+    let temp = TempDir::new("guide5-tuning2");
+    let engine = grown_engine(&temp);
+    let messages = read_messages("tuning2.tsv", None);
+    let verbose = std::env::var_os("FAQBOT_QUALITY_VERBOSE").is_some();
+    let figures = measure(&engine, &messages, verbose);
+    report(
+        "guide5/tuning2.tsv (tuning; held out until 2026-12-07)",
+        &figures,
+    );
     assert_eq!((figures.about_new, figures.chat), (75, 30));
     // First read (main at 297c463): 23 right, 1 wrong of 24 answers.
     check(
@@ -227,6 +266,7 @@ fn entries_written_from_the_guide_answer_their_questions() {
         &Floors {
             right: 23,
             wrong: 1,
+            chat: 0,
         },
     );
 }
@@ -248,6 +288,7 @@ fn tuning_messages_for_the_guide_entries() {
         &Floors {
             right: 18,
             wrong: 1,
+            chat: 0,
         },
     );
 }
