@@ -648,9 +648,11 @@ fn deletion_variants(word: &str, two: bool) -> Vec<u64> {
 }
 
 /// The other forms of a word that the screen reads as the word itself:
-/// plurals and verb forms ("-s", "-es", "-ed", "-d", "-ing", "-er", "-ly",
-/// with a final "e" dropped, a last consonant doubled, "y" as "ies", "ied",
-/// "ier"), and phone-typed forms ("-in" for "-ing", "z" for a plural "s").
+/// plurals and verb forms ("-s", "-ed", "-d", "-ing", "-er", "-ly", with a
+/// final "e" dropped, a last consonant doubled, "y" as "ies", "ied", "ier";
+/// "-es" only where English spells it, after "s", "x", "z", "ch", "sh" or
+/// "o": "pinches", "swellings"... but "lunges" is no form of "lung"), and
+/// phone-typed forms ("-in" for "-ing", "z" for a plural "s").
 fn word_forms(word: &str) -> Vec<String> {
     if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
         return Vec::new();
@@ -665,10 +667,16 @@ fn word_forms(word: &str) -> Vec<String> {
     {
         stems.push(format!("{word}{last}"));
     }
+    let takes_es = ["s", "x", "z", "ch", "sh", "o"]
+        .iter()
+        .any(|ending| word.ends_with(ending));
     for stem in &stems {
-        for suffix in ["s", "es", "ed", "d", "er", "ing", "ly", "in"] {
+        for suffix in ["s", "ed", "d", "er", "ing", "ly", "in"] {
             forms.push(format!("{stem}{suffix}"));
         }
+    }
+    if takes_es {
+        forms.push(format!("{word}es"));
     }
     if let Some(stem) = word.strip_suffix('y') {
         for suffix in ["ies", "ied", "ier"] {
@@ -770,6 +778,19 @@ mod tests {
         assert_eq!(distance("", "abc"), 3);
         assert!(neighbouring_keys(b'q', b'a') && neighbouring_keys(b'k', b'm'));
         assert!(!neighbouring_keys(b'v', b'k') && !neighbouring_keys(b'e', b'i'));
+    }
+
+    #[test]
+    fn word_forms_follow_english_spelling() {
+        let forms = |word: &str| word_forms(word);
+        assert!(forms("pinch").contains(&"pinches".to_owned()));
+        assert!(forms("wipe").contains(&"wipes".to_owned()));
+        assert!(forms("wipe").contains(&"wiped".to_owned()));
+        assert!(forms("stab").contains(&"stabbing".to_owned()));
+        assert!(forms("lung").contains(&"lungs".to_owned()));
+        // "-es" after a consonant that is not a hiss is another word.
+        assert!(!forms("lung").contains(&"lunges".to_owned()));
+        assert!(!forms("numb").contains(&"numbes".to_owned()));
     }
 
     #[test]
