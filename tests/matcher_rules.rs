@@ -278,3 +278,48 @@ fn a_message_that_is_exactly_one_entrys_phrasing_is_answered_with_it() {
     let verdict = matcher.decide("calf cramp in bed");
     assert_eq!(verdict.decision, Decision::Suggest, "{verdict:?}");
 }
+
+/// Issue 12 item 2: the FAQ defines its own topic. A word of an entry's
+/// question that no other entry uses and that is no everyday English word
+/// names the entry's subject ("gout"), and a message that names the subject
+/// of the entry it matches best is on topic without a `[topic]` word. An
+/// everyday word one entry alone uses ("diagnosed") does not make "how is
+/// ADHD diagnosed" about legs, a keyword ("uric acid") does not make a
+/// chemistry question about gout, and another subject still wins ("my dog").
+#[test]
+fn an_entrys_own_subject_puts_a_message_on_topic() {
+    let (synonyms, problems) = synonyms::parse(Path::new("synonyms.toml"), SYNONYMS);
+    assert!(problems.is_empty(), "{problems:?}");
+    let faq = Faq {
+        urgency: Default::default(),
+        entries: vec![
+            entry(
+                "causes",
+                "What can cause pain in the back of the legs when walking?",
+                &["why do my legs hurt when i walk"],
+                &["causes"],
+            ),
+            entry("gout", "What is gout?", &["gout attack"], &["uric acid"]),
+            entry(
+                "diagnosis",
+                "How is leg pain diagnosed?",
+                &["tests for leg pain"],
+                &[],
+            ),
+        ],
+        synonyms,
+    };
+    let matcher = Matcher::new(&faq, MatcherSettings::default());
+    for message in ["does beer really give you gout?", "how long does gout last"] {
+        let verdict = matcher.decide(message);
+        assert_eq!(verdict.answer_id(), Some("gout"), "{message}: {verdict:?}");
+    }
+    for message in [
+        "how is ADHD diagnosed in adults",
+        "chem homework: what is the molecular formula of uric acid?",
+        "can my dog get gout",
+    ] {
+        let verdict = matcher.decide(message);
+        assert_eq!(verdict.decision, Decision::None, "{message}: {verdict:?}");
+    }
+}

@@ -505,6 +505,16 @@ pub struct Matcher {
     /// ("heart") stays another subject: the moderators decide that in
     /// synonyms.toml, and the self-test reports a phrasing it refuses.
     entry_named_words: FastSet<String>,
+    /// For each entry, the terms of its question that no other entry uses
+    /// anywhere (answers included) and that are no everyday English word,
+    /// activity and symptom words aside, sorted: the name of the entry's own
+    /// subject ("gout", "plantar fasciitis"). The FAQ defines its topic with
+    /// them: a message that names the subject of the entry it matches best
+    /// is about this FAQ's topic, as one with a `[topic]` word is, without
+    /// the moderators editing synonyms.toml. Keywords do not count: they
+    /// list what else people say ("uric acid"), which a chemistry question
+    /// says too.
+    own_terms: Vec<Vec<TermId>>,
     /// What each known word says when a message uses it
     /// ([`Matcher::read_word`], worked out once).
     word_info: FastMap<String, WordInfo>,
@@ -555,6 +565,9 @@ struct Evidence {
     symptom: usize,
     /// Words showing it is about something else.
     elsewhere: usize,
+    /// Distinct terms of the message that are the best candidate's own
+    /// subject ([`Matcher::own_terms`]).
+    own_topic: usize,
     /// Distinct FAQ terms in the message.
     terms: usize,
     /// Words that are neither FAQ terms nor stop words nor short tokens.
@@ -570,7 +583,7 @@ impl Evidence {
     /// ("walking makes my calves ache"), not on its own ("walking 10k steps
     /// for weight loss", "the walking dead").
     fn about_legs(&self) -> bool {
-        let topic = self.topic + if self.symptom > 0 { self.activity } else { 0 };
+        let topic = self.topic + self.own_topic + if self.symptom > 0 { self.activity } else { 0 };
         topic >= 1 && topic > 2 * self.elsewhere
     }
 
@@ -621,6 +634,7 @@ impl Matcher {
             symptom_stems: FastSet::default(),
             elsewhere_stems: FastSet::default(),
             entry_named_words: FastSet::default(),
+            own_terms: Vec::new(),
             word_info: FastMap::default(),
             calibration: Calibration::shipped().filter(|c| c.can_answer()),
             body: None,
@@ -637,10 +651,12 @@ impl Matcher {
             }
         }
         matcher.weigh_terms(&document_frequency);
-        // The second look's whole-text ranking costs time and memory at
-        // every load; it is built only when the second look can answer.
+        let texts = matcher.whole_texts(faq);
+        matcher.find_own_terms(faq, &texts);
+        // The second look's whole-text ranking costs memory at every load;
+        // it is built only when the second look can answer.
         if matcher.calibration.is_some() {
-            matcher.index_bodies(faq);
+            matcher.body = Some(BodyIndex::new(&texts));
         }
         matcher.word_info = crate::parallel::map(&matcher.known_list, |known| {
             (known.word.clone(), matcher.read_word(&known.word))
@@ -765,12 +781,12 @@ impl Matcher {
         }
     }
 
-    /// Every entry's whole text (phrasings and answer) for the second look's
-    /// second ranking ([`BodyIndex`]).
-    fn index_bodies(&mut self, faq: &Faq) {
+    /// Every entry's whole text (phrasings and answer) as stems: for the
+    /// second look's second ranking ([`BodyIndex`]) and for each entry's own
+    /// terms ([`Matcher::own_terms`]).
+    fn whole_texts(&self, faq: &Faq) -> Vec<Vec<String>> {
         let mut stems: FastMap<String, String> = FastMap::default();
-        let texts: Vec<Vec<String>> = faq
-            .entries
+        faq.entries
             .iter()
             .map(|entry| {
                 let mut words = Vec::new();
@@ -783,8 +799,47 @@ impl Matcher {
                 }
                 words
             })
+            .collect()
+    }
+
+    /// [`Matcher::own_terms`]: of each entry's question, the terms whose
+    /// stem no other entry's whole text (`texts`) uses and no everyday
+    /// English word has ([`common_words`]):
+    /// "gout", "plantar", "sprain" name a subject; "diagnosis", "vitamin" or
+    /// "worst", even when one entry alone uses them, do not ("how is ADHD
+    /// diagnosed" is not about this FAQ's topic).
+    fn find_own_terms(&mut self, faq: &Faq, texts: &[Vec<String>]) {
+        let mut entries_using: FastMap<&str, u32> = FastMap::default();
+        for words in texts {
+            let distinct: FastSet<&str> = words.iter().map(String::as_str).collect();
+            for stem in distinct {
+                *entries_using.entry(stem).or_default() += 1;
+            }
+        }
+        let common = common_words();
+        self.own_terms = faq
+            .entries
+            .iter()
+            .map(|entry| {
+                let mut own: Vec<TermId> = self
+                    .synonyms
+                    .rewrite(&text::words(&entry.question))
+                    .into_iter()
+                    .filter(|word| !self.stop_words.contains(word.as_str()))
+                    .map(|word| self.stemmer.0.stem(&word).into_owned())
+                    .filter(|stem| {
+                        entries_using.get(stem.as_str()) == Some(&1)
+                            && !common.contains(stem)
+                            && !self.activity_stems.contains(stem)
+                            && !self.symptom_stems.contains(stem)
+                    })
+                    .filter_map(|stem| self.terms.get(&stem).copied())
+                    .collect();
+                own.sort_unstable();
+                own.dedup();
+                own
+            })
             .collect();
-        self.body = Some(BodyIndex::new(&texts));
     }
 
     /// Term weights (inverse document frequency), the unknown-word weight,
@@ -900,7 +955,7 @@ impl Matcher {
     /// was built from.
     pub fn with_second_look(mut self, faq: &Faq) -> Self {
         if self.body.is_none() {
-            self.index_bodies(faq);
+            self.body = Some(BodyIndex::new(&self.whole_texts(faq)));
         }
         self
     }
@@ -1322,6 +1377,13 @@ impl Matcher {
             ranked.get(1).is_some_and(|r| r.1.exact),
         );
         let best_share = ranked.first().map_or(0.0, |r| r.1.term_share);
+        if let Some(first) = ranked.first() {
+            let own = &self.own_terms[first.2 as usize];
+            evidence.own_topic = sorted_terms(&whole)
+                .iter()
+                .filter(|term| own.binary_search(term).is_ok())
+                .count();
+        }
         let (first_adds, second_adds) = match (ranked.first(), ranked.get(1)) {
             (Some(first), Some(second)) => (
                 self.weight_only_in(&whole, first.2, second.2),
@@ -1896,6 +1958,22 @@ fn distinct_terms(words: &[QueryWord]) -> usize {
 }
 
 /// The distinct FAQ terms among `words`, sorted.
+/// The stems of everyday English words (`common_words.txt`, written by
+/// `scripts/common-words` from wordfreq's figures): never the name of an
+/// entry's subject ([`Matcher::own_terms`]). By stem, so that "vitamins" is
+/// as everyday as "vitamin".
+fn common_words() -> &'static FastSet<String> {
+    static STEMS: std::sync::OnceLock<FastSet<String>> = std::sync::OnceLock::new();
+    STEMS.get_or_init(|| {
+        let stemmer = Stemmer::create(Algorithm::English);
+        include_str!("common_words.txt")
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.is_empty())
+            .map(|word| stemmer.stem(word).into_owned())
+            .collect()
+    })
+}
+
 fn sorted_terms(words: &[QueryWord]) -> Vec<TermId> {
     let mut terms: Vec<TermId> = words
         .iter()
