@@ -307,7 +307,6 @@ async fn two_processes_share_four_shards_across_a_deploy() {
     tokio::time::timeout(Duration::from_secs(60), async {
         let fake = FakeDiscord::start_sharded(SHARDS, SHARDS).await;
         let (a, b) = start_two(&fake, &server.url()).await;
-        let first_ready = Instant::now();
 
         // Each shard identified once, with the right count; only shard 0's
         // process registers the commands.
@@ -384,11 +383,13 @@ async fn two_processes_share_four_shards_across_a_deploy() {
         // after B's READY.
         let b2 = Bot::start(config_for(&fake, &server.url(), "2-3"));
         fake.wait_for_sessions(6).await;
-        let waited = first_ready.elapsed();
-        assert!(
-            waited >= Duration::from_millis(4_900),
-            "B' identified {waited:?} after B's shards were READY, inside Discord's 5 s"
-        );
+        for shard in [2, 3] {
+            let gap = fake.identify_gap(shard).expect("identified by B and by B'");
+            assert!(
+                gap >= Duration::from_millis(4_950),
+                "B' identified shard {shard} {gap:?} after B did, inside Discord's 5 s"
+            );
+        }
         let mut identified = fake.identified_shards();
         identified.sort_unstable();
         assert_eq!(
@@ -425,13 +426,13 @@ async fn two_processes_share_four_shards_across_a_deploy() {
         b.stop().await;
         assert_eq!(fake.open_sessions(2), 1);
         assert_eq!(fake.open_sessions(3), 1);
-        if let Some((custom_id, values)) = pick(&components) {
-            let (id, answer) = click(&fake, guild, channel, patient, &custom_id, values);
-            fake.dispatch("INTERACTION_CREATE", answer);
-            let step = settled_replies(&fake, id).await;
-            assert_eq!(step.len(), 1);
-            assert!(is_check_step(&step[0].body), "lost: {}", step[0].body);
-        }
+        let (custom_id, values) = pick(&components).expect("the check goes on");
+        let (id, answer) = click(&fake, guild, channel, patient, &custom_id, values);
+        fake.dispatch("INTERACTION_CREATE", answer);
+        let step = settled_replies(&fake, id).await;
+        assert_eq!(step.len(), 1);
+        assert!(is_check_step(&step[0].body), "lost: {}", step[0].body);
+        components = step[0].body["data"]["components"].clone();
 
         // The cooldown B set holds in B': the same question in the same
         // channel gets a pointer to B's answer.
@@ -452,8 +453,25 @@ async fn two_processes_share_four_shards_across_a_deploy() {
             "{text}"
         );
 
-        a.stop().await;
+        // A plain restart: B' stops, then B'' starts on the same shards;
+        // the check still goes on.
         b2.stop().await;
+        assert_eq!(fake.open_sessions(2), 0);
+        let b3 = Bot::start(config_for(&fake, &server.url(), "2-3"));
+        fake.wait_for_sessions(8).await;
+        let (id, message) = symptoms_command(&fake, guild, channel, patient + 1);
+        fake.dispatch("INTERACTION_CREATE", message);
+        assert_eq!(settled_replies(&fake, id).await.len(), 1);
+        let (custom_id, values) = pick(&components).expect("the check goes on");
+        let (id, answer) = click(&fake, guild, channel, patient, &custom_id, values);
+        fake.dispatch("INTERACTION_CREATE", answer);
+        let step = settled_replies(&fake, id).await;
+        assert_eq!(step.len(), 1);
+        assert!(is_check_step(&step[0].body), "lost: {}", step[0].body);
+        assert_eq!(registrations(&fake), 1);
+
+        a.stop().await;
+        b3.stop().await;
     })
     .await
     .expect("the test finishes within 60 s");

@@ -65,6 +65,8 @@ struct State {
     resumes: usize,
     sessions: usize,
     identify_payloads: Vec<Value>,
+    /// When each IDENTIFY came, with its shard id.
+    identify_times: Vec<(u64, std::time::Instant)>,
     /// Every session started (READY or RESUMED), oldest first: its shard
     /// and the way to its connection.
     connections: Vec<(u64, mpsc::UnboundedSender<Control>)>,
@@ -321,6 +323,18 @@ impl FakeDiscord {
             .collect()
     }
 
+    /// The time between the first two IDENTIFYs of `shard`, if it had two.
+    pub fn identify_gap(&self, shard: u64) -> Option<Duration> {
+        let state = self.state();
+        let mut times = state
+            .identify_times
+            .iter()
+            .filter(|(of, _)| *of == shard)
+            .map(|(_, at)| *at);
+        let first = times.next()?;
+        Some(times.next()?.duration_since(first))
+    }
+
     /// Sends a dispatch event on the newest connection of the event's shard
     /// (its guild's; shard 0 for DMs).
     pub fn dispatch(&self, event: &str, data: Value) {
@@ -521,6 +535,8 @@ impl FakeDiscord {
                                 let mut state = self.state();
                                 state.identifies += 1;
                                 state.identify_payloads.push(payload["d"].clone());
+                                let shard = payload["d"]["shard"][0].as_u64().unwrap_or(0);
+                                state.identify_times.push((shard, std::time::Instant::now()));
                             }
                             if let Some(code) = self.reject_identify {
                                 let frame = CloseFrame {
