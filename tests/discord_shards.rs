@@ -9,9 +9,10 @@
 //! connections: they share nothing but Redis and the fake Discord, as two
 //! processes would.
 //!
-//! Each test starts its own `redis-server` on a free loopback port; without
-//! one installed the tests say so and pass, unless FAQBOT_REQUIRE_REDIS=1
-//! (CI), as in tests/state_redis.rs.
+//! Each Redis test starts its own `redis-server` on a free loopback port;
+//! without one installed the tests say so and pass, unless
+//! FAQBOT_REQUIRE_REDIS=1 (CI), as in tests/state_redis.rs.
+//! `without_redis_a_range_runs_exactly_its_shards` needs no Redis.
 //!
 //! `thousand_conversations_across_a_deploy` is the issue's target run
 //! (about 12 s; it prints its counts with `--nocapture`); README "Running
@@ -639,4 +640,37 @@ async fn settled_replies_fast(fake: &FakeDiscord, from: usize, id: u64) -> Vec<R
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// Without Redis a shard range runs in one serenity client
+/// (`start_shard_range`, whose end is inclusive): shards 1-2 of 4 identify
+/// exactly shards 1 and 2, and the process, not running shard 0, registers
+/// no commands. Needs no Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_redis_a_range_runs_exactly_its_shards() {
+    tokio::time::timeout(Duration::from_secs(40), async {
+        let fake = FakeDiscord::start_sharded(SHARDS, 1).await;
+        let mut config = config_for(&fake, "redis://unused", "1-2");
+        config.state.redis_url = None;
+        let bot = Bot::start(config);
+        // serenity boots the second shard five seconds after the first.
+        fake.wait_for_sessions(2).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(fake.identified_shards(), vec![(1, 4), (2, 4)]);
+        let guild = guild_of_shard(2, 0);
+        let (id, message) =
+            mention_message(&fake, guild, channel_in(guild, 0), 5, "What is sciatica?");
+        fake.dispatch("MESSAGE_CREATE", message);
+        assert_eq!(settled_replies(&fake, id).await.len(), 1);
+        assert!(
+            !fake
+                .requests()
+                .iter()
+                .any(|r| r.method == "PUT" && r.path.contains("/commands")),
+            "only shard 0's process registers the commands"
+        );
+        bot.stop().await;
+    })
+    .await
+    .expect("the test finishes within 40 s");
 }
