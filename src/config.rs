@@ -105,6 +105,93 @@ pub struct DiscordSettings {
     /// At most this many replies to one person per minute; more messages are
     /// ignored until the minute has passed.
     pub replies_per_person_per_minute: u32,
+    /// The shards this process runs, `"A-B"` (both included) or `"A"`, out
+    /// of `shard_count`; absent: all of them. `faqbot run --shards`
+    /// overrides it.
+    pub shards: Option<String>,
+    /// How many shards the whole bot has (every process the same); absent
+    /// with `shards` absent: one shard, as serenity starts by default.
+    /// `faqbot run --shard-count` overrides it.
+    pub shard_count: Option<u32>,
+}
+
+/// The shards one process runs: `first..=last` of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardRange {
+    /// The first shard id this process runs.
+    pub first: u32,
+    /// The last shard id this process runs (included).
+    pub last: u32,
+    /// The bot's total shard count.
+    pub count: u32,
+}
+
+impl ShardRange {
+    /// Whether this process runs `shard`.
+    pub fn contains(&self, shard: u32) -> bool {
+        (self.first..=self.last).contains(&shard)
+    }
+}
+
+impl std::fmt::Display for ShardRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{} of {}", self.first, self.last, self.count)
+    }
+}
+
+impl DiscordSettings {
+    /// The shards this process runs as `shards` and `shard_count` say;
+    /// `Ok(None)` when neither is set (serenity's single shard); an error
+    /// naming the setting when they do not fit together.
+    pub fn shard_range(&self) -> Result<Option<ShardRange>, String> {
+        let count = match (self.shards.as_deref(), self.shard_count) {
+            (None, None) => return Ok(None),
+            (Some(_), None) => {
+                return Err(
+                    "discord.shards needs discord.shard_count (--shard-count), the bot's total \
+                     number of shards, the same in every process"
+                        .to_owned(),
+                );
+            }
+            (_, Some(0)) => return Err("discord.shard_count must be at least 1".to_owned()),
+            (_, Some(count)) => count,
+        };
+        let Some(text) = self.shards.as_deref() else {
+            return Ok(Some(ShardRange {
+                first: 0,
+                last: count - 1,
+                count,
+            }));
+        };
+        let shape = || {
+            format!(
+                "discord.shards must be a range of shard ids like \"0-3\" (both included) or \
+                 one id like \"2\"; it is {text:?}"
+            )
+        };
+        let parse = |part: &str| part.trim().parse::<u32>().map_err(|_| shape());
+        let (first, last) = match text.split_once('-') {
+            Some((first, last)) => (parse(first)?, parse(last)?),
+            None => {
+                let only = parse(text)?;
+                (only, only)
+            }
+        };
+        if first > last {
+            return Err(format!(
+                "discord.shards must go from the lower id to the higher: {first}-{last} is \
+                 backwards"
+            ));
+        }
+        if last >= count {
+            return Err(format!(
+                "discord.shards {first}-{last} is outside the bot's {count} shard(s): ids go \
+                 from 0 to {} (discord.shard_count)",
+                count - 1
+            ));
+        }
+        Ok(Some(ShardRange { first, last, count }))
+    }
 }
 
 /// Discord's own API address.
@@ -119,6 +206,8 @@ impl Default for DiscordSettings {
             answer_channels: Vec::new(),
             answer_cooldown_seconds: 60,
             replies_per_person_per_minute: 6,
+            shards: None,
+            shard_count: None,
         }
     }
 }
@@ -321,6 +410,14 @@ fn discord_refusals(discord: &DiscordSettings, out: &mut Vec<Refusal>) {
             "discord.replies_per_person_per_minute",
             "discord.replies_per_person_per_minute must be at least 1".to_owned(),
         ));
+    }
+    if let Err(message) = discord.shard_range() {
+        let key = if discord.shards.is_some() && !message.starts_with("discord.shard_count") {
+            "discord.shards"
+        } else {
+            "discord.shard_count"
+        };
+        out.push((key, message));
     }
     for (key, ids) in [
         ("discord.guild_ids", &discord.guild_ids),
@@ -577,5 +674,67 @@ mod tests {
             "[matcher]\nanswer_threshold = 0.2\nsuggest_threshold = 0.5\n",
         );
         assert!(error.is_err());
+    }
+
+    #[test]
+    fn shard_ranges_are_read_and_refused_at_their_key() {
+        let range = |text: &str| {
+            Config::parse(Path::new("c.toml"), text).map(|c| c.discord.shard_range().unwrap())
+        };
+        assert_eq!(range("").unwrap(), None);
+        assert_eq!(
+            range("[discord]\nshards = \"2-3\"\nshard_count = 4\n").unwrap(),
+            Some(ShardRange {
+                first: 2,
+                last: 3,
+                count: 4
+            })
+        );
+        assert_eq!(
+            range("[discord]\nshards = \"5\"\nshard_count = 16\n").unwrap(),
+            Some(ShardRange {
+                first: 5,
+                last: 5,
+                count: 16
+            })
+        );
+        assert_eq!(
+            range("[discord]\nshard_count = 2\n").unwrap(),
+            Some(ShardRange {
+                first: 0,
+                last: 1,
+                count: 2
+            })
+        );
+        for (text, line, words) in [
+            (
+                "[discord]\nshards = \"0-3\"\n",
+                2,
+                "needs discord.shard_count",
+            ),
+            (
+                "[discord]\nshards = \"3-1\"\nshard_count = 4\n",
+                2,
+                "backwards",
+            ),
+            (
+                "[discord]\nshards = \"0-4\"\nshard_count = 4\n",
+                2,
+                "outside",
+            ),
+            (
+                "[discord]\nshards = \"a-b\"\nshard_count = 4\n",
+                2,
+                "range of shard ids",
+            ),
+            ("[discord]\nshard_count = 0\n", 2, "at least 1"),
+        ] {
+            let Err(ConfigError::Invalid(problems)) = range(text) else {
+                panic!("{text} must be refused");
+            };
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].line, line, "{text}: {}", problems[0]);
+            assert!(problems[0].message.contains(words), "{}", problems[0]);
+        }
     }
 }

@@ -63,7 +63,14 @@ enum Command {
     },
     /// Connect to Discord and answer there (token from DISCORD_TOKEN or [discord] token_file).
     #[cfg(feature = "discord")]
-    Run,
+    Run {
+        /// Run only these shards, `A-B` (both included) or `A`; overrides [discord] shards.
+        #[arg(long, value_name = "A-B")]
+        shards: Option<String>,
+        /// The bot's total number of shards, the same in every process; overrides [discord] shard_count.
+        #[arg(long, value_name = "N")]
+        shard_count: Option<u32>,
+    },
     /// Show recorded changes to FAQ entries, newest first (file edits and Discord edits).
     History {
         /// Print JSON.
@@ -153,7 +160,7 @@ fn main() -> ExitCode {
 fn init_logging(command: &Command) {
     let default = match command {
         #[cfg(feature = "discord")]
-        Command::Run => faqbot::discord::DEFAULT_LOG_FILTER,
+        Command::Run { .. } => faqbot::discord::DEFAULT_LOG_FILTER,
         _ => "warn",
     };
     faqbot::logging::init(default);
@@ -196,7 +203,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             graph,
         } => symptoms(&config, answers.as_deref(), json, graph),
         #[cfg(feature = "discord")]
-        Command::Run => faqbot::discord::run(config),
+        Command::Run {
+            shards,
+            shard_count,
+        } => {
+            let mut config = config;
+            if shards.is_some() {
+                config.discord.shards = shards;
+            }
+            if shard_count.is_some() {
+                config.discord.shard_count = shard_count;
+            }
+            // The file's values were checked at load; what the command line
+            // changed is checked here, with the same messages.
+            if let Err(message) = config.discord.shard_range() {
+                anyhow::bail!("{message}");
+            }
+            faqbot::discord::run(config)
+        }
         Command::History { json, id } => {
             faqbot::admin::cli::history(&config.admin, id.as_deref(), json)
         }

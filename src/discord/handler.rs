@@ -47,6 +47,9 @@ pub struct HandlerSettings {
     pub cooldown: Duration,
     /// Replies per person per minute.
     pub replies_per_minute: u32,
+    /// Whether this process registers the slash commands: the one that
+    /// runs shard 0 (every process when not sharded by range).
+    pub registers_commands: bool,
 }
 
 impl HandlerSettings {
@@ -57,6 +60,11 @@ impl HandlerSettings {
             guild_ids: settings.guild_ids.clone(),
             cooldown: Duration::from_secs(settings.answer_cooldown_seconds),
             replies_per_minute: settings.replies_per_person_per_minute,
+            registers_commands: settings
+                .shard_range()
+                .ok()
+                .flatten()
+                .is_none_or(|range| range.contains(0)),
         }
     }
 }
@@ -114,6 +122,8 @@ pub struct Handler {
     registered: AtomicBool,
     in_flight: InFlight,
     admin: Option<Arc<Admin>>,
+    /// Told the id of each shard that gets READY (the identify turns).
+    ready_shards: Option<tokio::sync::broadcast::Sender<u32>>,
 }
 
 /// A message made of several replies: their embeds in order, the content of
@@ -362,7 +372,29 @@ impl Handler {
             registered: AtomicBool::new(false),
             in_flight,
             admin: None,
+            ready_shards: None,
         }
+    }
+
+    /// Tells `ready_shards` the id of every shard that gets READY.
+    pub fn with_ready_signal(mut self, ready_shards: tokio::sync::broadcast::Sender<u32>) -> Self {
+        self.ready_shards = Some(ready_shards);
+        self
+    }
+
+    /// Whether this process is the first to handle the event `id` (see
+    /// [`ReplyStore::claim_event`]); logged when it is not.
+    async fn claim_event(&self, id: u64) -> bool {
+        let claimed = self
+            .with_store(true, move |store| store.claim_event(&id.to_string()))
+            .await;
+        if !claimed {
+            tracing::info!(
+                event = "duplicate_event",
+                "event already handled by another process of the bot; skipped"
+            );
+        }
+        claimed
     }
 
     /// Runs `call` on the reply store off the async threads (a shared store
@@ -496,6 +528,9 @@ impl Handler {
             .answer_channels
             .contains(&message.channel_id.get());
         if !(direct || mentioned || answer_channel) || message.content.trim().is_empty() {
+            return Ok(());
+        }
+        if !self.claim_event(message.id.get()).await {
             return Ok(());
         }
         tracing::debug!(text = %message.content, "message received");
@@ -1305,13 +1340,19 @@ fn engine_failed(error: tokio::task::JoinError) -> serenity::Error {
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let _ = self.bot_id.set(ready.user.id);
+        let shard = ready.shard.map_or(0, |shard| shard.id.0);
         tracing::info!(
             event = "ready",
             bot = %ready.user.name,
             guilds = ready.guilds.len(),
+            shard,
             "connected to Discord"
         );
-        if !self.registered.swap(true, Ordering::AcqRel)
+        if let Some(ready_shards) = &self.ready_shards {
+            let _ = ready_shards.send(shard);
+        }
+        if self.settings.registers_commands
+            && !self.registered.swap(true, Ordering::AcqRel)
             && let Err(error) = commands::register(&ctx.http, &self.settings.guild_ids).await
         {
             self.registered.store(false, Ordering::Release);
@@ -1336,6 +1377,12 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let _guard = self.in_flight.enter();
+        // Autocomplete changes nothing, and Discord takes one answer.
+        if !matches!(interaction, Interaction::Autocomplete(_))
+            && !self.claim_event(interaction.id().get()).await
+        {
+            return;
+        }
         if let Err(error) = self.on_interaction(&ctx, interaction.clone()).await {
             tracing::warn!(%error, "could not answer an interaction");
             self.apologise(&ctx, &interaction).await;

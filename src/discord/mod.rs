@@ -27,6 +27,7 @@ pub mod token;
 use std::future::Future;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
@@ -37,7 +38,7 @@ use thiserror::Error;
 use tokio::task::JoinHandle;
 
 use crate::admin::Gaps;
-use crate::config::{Config, DISCORD_API, DiscordSettings};
+use crate::config::{Config, DISCORD_API, DiscordSettings, ShardRange};
 use crate::engine::Engine;
 use crate::sessions::SessionStore;
 pub use admin::Admin;
@@ -58,6 +59,16 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
 /// How often forgotten symptom checks are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(300);
+/// Discord's spacing of identifies in one bucket, for the whole bot.
+#[cfg(feature = "redis")]
+const IDENTIFY_SPACING: Duration = Duration::from_secs(5);
+/// How long a shard may take from being started to READY while it holds
+/// its bucket's identify turn; past it the turn ends on its own.
+#[cfg(feature = "redis")]
+const CONNECT_ALLOWANCE: Duration = Duration::from_secs(10);
+/// How often a process waiting for an identify turn asks again.
+#[cfg(feature = "redis")]
+const TURN_POLL: Duration = Duration::from_millis(200);
 
 /// Why the bot stopped or could not start. Each message says what to do.
 #[derive(Debug, Error)]
@@ -93,6 +104,9 @@ pub enum BotError {
     #[cfg(feature = "redis")]
     #[error(transparent)]
     State(#[from] crate::state::StateError),
+    /// `[discord] shards` and `shard_count` do not fit together.
+    #[error("{0}")]
+    Shards(String),
     /// Anything else serenity reported.
     #[error("Discord connection failed: {0}")]
     Discord(#[from] serenity::Error),
@@ -130,9 +144,67 @@ fn is_discord(base: &str) -> bool {
     base.trim_end_matches('/') == DISCORD_API
 }
 
+/// How this process starts its shards.
+enum Launch {
+    /// One shard, 0 of 1 (serenity's `Client::start`), coordinated with
+    /// nobody: the default of a bot that runs as one process.
+    Single,
+    /// A range of shards in one serenity client (`start_shard_range`),
+    /// which boots them five seconds apart; with no Redis there is nothing
+    /// to take turns through, so other processes are not waited for.
+    Range(ShardRange),
+    /// Each shard in its own serenity client, started only once this
+    /// process holds its identify bucket's turn in Redis
+    /// ([`crate::state::IdentifyLeases`]).
+    #[cfg(feature = "redis")]
+    Turns(ShardRange, Arc<crate::state::IdentifyLeases>),
+}
+
+impl Launch {
+    /// The shard ids this launch runs, and the bot's total.
+    fn shards(&self) -> (std::ops::RangeInclusive<u32>, u32) {
+        match self {
+            Launch::Single => (0..=0, 1),
+            Launch::Range(range) => (range.first..=range.last, range.count),
+            #[cfg(feature = "redis")]
+            Launch::Turns(range, _) => (range.first..=range.last, range.count),
+        }
+    }
+}
+
+/// How `config` says to start the shards: with `[state] redis_url`, each
+/// shard in turn through Redis (one shard, 0 of 1, when no range is set);
+/// else a range in one client, or the single shard.
+async fn launch(config: &Config) -> Result<Launch, BotError> {
+    let range = config.discord.shard_range().map_err(BotError::Shards)?;
+    #[cfg(feature = "redis")]
+    if let Some(url) = config.state.redis_url.clone() {
+        let prefix = config.state.key_prefix.clone();
+        let redis =
+            tokio::task::spawn_blocking(move || crate::state::Redis::connect(&url, &prefix))
+                .await
+                .map_err(|_| serenity::Error::Other("connecting to Redis failed"))??;
+        let range = range.unwrap_or(ShardRange {
+            first: 0,
+            last: 0,
+            count: 1,
+        });
+        return Ok(Launch::Turns(
+            range,
+            Arc::new(crate::state::IdentifyLeases::new(redis)),
+        ));
+    }
+    Ok(range.map_or(Launch::Single, Launch::Range))
+}
+
 /// Connects to Discord and serves until `shutdown` resolves or Discord
 /// refuses the connection. Returns once in-flight replies are sent (or
 /// after a grace period).
+///
+/// With `[discord] shards` / `shard_count`, only that range of the bot's
+/// shards is run, and only the process running shard 0 registers the slash
+/// commands. With `[state] redis_url`, shards identify in turns shared by
+/// every process through Redis (see [`start_in_turns`]).
 pub async fn serve<F>(
     config: &Config,
     engine: Arc<Engine>,
@@ -145,38 +217,93 @@ where
     let settings = &config.discord;
     let intents = intents(settings);
     log_intent_choice(settings);
+    let launch = launch(config).await?;
+    let (shard_ids, shard_count) = launch.shards();
+    let handler_settings = HandlerSettings::from_config(settings);
+    if !handler_settings.registers_commands {
+        tracing::info!(
+            "this process does not run shard 0: it leaves registering the slash commands to \
+             the process that does"
+        );
+    }
+    tracing::info!(
+        first = shard_ids.start(),
+        last = shard_ids.end(),
+        shard_count,
+        "running shards"
+    );
     let base = settings.api_base_url.trim_end_matches('/').to_owned();
-    let http = http_builder(&token, &base);
     let in_flight = InFlight::default();
     let (report_sender, reports) = tokio::sync::mpsc::unbounded_channel();
     let admin = Arc::new(open_admin(&engine, config, report_sender).await?);
-    let handler = Handler::new(
-        Arc::clone(&engine),
-        HandlerSettings::from_config(settings),
-        reply_store(config).await?,
-        in_flight.clone(),
-    )
-    .with_admin(Arc::clone(&admin));
-    let mut client = ClientBuilder::new_with_http(http.build(), intents)
-        .event_handler(handler)
-        .await?;
-    if !is_discord(&base) && client.ws_url.lock().await.contains("gateway.discord.gg") {
-        return Err(BotError::NoGateway { base });
+    let (ready_shards, _) = tokio::sync::broadcast::channel(64);
+    let handler = Arc::new(
+        Handler::new(
+            Arc::clone(&engine),
+            handler_settings,
+            reply_store(config).await?,
+            in_flight.clone(),
+        )
+        .with_admin(Arc::clone(&admin))
+        .with_ready_signal(ready_shards.clone()),
+    );
+    // One serenity client for the whole range, or one per shard when each
+    // shard waits for its own identify turn.
+    let per_shard = match &launch {
+        Launch::Single | Launch::Range(_) => 1,
+        #[cfg(feature = "redis")]
+        Launch::Turns(..) => shard_ids.clone().count(),
+    };
+    let mut clients = Vec::with_capacity(per_shard);
+    for _ in 0..per_shard {
+        clients.push(new_client(&token, &base, intents, &handler).await?);
     }
+    let managers: Vec<Arc<ShardManager>> = clients
+        .iter()
+        .map(|client| Arc::clone(&client.shard_manager))
+        .collect();
     let poster = tokio::spawn(admin::post_reports(
-        Arc::clone(&client.http),
+        Arc::clone(&clients[0].http),
         config.admin.moderator_log_channel,
         reports,
     ));
     let watcher = admin.watch(Arc::clone(&engine));
     let stopping = Arc::new(tokio::sync::Notify::new());
+    let stop_requested = Arc::new(AtomicBool::new(false));
     let stopper = spawn_stopper(
         shutdown,
-        Arc::clone(&client.shard_manager),
+        managers.clone(),
         Arc::clone(&stopping),
+        Arc::clone(&stop_requested),
     );
     let purger = spawn_purger(engine, admin.gaps().cloned());
-    let result = run_until_stopped(&mut client, &stopping).await;
+    let gateway = async move {
+        match launch {
+            Launch::Single => clients[0].start().await,
+            // serenity's `start_shard_range` runs `range.start` to
+            // `range.end` *included* (its own docs: `4..7` is "shards 4
+            // through 7"), so the last shard id goes in as the end.
+            Launch::Range(range) => {
+                clients[0]
+                    .start_shard_range(range.first..range.last, range.count)
+                    .await
+            }
+            #[cfg(feature = "redis")]
+            Launch::Turns(range, leases) => {
+                let shards = (range.first..=range.last).zip(clients).collect();
+                start_in_turns(
+                    shards,
+                    range.count,
+                    leases,
+                    ready_shards,
+                    stop_requested,
+                    managers,
+                )
+                .await
+            }
+        }
+    };
+    let result = run_until_stopped(gateway, &stopping).await;
     stopper.abort();
     purger.abort();
     if let Some(watcher) = watcher {
@@ -188,6 +315,148 @@ where
     }
     poster.abort();
     result.map_err(|error| stop_error(error, settings))
+}
+
+/// A serenity client on `handler`, its REST calls through `base`; an error
+/// when a custom base gives no gateway address.
+async fn new_client(
+    token: &Token,
+    base: &str,
+    intents: GatewayIntents,
+    handler: &Arc<Handler>,
+) -> Result<Client, BotError> {
+    let client = ClientBuilder::new_with_http(http_builder(token, base).build(), intents)
+        .event_handler_arc(Arc::clone(handler))
+        .await?;
+    if !is_discord(base) && client.ws_url.lock().await.contains("gateway.discord.gg") {
+        return Err(BotError::NoGateway {
+            base: base.to_owned(),
+        });
+    }
+    Ok(client)
+}
+
+/// Starts each shard of `shards` in its own client once this process holds
+/// the identify turn of the shard's bucket (`shard % max_concurrency`,
+/// `max_concurrency` from `GET /gateway/bot`) in Redis, then runs them all
+/// until they stop; the first error stops the others.
+///
+/// What this guarantees: the *first* identify of each shard a process
+/// starts is spaced at least five seconds from every other first identify
+/// in its bucket by any process of the bot sharing the Redis and key
+/// prefix (the turn is held from before the connection until five seconds
+/// after READY, or [`CONNECT_ALLOWANCE`] + five seconds when READY does not
+/// come). What it does not: serenity 0.12 has no hook before an IDENTIFY,
+/// so a shard that re-identifies by itself later (after Discord invalidates
+/// its session; resumes are not identifies) does so through serenity's own
+/// queue, spaced five seconds within this client only. And a Redis that
+/// does not answer lets the shard start without a turn (logged).
+#[cfg(feature = "redis")]
+async fn start_in_turns(
+    shards: Vec<(u32, Client)>,
+    count: u32,
+    leases: Arc<crate::state::IdentifyLeases>,
+    ready_shards: tokio::sync::broadcast::Sender<u32>,
+    stop_requested: Arc<AtomicBool>,
+    managers: Vec<Arc<ShardManager>>,
+) -> Result<(), serenity::Error> {
+    let max_concurrency = match shards.first() {
+        Some((_, client)) => match client.http.get_bot_gateway().await {
+            Ok(gateway) => gateway.session_start_limit.max_concurrency.max(1),
+            Err(error) => {
+                tracing::warn!(%error, "could not read max_concurrency from /gateway/bot; identifying one shard at a time");
+                1
+            }
+        },
+        None => 1,
+    };
+    let mut running = tokio::task::JoinSet::new();
+    for (shard, mut client) in shards {
+        let bucket = u64::from(shard) % max_concurrency;
+        if !take_identify_turn(&leases, bucket, &stop_requested).await {
+            break;
+        }
+        tracing::info!(
+            shard,
+            shard_count = count,
+            bucket,
+            "identify turn taken: starting shard"
+        );
+        let ready = ready_shards.subscribe();
+        running.spawn(async move { client.start_shard(shard, count).await });
+        tokio::spawn(end_turn_after_ready(
+            Arc::clone(&leases),
+            bucket,
+            shard,
+            ready,
+        ));
+    }
+    while let Some(stopped) = running.join_next().await {
+        let error = match stopped {
+            Ok(Ok(())) => continue,
+            Ok(Err(error)) => error,
+            Err(_) => serenity::Error::Other("a shard's task failed"),
+        };
+        for manager in &managers {
+            manager.shutdown_all().await;
+        }
+        return Err(error);
+    }
+    Ok(())
+}
+
+/// Waits until this process holds `bucket`'s identify turn (true), or the
+/// bot is stopping (false). Redis failing gives the turn (logged by the
+/// store): a shard started out of turn is refused by Discord and retried
+/// by serenity, a shard never started serves nobody.
+#[cfg(feature = "redis")]
+async fn take_identify_turn(
+    leases: &Arc<crate::state::IdentifyLeases>,
+    bucket: u64,
+    stop_requested: &AtomicBool,
+) -> bool {
+    let hold = IDENTIFY_SPACING + CONNECT_ALLOWANCE;
+    loop {
+        if stop_requested.load(Ordering::Acquire) {
+            return false;
+        }
+        let leases = Arc::clone(leases);
+        let taken = tokio::task::spawn_blocking(move || leases.try_take(bucket, hold))
+            .await
+            .ok()
+            .flatten();
+        match taken {
+            Some(true) | None => return true,
+            Some(false) => tokio::time::sleep(TURN_POLL).await,
+        }
+    }
+}
+
+/// Once `shard` is READY (or [`CONNECT_ALLOWANCE`] has passed), makes
+/// `bucket`'s turn end [`IDENTIFY_SPACING`] later.
+#[cfg(feature = "redis")]
+async fn end_turn_after_ready(
+    leases: Arc<crate::state::IdentifyLeases>,
+    bucket: u64,
+    shard: u32,
+    mut ready: tokio::sync::broadcast::Receiver<u32>,
+) {
+    let became_ready = tokio::time::timeout(CONNECT_ALLOWANCE, async {
+        loop {
+            match ready.recv().await {
+                Ok(id) if id == shard => return true,
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return false,
+            }
+        }
+    })
+    .await;
+    if became_ready == Ok(true) {
+        let _ = tokio::task::spawn_blocking(move || {
+            leases.release_after(bucket, IDENTIFY_SPACING);
+        })
+        .await;
+    }
 }
 
 /// Logs which messages the bot will answer, and so whether it needs the
@@ -261,11 +530,13 @@ async fn open_admin(
     )
 }
 
-/// Waits for `shutdown`, then tells `stopping` and closes the gateway.
+/// Waits for `shutdown`, then tells `stopping` and `stop_requested` and
+/// closes every client's gateway.
 fn spawn_stopper<F>(
     shutdown: F,
-    shard_manager: Arc<ShardManager>,
+    shard_managers: Vec<Arc<ShardManager>>,
     stopping: Arc<tokio::sync::Notify>,
+    stop_requested: Arc<AtomicBool>,
 ) -> JoinHandle<()>
 where
     F: Future<Output = ()> + Send + 'static,
@@ -273,10 +544,13 @@ where
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!(event = "shutdown", "shutting down: closing the gateway");
+        stop_requested.store(true, Ordering::Release);
         stopping.notify_one();
         // Repeated in case the shards were still starting the first time.
         loop {
-            shard_manager.shutdown_all().await;
+            for manager in &shard_managers {
+                manager.shutdown_all().await;
+            }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     })
@@ -309,11 +583,11 @@ fn spawn_purger(engine: Arc<Engine>, gaps: Option<Arc<Gaps>>) -> JoinHandle<()> 
 /// Runs the gateway until it stops, or until [`SHUTDOWN_DEADLINE`] after a
 /// shutdown request (a gateway that refuses connections never closes).
 async fn run_until_stopped(
-    client: &mut Client,
+    gateway: impl Future<Output = Result<(), serenity::Error>>,
     stopping: &tokio::sync::Notify,
 ) -> Result<(), serenity::Error> {
     tokio::select! {
-        result = client.start() => result,
+        result = gateway => result,
         () = async {
             stopping.notified().await;
             tokio::time::sleep(SHUTDOWN_DEADLINE).await;

@@ -67,7 +67,21 @@ pub trait ReplyStore: Send + Sync {
         now: SystemTime,
         cooldown: Duration,
     );
+
+    /// Whether this is the first time any process of the bot handles the
+    /// gateway event `event_id` (a message's or an interaction's id) in the
+    /// last [`EVENT_MEMORY`]. During a deploy the old and the new process
+    /// both hold a session for the same shard and both receive its events;
+    /// the first to claim one handles it, the other drops it. One process
+    /// gets each event once, so the in-memory store always says yes.
+    fn claim_event(&self, event_id: &str) -> bool {
+        let _ = event_id;
+        true
+    }
 }
+
+/// How long a handled event is remembered (a deploy's overlap is seconds).
+pub const EVENT_MEMORY: Duration = Duration::from_secs(600);
 
 /// The default store: plain maps behind a mutex, pruned as they are used.
 #[derive(Debug, Default)]

@@ -66,6 +66,12 @@ impl Keys {
         let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
         format!("{}{kind}:{hex}", self.prefix)
     }
+
+    /// The key of `kind` for `name` in the clear, for names that identify
+    /// nobody (a shard's identify bucket number).
+    pub fn plain(&self, kind: &str, name: &str) -> String {
+        format!("{}{kind}:{name}", self.prefix)
+    }
 }
 
 impl std::fmt::Debug for Redis {

@@ -23,11 +23,13 @@
 //! allows the reply). The connection is made again on a later call.
 
 mod connection;
+mod identify;
 #[cfg(feature = "discord")]
 mod replies;
 mod sessions;
 
 pub use connection::{Keys, Redis, StateError, TIMEOUT};
+pub use identify::IdentifyLeases;
 #[cfg(feature = "discord")]
 pub use replies::RedisReplies;
 pub use sessions::RedisSessions;

@@ -14,12 +14,16 @@
 //! script that returns the earlier answer or writes a pending one with the
 //! cooldown as its TTL (SET NX semantics, and the earlier answer's link in
 //! the same round trip): the first process wins, the others point to it.
+//!
+//! A gateway event is claimed by its id (SET NX, ten minutes), so that an
+//! event two processes both receive while one replaces the other is
+//! handled once.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use super::{Redis, epoch_millis, ttl_millis};
-use crate::discord::store::{EarlierAnswer, RATE_WINDOW, ReplyStore};
+use crate::discord::store::{EVENT_MEMORY, EarlierAnswer, RATE_WINDOW, ReplyStore};
 
 /// Drops the replies older than the window, refuses at the limit, else
 /// counts this one. KEYS[1]: the person's window. ARGV: now (ms), the
@@ -90,6 +94,21 @@ fn decode(value: &str) -> Option<EarlierAnswer> {
 }
 
 impl ReplyStore for RedisReplies {
+    fn claim_event(&self, event_id: &str) -> bool {
+        let claimed = self.redis.run("event claim", |connection, keys| {
+            let set: Option<String> = redis::cmd("SET")
+                .arg(keys.key("event", &[event_id]))
+                .arg(1)
+                .arg("NX")
+                .arg("PX")
+                .arg(ttl_millis(EVENT_MEMORY))
+                .query(connection)?;
+            Ok(set.is_some())
+        });
+        // Redis down: handle it (a duplicate reply is better than none).
+        claimed.unwrap_or(true)
+    }
+
     fn allow_reply(&self, person: &str, now: SystemTime, per_minute: u32) -> bool {
         let now_ms = epoch_millis(now);
         let window = ttl_millis(RATE_WINDOW);

@@ -5,6 +5,14 @@
 //!
 //! Payloads carry the fields serenity 0.12.5 needs to deserialise them
 //! (../shared/discord-testing.md, part B1).
+//!
+//! Sharding as Discord does it: `GET /gateway/bot` gives the shard count and
+//! `max_concurrency` the fake was started with ([`FakeDiscord::start_sharded`];
+//! 1 and 1 by default), READY echoes the IDENTIFY's `shard`, and an event
+//! goes to the connection of its guild's shard, `(guild_id >> 22) %
+//! shard_count` (shard 0 without a guild), the newest one if a shard has
+//! several (as during a deploy; [`FakeDiscord::dispatch_to_every_session`]
+//! sends to all of them).
 
 #![allow(dead_code)]
 
@@ -57,7 +65,11 @@ struct State {
     resumes: usize,
     sessions: usize,
     identify_payloads: Vec<Value>,
-    control: Option<mpsc::UnboundedSender<Control>>,
+    /// When each IDENTIFY came, with its shard id.
+    identify_times: Vec<(u64, std::time::Instant)>,
+    /// Every session started (READY or RESUMED), oldest first: its shard
+    /// and the way to its connection.
+    connections: Vec<(u64, mpsc::UnboundedSender<Control>)>,
 }
 
 /// The fake: start it, point the bot at [`FakeDiscord::base_url`].
@@ -73,6 +85,10 @@ pub struct FakeDiscord {
     /// When set, a posted message is accepted (200) with a body nobody can
     /// read.
     garble_posted: Arc<std::sync::atomic::AtomicBool>,
+    /// The bot's shard count, as `GET /gateway/bot` says.
+    shard_count: u64,
+    /// `session_start_limit.max_concurrency` of `GET /gateway/bot`.
+    max_concurrency: u64,
 }
 
 impl FakeDiscord {
@@ -97,7 +113,22 @@ impl FakeDiscord {
         FakeDiscord::start_with_gateway(reject_identify, true).await
     }
 
+    /// Starts a fake of a bot with `shard_count` shards that may identify
+    /// `max_concurrency` at a time.
+    pub async fn start_sharded(shard_count: u64, max_concurrency: u64) -> FakeDiscord {
+        FakeDiscord::start_full(None, true, shard_count, max_concurrency).await
+    }
+
     async fn start_with_gateway(reject_identify: Option<u16>, gateway_up: bool) -> FakeDiscord {
+        FakeDiscord::start_full(reject_identify, gateway_up, 1, 1).await
+    }
+
+    async fn start_full(
+        reject_identify: Option<u16>,
+        gateway_up: bool,
+        shard_count: u64,
+        max_concurrency: u64,
+    ) -> FakeDiscord {
         let rest = TcpListener::bind("127.0.0.1:0").await.expect("bind rest");
         let gateway = TcpListener::bind("127.0.0.1:0")
             .await
@@ -110,6 +141,8 @@ impl FakeDiscord {
             ids: Arc::new(AtomicU64::new(1_000)),
             reject_identify,
             garble_posted: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            shard_count: shard_count.max(1),
+            max_concurrency: max_concurrency.max(1),
         };
         let rest_fake = fake.clone();
         tokio::spawn(async move {
@@ -159,6 +192,11 @@ impl FakeDiscord {
     /// Every request so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.state().requests.clone()
+    }
+
+    /// The requests from index `from` on (a [`FakeDiscord::mark`]).
+    pub fn requests_from(&self, from: usize) -> Vec<Recorded> {
+        self.state().requests.iter().skip(from).cloned().collect()
     }
 
     /// How many IDENTIFY and RESUME the gateway got.
@@ -244,18 +282,83 @@ impl FakeDiscord {
         self.state().requests.len()
     }
 
-    /// Sends a dispatch event on the current gateway connection.
+    /// The shard Discord sends `guild`'s events to.
+    pub fn shard_of_guild(&self, guild: u64) -> u64 {
+        (guild >> 22) % self.shard_count
+    }
+
+    /// The shard of an event's payload: its guild's, else 0.
+    fn shard_of(&self, data: &Value) -> u64 {
+        data["guild_id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .map_or(0, |guild| self.shard_of_guild(guild))
+    }
+
+    /// The open connections of `shard`, oldest first.
+    fn sessions_of(&self, shard: u64) -> Vec<mpsc::UnboundedSender<Control>> {
+        self.state()
+            .connections
+            .iter()
+            .filter(|(of, control)| *of == shard && !control.is_closed())
+            .map(|(_, control)| control.clone())
+            .collect()
+    }
+
+    /// How many connections of `shard` are open.
+    pub fn open_sessions(&self, shard: u64) -> usize {
+        self.sessions_of(shard).len()
+    }
+
+    /// The `[id, count]` of every IDENTIFY received, in order.
+    pub fn identified_shards(&self) -> Vec<(u64, u64)> {
+        self.identify_payloads()
+            .iter()
+            .map(|d| {
+                (
+                    d["shard"][0].as_u64().unwrap_or(0),
+                    d["shard"][1].as_u64().unwrap_or(1),
+                )
+            })
+            .collect()
+    }
+
+    /// The time between the first two IDENTIFYs of `shard`, if it had two.
+    pub fn identify_gap(&self, shard: u64) -> Option<Duration> {
+        let state = self.state();
+        let mut times = state
+            .identify_times
+            .iter()
+            .filter(|(of, _)| *of == shard)
+            .map(|(_, at)| *at);
+        let first = times.next()?;
+        Some(times.next()?.duration_since(first))
+    }
+
+    /// Sends a dispatch event on the newest connection of the event's shard
+    /// (its guild's; shard 0 for DMs).
     pub fn dispatch(&self, event: &str, data: Value) {
-        let control = self.state().control.clone();
+        let shard = self.shard_of(&data);
+        let control = self.sessions_of(shard).pop();
         control
-            .expect("no gateway connection")
+            .unwrap_or_else(|| panic!("no gateway connection for shard {shard}"))
             .send(Control::Dispatch(event.to_owned(), data))
             .expect("gateway connection gone");
     }
 
-    /// Drops the current gateway connection without a close frame.
+    /// Sends a dispatch event on every open connection of the event's
+    /// shard (two during a deploy's overlap); returns how many.
+    pub fn dispatch_to_every_session(&self, event: &str, data: Value) -> usize {
+        let sessions = self.sessions_of(self.shard_of(&data));
+        for control in &sessions {
+            let _ = control.send(Control::Dispatch(event.to_owned(), data.clone()));
+        }
+        sessions.len()
+    }
+
+    /// Drops the newest gateway connection without a close frame.
     pub fn drop_connection(&self) {
-        if let Some(control) = self.state().control.take() {
+        if let Some((_, control)) = self.state().connections.pop() {
             let _ = control.send(Control::Drop);
         }
     }
@@ -353,8 +456,8 @@ impl FakeDiscord {
                 200,
                 Some(json!({
                     "url": format!("ws://{}", self.gateway_addr),
-                    "shards": 1,
-                    "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+                    "shards": self.shard_count,
+                    "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": self.max_concurrency}
                 })),
             ),
             ("POST", ["channels", channel, "messages"]) => {
@@ -432,6 +535,8 @@ impl FakeDiscord {
                                 let mut state = self.state();
                                 state.identifies += 1;
                                 state.identify_payloads.push(payload["d"].clone());
+                                let shard = payload["d"]["shard"][0].as_u64().unwrap_or(0);
+                                state.identify_times.push((shard, std::time::Instant::now()));
                             }
                             if let Some(code) = self.reject_identify {
                                 let frame = CloseFrame {
@@ -445,19 +550,22 @@ impl FakeDiscord {
                                 return;
                             }
                             sequence += 1;
+                            let shard = payload["d"]["shard"].clone();
+                            let shard = if shard.is_array() { shard } else { json!([0, 1]) };
+                            let id = shard[0].as_u64().unwrap_or(0);
                             let ready = json!({"op": 0, "t": "READY", "s": sequence, "d": {
                                 "v": 10,
                                 "user": user_json(BOT_ID, "faqbot", true),
                                 "guilds": [],
-                                "session_id": "fake-session",
+                                "session_id": format!("fake-session-{id}"),
                                 "resume_gateway_url": format!("ws://{}", self.gateway_addr),
-                                "shard": [0, 1],
+                                "shard": shard,
                                 "application": {"id": APP_ID.to_string(), "flags": 0},
                             }});
                             if socket.send(WsMessage::text(ready.to_string())).await.is_err() {
                                 return;
                             }
-                            self.session_started(control_tx.clone());
+                            self.session_started(control_tx.clone(), id);
                         }
                         Some(6) => {
                             self.state().resumes += 1;
@@ -466,7 +574,12 @@ impl FakeDiscord {
                             if socket.send(WsMessage::text(resumed.to_string())).await.is_err() {
                                 return;
                             }
-                            self.session_started(control_tx.clone());
+                            let id = payload["d"]["session_id"]
+                                .as_str()
+                                .and_then(|s| s.strip_prefix("fake-session-"))
+                                .and_then(|s| s.parse().ok())
+                                .unwrap_or(0);
+                            self.session_started(control_tx.clone(), id);
                         }
                         _ => {}
                     }
@@ -487,11 +600,11 @@ impl FakeDiscord {
         }
     }
 
-    fn session_started(&self, control: mpsc::UnboundedSender<Control>) {
+    fn session_started(&self, control: mpsc::UnboundedSender<Control>, shard: u64) {
         {
             let mut state = self.state();
             state.sessions += 1;
-            state.control = Some(control);
+            state.connections.push((shard, control));
         }
         self.changed.notify_waiters();
     }
@@ -621,11 +734,24 @@ impl FakeDiscord {
         by: AsMember<'_>,
         data: Value,
     ) -> (u64, String, Value) {
+        self.interaction_in_guild(GUILD_ID, kind, channel, by, data)
+    }
+
+    /// An interaction of `kind` by `by` in `channel` of `guild`, with
+    /// `data`, not sent: its id, token and payload.
+    pub fn interaction_in_guild(
+        &self,
+        guild: u64,
+        kind: u8,
+        channel: u64,
+        by: AsMember<'_>,
+        data: Value,
+    ) -> (u64, String, Value) {
         let id = self.next_id();
         let token = format!("token-{id}");
         let mut interaction = interaction_base(id, &token, kind, by.user, channel);
         interaction["user"] = user_json(by.user, by.name, false);
-        interaction["guild_id"] = json!(GUILD_ID.to_string());
+        interaction["guild_id"] = json!(guild.to_string());
         interaction["member"] = by.member();
         interaction["data"] = data;
         (id, token, interaction)
@@ -918,8 +1044,19 @@ pub fn spawn_bot(
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<Result<(), faqbot::discord::BotError>>,
 ) {
-    let engine =
-        Arc::new(faqbot::engine::Engine::load(&config).expect("the test's FAQ folder loads"));
+    // As `faqbot run` does: symptom checks in Redis when `[state]
+    // redis_url` is set, else in memory.
+    #[cfg(feature = "redis")]
+    let engine = match config.state.redis_url {
+        Some(_) => {
+            let sessions = faqbot::state::session_store(&config).expect("the test's Redis answers");
+            faqbot::engine::Engine::load_with_sessions(&config, sessions).ok()
+        }
+        None => faqbot::engine::Engine::load(&config).ok(),
+    };
+    #[cfg(not(feature = "redis"))]
+    let engine = faqbot::engine::Engine::load(&config).ok();
+    let engine = Arc::new(engine.expect("the test's FAQ folder loads"));
     let token = faqbot::discord::Token::new("fake.token.for-tests").expect("token");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
