@@ -43,8 +43,8 @@ pub fn history_to(
     out: &mut dyn Write,
     notes: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let opened = History::open_read_only(&settings.database)
-        .with_context(|| format!("opening {}", settings.database.display()))?;
+    let opened = History::open_read_only_for(settings)
+        .with_context(|| format!("opening {}", settings.store_label()))?;
     let rows = match opened {
         Some(history) => history.list(entry_id).context("reading the history")?,
         None => {
@@ -52,7 +52,7 @@ pub fn history_to(
                 notes,
                 "No history yet: {} does not exist. The bot creates it when it runs, and \
                  records every FAQ change from then on.",
-                settings.database.display()
+                settings.store_label()
             )?;
             Vec::new()
         }
@@ -133,12 +133,12 @@ pub fn gaps_to(
         )?;
     }
     let opened = Gaps::open_read_only(settings)
-        .with_context(|| format!("opening {}", settings.database.display()))?;
+        .with_context(|| format!("opening {}", settings.store_label()))?;
     let Some(store) = opened else {
         writeln!(
             notes,
             "No data yet: {} does not exist. The bot creates it when it runs.",
-            settings.database.display()
+            settings.store_label()
         )?;
         let empty = GapReport {
             enabled: settings.gaps_enabled,
@@ -274,7 +274,7 @@ pub fn gaps_chart(
     notes: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let (days, uses) = match Gaps::open_read_only(settings)
-        .with_context(|| format!("opening {}", settings.database.display()))?
+        .with_context(|| format!("opening {}", settings.store_label()))?
     {
         Some(store) => {
             let faq = Knowledge::load(&config.faq_dir, config).ok().map(|k| k.faq);

@@ -44,6 +44,10 @@ pub enum StoreError {
     /// SQLite refused an operation.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL could not be reached or refused an operation: the
+    /// address (password replaced by `***`) and PostgreSQL's reason.
+    #[error("{0}")]
+    Postgres(String),
     /// The database was written by a newer faqbot.
     #[error(
         "the database has schema version {found}; this faqbot knows up to {known} (upgrade faqbot)"

@@ -243,17 +243,17 @@ impl Admin {
         reports: Option<mpsc::UnboundedSender<String>>,
     ) -> Admin {
         let settings = config.admin.clone();
-        let history = match History::open(&settings.database) {
+        let history = match History::open_for(&settings) {
             Ok(history) => Some(Arc::new(history)),
             Err(error) => {
-                tracing::error!(%error, database = %settings.database.display(), "cannot open the change history; FAQ changes will not be recorded");
+                tracing::error!(%error, database = %settings.store_label(), "cannot open the change history; FAQ changes will not be recorded");
                 None
             }
         };
         let gaps = match Gaps::open(&settings, SystemTime::now()) {
             Ok(gaps) => Some(Arc::new(gaps)),
             Err(error) => {
-                tracing::error!(%error, database = %settings.database.display(), "cannot open the gaps store; answer counts and gaps will not be recorded");
+                tracing::error!(%error, database = %settings.store_label(), "cannot open the gaps store; answer counts and gaps will not be recorded");
                 None
             }
         };
