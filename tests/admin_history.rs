@@ -194,3 +194,8 @@ fn defect_6_changes_made_while_the_bot_was_down_are_recorded_on_start() {
 fn a_save_by_another_process_is_recorded_once() {
     checks::a_save_by_another_process_is_recorded_once(&checks::Sqlite);
 }
+
+#[test]
+fn a_reload_asked_for_in_one_process_reaches_the_others() {
+    checks::a_reload_asked_for_in_one_process_reaches_the_others(&checks::Sqlite);
+}

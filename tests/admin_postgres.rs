@@ -152,6 +152,9 @@ fn the_admin_stores_on_postgresql() {
             "two processes share history and gaps",
             two_processes_share_history_and_gaps,
         ),
+        ("a reload reaches the other processes", |b| {
+            checks::a_reload_asked_for_in_one_process_reaches_the_others(b)
+        }),
         ("migration from empty", migration_from_empty),
         ("a newer schema is refused", a_newer_schema_is_refused),
         ("concurrent first open", concurrent_first_open_is_safe),

@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
@@ -106,6 +106,24 @@ impl HistoryRow {
         )
     }
 }
+
+/// The FAQ version one running process serves, as
+/// [`History::served_versions`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServedVersion {
+    /// The process: `hostname:pid` (no user data).
+    pub process: String,
+    /// The FAQ version it serves ([`super::FaqFolder::version`]).
+    pub version: String,
+    /// Since when it serves that version, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub since: String,
+    /// When it last said so, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub seen: String,
+}
+
+/// A process that has not said which version it serves for this long is
+/// taken to be gone: not listed (its row is deleted after a day).
+pub const PROCESS_GONE_AFTER: Duration = Duration::from_secs(180);
 
 /// A change to record.
 #[derive(Debug, Clone, Copy)]
@@ -334,6 +352,90 @@ impl History {
             .into_iter()
             .map(|row| (time::timestamp(row.int(0)), row.opt_text(1)))
             .collect())
+    }
+
+    /// Records that `process` serves the FAQ version `version` at `now`
+    /// (the bot calls it at start, after each reload it applies, and every
+    /// minute); forgets processes not heard of for a day.
+    pub fn announce(
+        &self,
+        process: &str,
+        version: &str,
+        now: SystemTime,
+    ) -> Result<(), StoreError> {
+        let now = time::unix_seconds(now);
+        let mut database = self.database();
+        database.execute(
+            "INSERT INTO faq_versions (process, version, since, seen) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (process) DO UPDATE SET
+                 since = CASE WHEN faq_versions.version = excluded.version
+                              THEN faq_versions.since ELSE excluded.since END,
+                 version = excluded.version,
+                 seen = excluded.seen",
+            &[Value::from(process), Value::from(version), Value::Int(now)],
+        )?;
+        database.execute(
+            "DELETE FROM faq_versions WHERE seen < ?1",
+            &[Value::Int(now - 86_400)],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets `process` (a bot stopping cleanly).
+    pub fn forget_process(&self, process: &str) -> Result<(), StoreError> {
+        self.database().execute(
+            "DELETE FROM faq_versions WHERE process = ?1",
+            &[Value::from(process)],
+        )?;
+        Ok(())
+    }
+
+    /// The FAQ version each running process serves (heard of within
+    /// [`PROCESS_GONE_AFTER`] of `now`), by process.
+    pub fn served_versions(&self, now: SystemTime) -> Result<Vec<ServedVersion>, StoreError> {
+        let oldest = time::unix_seconds(now) - PROCESS_GONE_AFTER.as_secs() as i64;
+        let rows = self.database().query(
+            "SELECT process, version, since, seen FROM faq_versions WHERE seen >= ?1
+             ORDER BY process",
+            &[Value::Int(oldest)],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ServedVersion {
+                process: row.text(0),
+                version: row.text(1),
+                since: time::timestamp(row.int(2)),
+                seen: time::timestamp(row.int(3)),
+            })
+            .collect())
+    }
+
+    /// Asks every process on this database to reload its FAQ folder (a
+    /// moderator's `/faq-admin reload`); returns the request's number. Each
+    /// process's watcher looks for a newer request every second.
+    pub fn request_reload(&self, process: &str, now: SystemTime) -> Result<i64, StoreError> {
+        let mut database = self.database();
+        let number = database
+            .query_one(
+                "INSERT INTO reload_requests (at, process) VALUES (?1, ?2) RETURNING id",
+                &[Value::Int(time::unix_seconds(now)), Value::from(process)],
+            )?
+            .map_or(0, |row| row.int(0));
+        // Only the newest matters.
+        database.execute(
+            "DELETE FROM reload_requests WHERE id < ?1",
+            &[Value::Int(number - 100)],
+        )?;
+        Ok(number)
+    }
+
+    /// The number of the newest reload request (0: none yet).
+    pub fn last_reload_request(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .database()
+            .query_one("SELECT max(id) FROM reload_requests", &[])?
+            .and_then(|row| row.opt_int(0))
+            .unwrap_or(0))
     }
 
     /// The number of the newest row, if any (for tests and callers that

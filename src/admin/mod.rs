@@ -34,7 +34,7 @@ pub(crate) mod time;
 pub use chart::{ChartError, UsageChart};
 pub use edit::{Change, Conflict, EditError, EntryDraft, EntryForm, NewEntry, Preview, Saved};
 pub use gaps::{DayCounts, EntryUse, GapDecision, GapGroup, GapMessage, GapReport, Gaps};
-pub use history::{ChangeKind, History, HistoryRow, NewChange};
+pub use history::{ChangeKind, History, HistoryRow, NewChange, ServedVersion};
 pub use reload::{FaqFolder, FaqWatcher, ReloadReport, reload_now};
 pub use settings::AdminSettings;
 
@@ -97,6 +97,20 @@ pub enum StoreError {
 /// can already write the FAQ folder.
 pub fn content_version(text: &str) -> String {
     crate::fasthash::fnv64_hex(text)
+}
+
+/// This process as other processes see it in the served versions:
+/// `hostname:pid` (no user data).
+pub fn process_label() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{host}:{}", std::process::id())
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use faqbot::admin::{
-    AdminSettings, Change, ChangeKind, FaqFolder, GapDecision, Gaps, History, NewChange, cli,
+    AdminSettings, Change, ChangeKind, FaqFolder, FaqWatcher, GapDecision, Gaps, History,
+    NewChange, cli,
 };
 use faqbot::engine::Knowledge;
 
@@ -632,4 +633,133 @@ pub fn a_save_by_another_process_is_recorded_once(backend: &dyn Backend) {
     let rows = history.list(Some("leg-cramps")).expect("lists");
     let authors: Vec<String> = rows.iter().map(|row| row.author()).collect();
     assert_eq!(authors, vec!["file change", "by alice (faqbot teach)"]);
+}
+
+/// Two processes (two folders, as on two machines) on one database: each
+/// records the version it serves; a reload a moderator asks for in one
+/// reaches the other, whose files changed while nothing told it; a process
+/// that stops leaves the list.
+pub fn a_reload_asked_for_in_one_process_reaches_the_others(backend: &dyn Backend) {
+    let a = backend.sandbox("reload-a");
+    let mut b = Sandbox::new("reload-b");
+    b.admin = a.admin.clone();
+    let engine_a = Arc::new(a.engine());
+    let engine_b = Arc::new(b.engine());
+    let history_a = Arc::new(History::open_for(&a.admin).expect("A opens"));
+    let history_b = Arc::new(History::open_for(&b.admin).expect("B opens"));
+    let folder_a = Arc::new(
+        FaqFolder::new(&engine_a, &a.config, Some(Arc::clone(&history_a))).with_process("host-a:1"),
+    );
+    let folder_b = Arc::new(
+        FaqFolder::new(&engine_b, &b.config, Some(Arc::clone(&history_b))).with_process("host-b:2"),
+    );
+    let version = folder_a.version();
+    assert_eq!(version.len(), 16, "{version}");
+    assert_eq!(
+        folder_b.version(),
+        version,
+        "the same files, the same version"
+    );
+
+    // B's file changes before its watcher starts: the watcher does not see
+    // it as a change, so only a reload request makes B serve it.
+    let text = b.read_entry("leg-cramps");
+    b.write(
+        "entries/leg-cramps.toml",
+        &replace_once(
+            &text,
+            "answer = \"\"\"\n",
+            "answer = \"\"\"\nChanged on B. ",
+        ),
+    );
+    let debounce = Duration::from_millis(200);
+    let watcher_a = FaqWatcher::start(
+        Arc::clone(&folder_a),
+        Arc::clone(&engine_a),
+        debounce,
+        |_| {},
+    )
+    .expect("A watches");
+    let watcher_b = FaqWatcher::start(
+        Arc::clone(&folder_b),
+        Arc::clone(&engine_b),
+        debounce,
+        |_| {},
+    )
+    .expect("B watches");
+    let served = history_a.served_versions(SystemTime::now()).expect("reads");
+    let listed: Vec<(&str, &str)> = served
+        .iter()
+        .map(|s| (s.process.as_str(), s.version.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            ("host-a:1", version.as_str()),
+            ("host-b:2", version.as_str())
+        ]
+    );
+    std::thread::sleep(Duration::from_millis(1_500));
+    let answer_b = || {
+        engine_b
+            .knowledge()
+            .faq
+            .get("leg-cramps")
+            .expect("served")
+            .answer
+            .clone()
+    };
+    assert!(
+        !answer_b().contains("Changed on B."),
+        "B reloaded by itself"
+    );
+
+    // The moderator's reload in A: A reloads, then asks the others.
+    assert!(
+        !folder_a
+            .reload(&engine_a, SystemTime::now())
+            .changed_anything()
+    );
+    assert!(folder_a.request_reload(SystemTime::now()));
+    let asked = std::time::Instant::now();
+    while !answer_b().contains("Changed on B.") {
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "B did not reload within 5 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!("the reload reached B in {:?}", asked.elapsed());
+    assert_ne!(folder_b.version(), version);
+    let served = history_b.served_versions(SystemTime::now()).expect("reads");
+    let b_row = served.iter().find(|s| s.process == "host-b:2").expect("B");
+    assert_eq!(b_row.version, folder_b.version());
+    let a_row = served.iter().find(|s| s.process == "host-a:1").expect("A");
+    assert_eq!(a_row.version, version);
+
+    let mut out = Vec::new();
+    cli::versions_to(
+        &a.admin,
+        false,
+        SystemTime::now(),
+        &mut out,
+        &mut Vec::new(),
+    )
+    .expect("runs");
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(
+        text.contains("2 process(es) serve 2 different FAQ versions"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{}  host-b:2", folder_b.version())),
+        "{text}"
+    );
+
+    // A process that stops leaves the list.
+    watcher_b.stop();
+    let served = history_a.served_versions(SystemTime::now()).expect("reads");
+    assert_eq!(served.len(), 1, "{served:?}");
+    assert_eq!(served[0].process, "host-a:1");
+    watcher_a.stop();
 }
