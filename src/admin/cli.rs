@@ -51,9 +51,9 @@ pub fn history_to(
         None => {
             writeln!(
                 notes,
-                "No history yet: {} does not exist. The bot creates it when it runs, and \
+                "No history yet: {}. The bot creates it when it runs, and \
                  records every FAQ change from then on.",
-                settings.store_label()
+                settings.missing_store()
             )?;
             Vec::new()
         }
@@ -123,8 +123,8 @@ pub fn versions_to(
         None => {
             writeln!(
                 notes,
-                "No data yet in {}: the bot creates it when it runs.",
-                settings.store_label()
+                "No data yet: {}. The bot creates it when it runs.",
+                settings.missing_store()
             )?;
             Vec::new()
         }
@@ -210,8 +210,8 @@ pub fn gaps_to(
     let Some(store) = opened else {
         writeln!(
             notes,
-            "No data yet: {} does not exist. The bot creates it when it runs.",
-            settings.store_label()
+            "No data yet: {}. The bot creates it when it runs.",
+            settings.missing_store()
         )?;
         let empty = GapReport {
             enabled: settings.gaps_enabled,

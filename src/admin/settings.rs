@@ -90,6 +90,15 @@ impl AdminSettings {
         }
     }
 
+    /// Why there is no data yet, for the CLI: the SQLite file does not
+    /// exist, or the PostgreSQL database has no faqbot tables.
+    pub fn missing_store(&self) -> String {
+        match &self.database_url {
+            Some(_) => format!("{} has no faqbot tables yet", self.store_label()),
+            None => format!("{} does not exist", self.store_label()),
+        }
+    }
+
     /// The retention period as a duration.
     pub fn retention(&self) -> Duration {
         Duration::from_secs(u64::from(self.gaps_retention_days) * 86_400)

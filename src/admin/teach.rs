@@ -245,8 +245,8 @@ fn run(
     else {
         writeln!(
             notes,
-            "No unanswered message #{gap_id}: {} does not exist yet (the bot creates it when it runs).",
-            settings.store_label()
+            "No unanswered message #{gap_id}: {} (the bot creates it when it runs).",
+            settings.missing_store()
         )?;
         return Ok(EXIT_UNKNOWN);
     };
