@@ -79,6 +79,12 @@ enum Command {
         /// Only this entry, with the diff of each change.
         id: Option<String>,
     },
+    /// Show which FAQ version each running bot process serves (hostname:pid, since when), from the admin database.
+    Versions {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List messages the bot could not answer (when gaps are on), grouped by similarity, and how often each entry was used.
     Gaps {
         /// Print JSON.
@@ -224,6 +230,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History { json, id } => {
             faqbot::admin::cli::history(&config.admin, id.as_deref(), json)
         }
+        Command::Versions { json } => faqbot::admin::cli::versions(&config.admin, json),
         Command::Gaps { json, chart } => {
             let code = faqbot::admin::cli::gaps(&config, &config.admin, json)?;
             match chart {

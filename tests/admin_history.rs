@@ -2,13 +2,15 @@
 //! Discord edits, newest first, and a clear message before the database
 //! exists.
 
+#[path = "support/store_checks.rs"]
+mod checks;
 #[path = "admin_support.rs"]
 mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use faqbot::admin::{Change, ChangeKind, FaqFolder, History, NewChange, cli};
+use faqbot::admin::{Change, ChangeKind, FaqFolder, History, cli};
 use support::{Sandbox, replace_once};
 
 fn at(seconds: u64) -> SystemTime {
@@ -17,45 +19,7 @@ fn at(seconds: u64) -> SystemTime {
 
 #[test]
 fn rows_are_listed_newest_first_per_entry_or_all() {
-    let sandbox = Sandbox::new("history-rows");
-    let history = History::open(&sandbox.admin.database).expect("opens");
-    let record = |id: &str, who: Option<&str>, seconds: u64, before, after, kind| {
-        history
-            .record(NewChange {
-                entry_id: id,
-                kind,
-                who,
-                when: at(seconds),
-                before,
-                after,
-            })
-            .expect("records")
-    };
-    record("a", None, 100, None, Some("v1"), ChangeKind::Added);
-    record(
-        "b",
-        Some("Mod"),
-        200,
-        Some("x"),
-        Some("y"),
-        ChangeKind::Changed,
-    );
-    record("a", Some("Mod"), 300, Some("v1"), None, ChangeKind::Removed);
-
-    let all = history.list(None).expect("lists");
-    let order: Vec<(&str, i64)> = all
-        .iter()
-        .map(|r| (r.entry_id.as_str(), r.at_unix))
-        .collect();
-    assert_eq!(order, vec![("a", 300), ("b", 200), ("a", 100)]);
-    let a = history.list(Some("a")).expect("lists");
-    assert_eq!(a.len(), 2);
-    assert_eq!(a[0].kind, ChangeKind::Removed);
-    assert_eq!(a[0].origin, "discord");
-    assert_eq!(a[1].origin, "file");
-    assert_eq!(a[1].who, None);
-    assert_eq!(a[1].at, "1970-01-01T00:01:40Z");
-    assert!(history.list(Some("zzz")).expect("lists").is_empty());
+    checks::rows_are_listed_newest_first_per_entry_or_all(&checks::Sqlite);
 }
 
 #[test]
@@ -166,24 +130,7 @@ fn valid_and_broken(text: &str, marker: &str) -> (String, String) {
 
 #[test]
 fn defect_6_a_rejected_file_is_never_recorded() {
-    let sandbox = Sandbox::new("history-rejected");
-    let engine = sandbox.engine();
-    let served = sandbox.read_entry("leg-cramps");
-    let (valid, broken) = valid_and_broken(&served, "FIXED");
-    // The file breaks after the bot loaded it but before the folder handle
-    // exists: the broken text is never served.
-    sandbox.write("entries/leg-cramps.toml", &broken);
-    let history = Arc::new(History::open(&sandbox.admin.database).expect("opens"));
-    let folder = FaqFolder::new(&engine, &sandbox.config, Some(Arc::clone(&history)));
-    assert!(folder.reload(&engine, at(1_700_000_000)).is_rejected());
-    sandbox.write("entries/leg-cramps.toml", &valid);
-    assert!(folder.reload(&engine, at(1_700_000_060)).applied);
-
-    let rows = history.list(None).expect("lists");
-    assert_eq!(rows.len(), 1, "{rows:#?}");
-    assert_eq!(rows[0].kind, ChangeKind::Changed);
-    assert_eq!(rows[0].before.as_deref(), Some(served.as_str()));
-    assert_eq!(rows[0].after.as_deref(), Some(valid.as_str()));
+    checks::defect_6_a_rejected_file_is_never_recorded(&checks::Sqlite);
 }
 
 #[test]
@@ -237,64 +184,7 @@ fn defect_6_a_file_changing_during_reloads_is_recorded_only_as_served() {
 
 #[test]
 fn defect_6_changes_made_while_the_bot_was_down_are_recorded_on_start() {
-    let sandbox = Sandbox::new("history-catch-up");
-    // What the bot does when it starts: load the FAQ, open the history,
-    // take the folder.
-    let start = || {
-        let engine = sandbox.engine();
-        let history = Arc::new(History::open(&sandbox.admin.database).expect("opens"));
-        let _folder = FaqFolder::new(&engine, &sandbox.config, Some(Arc::clone(&history)));
-        history
-    };
-    // The first start finds nothing to compare with: no rows.
-    assert!(start().list(None).expect("lists").is_empty());
-
-    // While the bot is down: an entry changed, one added.
-    let sciatica = sandbox.read_entry("sciatica");
-    let changed = replace_once(
-        &sciatica,
-        "answer = \"\"\"\n",
-        "answer = \"\"\"\nWhile down. ",
-    );
-    sandbox.write("entries/sciatica.toml", &changed);
-    let added = include_str!("data/admin/new-entry.toml");
-    sandbox.write("entries/admin-new-entry.toml", added);
-    let history = start();
-    let rows = history.list(None).expect("lists");
-    let mut found: Vec<(&str, ChangeKind, Option<&str>, Option<&str>)> = rows
-        .iter()
-        .map(|r| {
-            (
-                r.entry_id.as_str(),
-                r.kind,
-                r.before.as_deref(),
-                r.after.as_deref(),
-            )
-        })
-        .collect();
-    found.sort_by_key(|row| row.0);
-    assert_eq!(
-        found,
-        vec![
-            ("admin-new-entry", ChangeKind::Added, None, Some(added)),
-            (
-                "sciatica",
-                ChangeKind::Changed,
-                Some(sciatica.as_str()),
-                Some(changed.as_str())
-            ),
-        ]
-    );
-    assert!(rows.iter().all(|r| r.who.is_none() && r.origin == "file"));
-
-    // Started again with no change: nothing new. Then a removal.
-    assert_eq!(start().list(None).expect("lists").len(), 2);
-    std::fs::remove_file(sandbox.entry_path("admin-new-entry")).expect("remove");
-    let rows = start().list(None).expect("lists");
-    assert_eq!(rows.len(), 3, "{rows:#?}");
-    assert_eq!(rows[0].entry_id, "admin-new-entry");
-    assert_eq!(rows[0].kind, ChangeKind::Removed);
-    assert_eq!(rows[0].before.as_deref(), Some(added));
+    checks::defect_6_changes_made_while_the_bot_was_down_are_recorded_on_start(&checks::Sqlite);
 }
 
 /// Two processes on one folder and one history (the bot and `faqbot teach`,
@@ -302,43 +192,10 @@ fn defect_6_changes_made_while_the_bot_was_down_are_recorded_on_start() {
 /// the other's next reload, and recorded once, with its author.
 #[test]
 fn a_save_by_another_process_is_recorded_once() {
-    let sandbox = Sandbox::new("history-two-processes");
-    let engine_a = sandbox.engine();
-    let engine_b = sandbox.engine();
-    let history = Arc::new(History::open(&sandbox.admin.database).expect("opens"));
-    let folder_a = FaqFolder::new(&engine_a, &sandbox.config, Some(Arc::clone(&history)));
-    let folder_b = FaqFolder::new(&engine_b, &sandbox.config, Some(Arc::clone(&history)));
+    checks::a_save_by_another_process_is_recorded_once(&checks::Sqlite);
+}
 
-    let form = folder_a.open_entry(&engine_a, "leg-cramps").expect("opens");
-    let mut draft = form.draft();
-    draft.question = "Why do my legs cramp when I walk?".to_owned();
-    folder_a
-        .save(
-            &engine_a,
-            &Change::Edit {
-                id: "leg-cramps".to_owned(),
-                base_version: form.version,
-                draft,
-            },
-            "cli:alice",
-            at(1_700_000_000),
-        )
-        .expect("saves");
-    let report = folder_b.reload(&engine_b, at(1_700_000_030));
-    assert_eq!(report.changed, vec!["leg-cramps"], "{report:?}");
-    let rows = history.list(Some("leg-cramps")).expect("lists");
-    let authors: Vec<String> = rows.iter().map(|row| row.author()).collect();
-    assert_eq!(authors, vec!["by alice (faqbot teach)"]);
-
-    // A later file edit of the same entry is still recorded.
-    let text = sandbox.read_entry("leg-cramps");
-    sandbox.write(
-        "entries/leg-cramps.toml",
-        &replace_once(&text, "answer = \"\"\"\n", "answer = \"\"\"\nA file edit. "),
-    );
-    folder_b.reload(&engine_b, at(1_700_000_060));
-    folder_a.reload(&engine_a, at(1_700_000_090));
-    let rows = history.list(Some("leg-cramps")).expect("lists");
-    let authors: Vec<String> = rows.iter().map(|row| row.author()).collect();
-    assert_eq!(authors, vec!["file change", "by alice (faqbot teach)"]);
+#[test]
+fn a_reload_asked_for_in_one_process_reaches_the_others() {
+    checks::a_reload_asked_for_in_one_process_reaches_the_others(&checks::Sqlite);
 }

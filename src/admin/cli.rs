@@ -4,6 +4,7 @@
 //! are off, they say so. (`faqbot teach`, which does change the FAQ and the
 //! database, is [`super::teach`].)
 
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,7 +15,7 @@ use serde::Serialize;
 
 use super::chart::UsageChart;
 use super::gaps::{EntryUse, GapReport, Gaps};
-use super::history::{History, HistoryRow};
+use super::history::{History, HistoryRow, ServedVersion};
 use super::settings::AdminSettings;
 use crate::config::Config;
 use crate::engine::Knowledge;
@@ -43,16 +44,16 @@ pub fn history_to(
     out: &mut dyn Write,
     notes: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let opened = History::open_read_only(&settings.database)
-        .with_context(|| format!("opening {}", settings.database.display()))?;
+    let opened = History::open_read_only_for(settings)
+        .with_context(|| format!("opening {}", settings.store_label()))?;
     let rows = match opened {
         Some(history) => history.list(entry_id).context("reading the history")?,
         None => {
             writeln!(
                 notes,
-                "No history yet: {} does not exist. The bot creates it when it runs, and \
+                "No history yet: {}. The bot creates it when it runs, and \
                  records every FAQ change from then on.",
-                settings.database.display()
+                settings.missing_store()
             )?;
             Vec::new()
         }
@@ -91,6 +92,78 @@ fn write_row(out: &mut dyn Write, row: &HistoryRow, with_diff: bool) -> io::Resu
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// `faqbot versions [--json]`: which FAQ version each running bot process
+/// serves (processes heard of in the last three minutes).
+pub fn versions(settings: &AdminSettings, json: bool) -> anyhow::Result<ExitCode> {
+    versions_to(
+        settings,
+        json,
+        SystemTime::now(),
+        &mut io::stdout().lock(),
+        &mut io::stderr().lock(),
+    )
+}
+
+/// [`versions`] at `now`, writing to `out` and notes to `notes`.
+pub fn versions_to(
+    settings: &AdminSettings,
+    json: bool,
+    now: SystemTime,
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let opened = History::open_read_only_for(settings)
+        .with_context(|| format!("opening {}", settings.store_label()))?;
+    let served = match opened {
+        Some(history) => history
+            .served_versions(now)
+            .context("reading the served versions")?,
+        None => {
+            writeln!(
+                notes,
+                "No data yet: {}. The bot creates it when it runs.",
+                settings.missing_store()
+            )?;
+            Vec::new()
+        }
+    };
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &served)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    write!(out, "{}", versions_text(&served))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The served versions as lines for people (also `/faq-admin reload`'s).
+pub fn versions_text(served: &[ServedVersion]) -> String {
+    if served.is_empty() {
+        return "No running bot process has recorded the FAQ version it serves.\n".to_owned();
+    }
+    let distinct: BTreeSet<&str> = served.iter().map(|s| s.version.as_str()).collect();
+    let mut text = if distinct.len() == 1 {
+        format!(
+            "{} process(es) serve FAQ version {}.\n",
+            served.len(),
+            served[0].version
+        )
+    } else {
+        format!(
+            "{} process(es) serve {} different FAQ versions:\n",
+            served.len(),
+            distinct.len()
+        )
+    };
+    for process in served {
+        text.push_str(&format!(
+            "  {}  {}  since {}\n",
+            process.version, process.process, process.since
+        ));
+    }
+    text
 }
 
 #[derive(Serialize)]
@@ -133,12 +206,12 @@ pub fn gaps_to(
         )?;
     }
     let opened = Gaps::open_read_only(settings)
-        .with_context(|| format!("opening {}", settings.database.display()))?;
+        .with_context(|| format!("opening {}", settings.store_label()))?;
     let Some(store) = opened else {
         writeln!(
             notes,
-            "No data yet: {} does not exist. The bot creates it when it runs.",
-            settings.database.display()
+            "No data yet: {}. The bot creates it when it runs.",
+            settings.missing_store()
         )?;
         let empty = GapReport {
             enabled: settings.gaps_enabled,
@@ -274,7 +347,7 @@ pub fn gaps_chart(
     notes: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let (days, uses) = match Gaps::open_read_only(settings)
-        .with_context(|| format!("opening {}", settings.database.display()))?
+        .with_context(|| format!("opening {}", settings.store_label()))?
     {
         Some(store) => {
             let faq = Knowledge::load(&config.faq_dir, config).ok().map(|k| k.faq);

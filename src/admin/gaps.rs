@@ -10,7 +10,8 @@
 //! deleted on open, on every record and by [`Gaps::purge`], and at most
 //! `admin.gaps_max_messages` are kept (the newest), so a busy or flooded
 //! channel cannot grow the file without end; deleted rows are overwritten in
-//! the file (SQLite `secure_delete`).
+//! the file (SQLite `secure_delete`; PostgreSQL keeps a deleted row's bytes
+//! until its vacuum reuses the space, see README).
 //!
 //! [`Gaps::report`] groups the stored messages by shared words (weighted so
 //! that words many messages or many FAQ entries use, like "leg" and "pain",
@@ -26,12 +27,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use rusqlite::{Connection, OptionalExtension, params};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 
+use super::database::{Database, Sql, Value};
 use super::settings::AdminSettings;
-use super::{StoreError, database, time};
+use super::{StoreError, time};
 use crate::engine::{Knowledge, Outcome};
 use crate::faq::Faq;
 
@@ -167,7 +168,7 @@ pub struct EntryUse {
 /// are serialised.
 #[derive(Debug)]
 pub struct Gaps {
-    connection: Mutex<Connection>,
+    database: Mutex<Database>,
     enabled: bool,
     retention_days: u32,
     max_messages: u32,
@@ -180,14 +181,14 @@ impl Gaps {
     /// a moderator has chosen to keep them (answer counts stay).
     pub fn open(settings: &AdminSettings, now: SystemTime) -> Result<Gaps, StoreError> {
         let gaps = Gaps {
-            connection: Mutex::new(database::open(&settings.database)?),
+            database: Mutex::new(Database::open(settings)?),
             enabled: settings.gaps_enabled,
             retention_days: settings.gaps_retention_days.max(1),
             max_messages: settings.gaps_max_messages.max(1),
         };
         gaps.purge(now)?;
         if !gaps.enabled {
-            let deleted = gaps.connection().execute("DELETE FROM gap_messages", [])?;
+            let deleted = gaps.database().execute("DELETE FROM gap_messages", &[])?;
             if deleted > 0 {
                 tracing::info!(
                     n_messages = deleted,
@@ -202,14 +203,12 @@ impl Gaps {
     /// there is no database yet. Nothing is purged, but reports leave out
     /// what is past the retention period.
     pub fn open_read_only(settings: &AdminSettings) -> Result<Option<Gaps>, StoreError> {
-        Ok(
-            database::open_for_reading(&settings.database)?.map(|connection| Gaps {
-                connection: Mutex::new(connection),
-                enabled: settings.gaps_enabled,
-                retention_days: settings.gaps_retention_days.max(1),
-                max_messages: settings.gaps_max_messages.max(1),
-            }),
-        )
+        Ok(Database::open_for_reading(settings)?.map(|database| Gaps {
+            database: Mutex::new(database),
+            enabled: settings.gaps_enabled,
+            retention_days: settings.gaps_retention_days.max(1),
+            max_messages: settings.gaps_max_messages.max(1),
+        }))
     }
 
     /// Whether messages are being stored.
@@ -217,8 +216,8 @@ impl Gaps {
         self.enabled
     }
 
-    fn connection(&self) -> MutexGuard<'_, Connection> {
-        crate::locks::lock(&self.connection)
+    fn database(&self) -> MutexGuard<'_, Database> {
+        crate::locks::lock(&self.database)
     }
 
     /// The first day still kept at `now`.
@@ -244,21 +243,21 @@ impl Gaps {
             return Ok(false);
         }
         self.purge(now)?;
-        let connection = self.connection();
-        connection.execute(
+        let mut database = self.database();
+        database.execute(
             "INSERT INTO gap_messages (day, channel_id, decision, text) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                time::unix_day(now),
-                channel_id.to_string(),
-                decision.as_str(),
-                stored
+            &[
+                Value::Int(time::unix_day(now)),
+                Value::from(channel_id.to_string()),
+                Value::from(decision.as_str()),
+                Value::from(stored),
             ],
         )?;
         // The newest `max_messages` are kept (ids only grow).
-        connection.execute(
+        database.execute(
             "DELETE FROM gap_messages WHERE id <=
              (SELECT id FROM gap_messages ORDER BY id DESC LIMIT 1 OFFSET ?1)",
-            params![i64::from(self.max_messages)],
+            &[Value::Int(i64::from(self.max_messages))],
         )?;
         tracing::debug!(decision = decision.as_str(), "unanswered message stored");
         Ok(true)
@@ -268,14 +267,14 @@ impl Gaps {
     /// period; returns how many messages went.
     pub fn purge(&self, now: SystemTime) -> Result<usize, StoreError> {
         let first_kept = self.first_kept_day(now);
-        let connection = self.connection();
-        let messages = connection.execute(
+        let mut database = self.database();
+        let messages = database.execute(
             "DELETE FROM gap_messages WHERE day < ?1",
-            params![first_kept],
-        )?;
-        connection.execute(
+            &[Value::Int(first_kept)],
+        )? as usize;
+        database.execute(
             "DELETE FROM answer_counts WHERE day < ?1",
-            params![first_kept],
+            &[Value::Int(first_kept)],
         )?;
         if messages > 0 {
             tracing::info!(n_messages = messages, "old unanswered messages deleted");
@@ -285,10 +284,10 @@ impl Gaps {
 
     /// Counts one answer of `entry_id`.
     pub fn record_answer(&self, entry_id: &str, now: SystemTime) -> Result<(), StoreError> {
-        self.connection().execute(
+        self.database().execute(
             "INSERT INTO answer_counts (day, entry_id, count) VALUES (?1, ?2, 1)
-             ON CONFLICT (day, entry_id) DO UPDATE SET count = count + 1",
-            params![time::unix_day(now), entry_id],
+             ON CONFLICT (day, entry_id) DO UPDATE SET count = answer_counts.count + 1",
+            &[Value::Int(time::unix_day(now)), Value::from(entry_id)],
         )?;
         Ok(())
     }
@@ -297,17 +296,14 @@ impl Gaps {
     /// used first. With `faq`, its entries that were never answered are
     /// listed too (count 0), and removed entries are marked.
     pub fn stats(&self, faq: Option<&Faq>, now: SystemTime) -> Result<Vec<EntryUse>, StoreError> {
-        let connection = self.connection();
-        let mut statement = connection.prepare(
-            "SELECT entry_id, sum(count) FROM answer_counts WHERE day >= ?1 GROUP BY entry_id",
+        let rows = self.database().query(
+            "SELECT entry_id, CAST(sum(count) AS BIGINT) FROM answer_counts
+             WHERE day >= ?1 GROUP BY entry_id",
+            &[Value::Int(self.first_kept_day(now))],
         )?;
-        let rows = statement.query_map(params![self.first_kept_day(now)], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
-        })?;
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         for row in rows {
-            let (id, count) = row?;
-            counts.insert(id, count.max(0) as u64);
+            counts.insert(row.text(0), row.int(1).max(0) as u64);
         }
         if let Some(faq) = faq {
             for id in faq.ids() {
@@ -336,24 +332,20 @@ impl Gaps {
     pub fn daily(&self, now: SystemTime) -> Result<Vec<DayCounts>, StoreError> {
         let first = self.first_kept_day(now);
         let today = time::unix_day(now);
-        let connection = self.connection();
-        let per_day = |sql: &str| -> Result<BTreeMap<i64, u64>, StoreError> {
-            let mut statement = connection.prepare(sql)?;
-            let rows = statement.query_map(params![first], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
-            })?;
-            let mut counts = BTreeMap::new();
-            for row in rows {
-                let (day, count) = row?;
-                counts.insert(day, count.max(0) as u64);
-            }
-            Ok(counts)
+        let mut database = self.database();
+        let mut per_day = |sql: &str| -> Result<BTreeMap<i64, u64>, StoreError> {
+            Ok(database
+                .query(sql, &[Value::Int(first)])?
+                .into_iter()
+                .map(|row| (row.int(0), row.int(1).max(0) as u64))
+                .collect())
         };
-        let answered =
-            per_day("SELECT day, sum(count) FROM answer_counts WHERE day >= ?1 GROUP BY day")?;
+        let answered = per_day(
+            "SELECT day, CAST(sum(count) AS BIGINT) FROM answer_counts WHERE day >= ?1 GROUP BY day",
+        )?;
         let unanswered = if self.enabled {
             Some(per_day(
-                "SELECT day, count(*) FROM gap_messages WHERE day >= ?1 GROUP BY day",
+                "SELECT day, CAST(count(*) AS BIGINT) FROM gap_messages WHERE day >= ?1 GROUP BY day",
             )?)
         } else {
             None
@@ -395,31 +387,30 @@ impl Gaps {
 
     /// The newest stored messages within the retention period, oldest first.
     fn messages(&self, now: SystemTime) -> Result<Vec<(i64, GapMessage)>, StoreError> {
-        let connection = self.connection();
-        let mut statement = connection.prepare(
+        let rows = self.database().query(
             "SELECT id, day, channel_id, decision, text FROM gap_messages
              WHERE day >= ?1 ORDER BY id DESC LIMIT ?2",
+            &[
+                Value::Int(self.first_kept_day(now)),
+                Value::Int(MAX_REPORTED_MESSAGES as i64),
+            ],
         )?;
-        let rows = statement.query_map(
-            params![self.first_kept_day(now), MAX_REPORTED_MESSAGES as i64],
-            |row| {
-                let day: i64 = row.get(1)?;
-                let channel: String = row.get(2)?;
-                let decision: String = row.get(3)?;
-                let id = row.get::<_, i64>(0)?;
-                Ok((
+        let mut messages: Vec<(i64, GapMessage)> = rows
+            .into_iter()
+            .map(|row| {
+                let id = row.int(0);
+                (
                     id,
                     GapMessage {
                         id,
-                        date: time::date(day),
-                        channel_id: channel.parse().unwrap_or(0),
-                        decision: GapDecision::parse(&decision),
-                        text: row.get(4)?,
+                        date: time::date(row.int(1)),
+                        channel_id: row.text(2).parse().unwrap_or(0),
+                        decision: GapDecision::parse(&row.text(3)),
+                        text: row.text(4),
                     },
-                ))
-            },
-        )?;
-        let mut messages: Vec<(i64, GapMessage)> = rows.collect::<Result<_, _>>()?;
+                )
+            })
+            .collect();
         messages.reverse();
         Ok(messages)
     }
@@ -430,23 +421,17 @@ impl Gaps {
         if !self.enabled {
             return Ok(None);
         }
-        let connection = self.connection();
-        let mut statement = connection.prepare(
+        let row = self.database().query_one(
             "SELECT day, channel_id, decision, text FROM gap_messages WHERE id = ?1 AND day >= ?2",
+            &[Value::Int(id), Value::Int(self.first_kept_day(now))],
         )?;
-        let mut rows = statement.query_map(params![id, self.first_kept_day(now)], |row| {
-            let day: i64 = row.get(0)?;
-            let channel: String = row.get(1)?;
-            let decision: String = row.get(2)?;
-            Ok(GapMessage {
-                id,
-                date: time::date(day),
-                channel_id: channel.parse().unwrap_or(0),
-                decision: GapDecision::parse(&decision),
-                text: row.get(3)?,
-            })
-        })?;
-        Ok(rows.next().transpose()?)
+        Ok(row.map(|row| GapMessage {
+            id,
+            date: time::date(row.int(0)),
+            channel_id: row.text(1).parse().unwrap_or(0),
+            decision: GapDecision::parse(&row.text(2)),
+            text: row.text(3),
+        }))
     }
 
     /// Marks the message `id` as taught: it is deleted (overwritten in the
@@ -455,38 +440,32 @@ impl Gaps {
     /// longer lists it. Returns how many messages went (0 when `id` is not
     /// stored).
     pub fn mark_taught(&self, id: i64) -> Result<usize, StoreError> {
-        let connection = self.connection();
+        let mut database = self.database();
         // Deleted rows are overwritten, also on a connection opened for the
         // CLI (`faqbot teach`), which does not set it on open.
-        connection.pragma_update(None, "secure_delete", true)?;
-        let text: Option<String> = connection
-            .query_row(
+        database.secure_delete()?;
+        let text = database
+            .query_one(
                 "SELECT text FROM gap_messages WHERE id = ?1",
-                params![id],
-                |row| row.get(0),
-            )
-            .optional()?;
+                &[Value::Int(id)],
+            )?
+            .map(|row| row.text(0));
         let Some(text) = text else {
             return Ok(0);
         };
         let key = crate::text::clean(&text);
-        let mut same: Vec<i64> = Vec::new();
-        {
-            let mut statement = connection.prepare("SELECT id, text FROM gap_messages")?;
-            let rows = statement.query_map([], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-            })?;
-            for row in rows {
-                let (other, other_text) = row?;
-                if other == id || crate::text::clean(&other_text) == key {
-                    same.push(other);
-                }
-            }
-        }
+        let same: Vec<i64> = database
+            .query("SELECT id, text FROM gap_messages", &[])?
+            .into_iter()
+            .filter(|row| row.int(0) == id || crate::text::clean(&row.text(1)) == key)
+            .map(|row| row.int(0))
+            .collect();
         let mut deleted = 0;
         for other in same {
-            deleted +=
-                connection.execute("DELETE FROM gap_messages WHERE id = ?1", params![other])?;
+            deleted += database.execute(
+                "DELETE FROM gap_messages WHERE id = ?1",
+                &[Value::Int(other)],
+            )? as usize;
         }
         tracing::info!(
             gap_id = id,

@@ -34,7 +34,7 @@ pub(crate) mod time;
 pub use chart::{ChartError, UsageChart};
 pub use edit::{Change, Conflict, EditError, EntryDraft, EntryForm, NewEntry, Preview, Saved};
 pub use gaps::{DayCounts, EntryUse, GapDecision, GapGroup, GapMessage, GapReport, Gaps};
-pub use history::{ChangeKind, History, HistoryRow, NewChange};
+pub use history::{ChangeKind, History, HistoryRow, NewChange, ServedVersion};
 pub use reload::{FaqFolder, FaqWatcher, ReloadReport, reload_now};
 pub use settings::AdminSettings;
 
@@ -44,6 +44,10 @@ pub enum StoreError {
     /// SQLite refused an operation.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL could not be reached or refused an operation: the
+    /// address (password replaced by `***`) and PostgreSQL's reason.
+    #[error("{0}")]
+    Postgres(String),
     /// The database was written by a newer faqbot.
     #[error(
         "the database has schema version {found}; this faqbot knows up to {known} (upgrade faqbot)"
@@ -93,6 +97,20 @@ pub enum StoreError {
 /// can already write the FAQ folder.
 pub fn content_version(text: &str) -> String {
     crate::fasthash::fnv64_hex(text)
+}
+
+/// This process as other processes see it in the served versions:
+/// `hostname:pid` (no user data).
+pub fn process_label() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{host}:{}", std::process::id())
 }
 
 #[cfg(test)]

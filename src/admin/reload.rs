@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
@@ -251,6 +252,8 @@ pub(crate) struct FolderState {
     /// Entry texts recently seen by an editor or served: (id, version,
     /// text), oldest first. Lets a conflict say which fields changed.
     pub(crate) seen: VecDeque<(String, String, String)>,
+    /// The version of the FAQ served ([`faq_version`]).
+    pub(crate) version: String,
 }
 
 impl FolderState {
@@ -294,6 +297,14 @@ pub struct FaqFolder {
     /// Symptom checks already validated without a problem against a set of
     /// FAQ ids: (check fingerprint, ids).
     validated: Mutex<BTreeSet<(String, Vec<String>)>>,
+    /// This process in the served versions ([`super::process_label`]).
+    process: String,
+    /// The newest reload request already acted on (see
+    /// [`History::request_reload`]).
+    last_request: AtomicI64,
+    /// A watcher serves this folder (a running bot, not `faqbot teach`):
+    /// its version is recorded in the served versions.
+    serving: AtomicBool,
 }
 
 /// At most this many validated (symptom check, ids) pairs are remembered.
@@ -322,7 +333,9 @@ impl FaqFolder {
             texts: served_texts(&knowledge.faq),
             synonyms: read_served(&config.faq_dir, &config.faq_dir.join(SYNONYMS_FILE)),
             seen: VecDeque::new(),
+            version: String::new(),
         };
+        state.version = faq_version(&state, &knowledge);
         let texts: Vec<(String, String)> = state
             .texts
             .iter()
@@ -331,8 +344,14 @@ impl FaqFolder {
         for (id, text) in texts {
             state.remember(&id, &text);
         }
+        let process = super::process_label();
+        let mut last_request = 0;
         if let Some(history) = &history {
             catch_up(history, &state.texts, SystemTime::now());
+            last_request = history.last_reload_request().unwrap_or_else(|error| {
+                tracing::warn!(%error, "could not read the reload requests");
+                0
+            });
         }
         // What the engine serves passed the full check.
         let served = (
@@ -346,6 +365,81 @@ impl FaqFolder {
             state: Mutex::new(state),
             before_rename: None,
             validated: Mutex::new(BTreeSet::from([served])),
+            process,
+            last_request: AtomicI64::new(last_request),
+            serving: AtomicBool::new(false),
+        }
+    }
+
+    /// The version of the FAQ this process serves: a hash of every entry's
+    /// file, the synonyms file and the symptom check, as served (16 hex
+    /// digits). Processes serving the same files show the same version.
+    pub fn version(&self) -> String {
+        self.lock().version.clone()
+    }
+
+    /// This process as the served versions name it (`hostname:pid`).
+    pub fn process(&self) -> &str {
+        &self.process
+    }
+
+    /// Records again, in the history database, which version this process
+    /// serves (the watcher does it every minute, so that a process that
+    /// stopped drops out of [`History::served_versions`]).
+    pub fn announce(&self) {
+        self.announce_version(&self.version());
+    }
+
+    fn announce_version(&self, version: &str) {
+        if let Some(history) = &self.history
+            && self.serving.load(Ordering::Relaxed)
+        {
+            announce(history, &self.process, version);
+        }
+    }
+
+    /// Asks the other processes sharing the history database to reload
+    /// (after this one reloaded for a moderator); false when there is no
+    /// database or it failed (logged).
+    pub fn request_reload(&self, now: SystemTime) -> bool {
+        let Some(history) = &self.history else {
+            return false;
+        };
+        match history.request_reload(&self.process, now) {
+            Ok(number) => {
+                // This process has just reloaded: its watcher skips it.
+                self.last_request.fetch_max(number, Ordering::Relaxed);
+                true
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not ask the other processes to reload");
+                false
+            }
+        }
+    }
+
+    /// Whether another process asked for a reload this one has not done
+    /// yet (marks it done).
+    fn reload_requested(&self) -> bool {
+        let Some(history) = &self.history else {
+            return false;
+        };
+        match history.last_reload_request() {
+            Ok(number) => self.last_request.fetch_max(number, Ordering::Relaxed) < number,
+            Err(error) => {
+                tracing::debug!(%error, "could not read the reload requests");
+                false
+            }
+        }
+    }
+
+    /// Leaves the served versions (a clean stop).
+    pub fn forget(&self) {
+        self.serving.store(false, Ordering::Relaxed);
+        if let Some(history) = &self.history
+            && let Err(error) = history.forget_process(&self.process)
+        {
+            tracing::debug!(%error, "could not leave the served versions");
         }
     }
 
@@ -353,6 +447,13 @@ impl FaqFolder {
     /// it (tests inject failures with it).
     pub fn with_before_rename(mut self, hook: BeforeRename) -> FaqFolder {
         self.before_rename = Some(hook);
+        self
+    }
+
+    /// Names this process `label` in the served versions instead of
+    /// `hostname:pid` (tests run several "processes" in one).
+    pub fn with_process(mut self, label: &str) -> FaqFolder {
+        self.process = label.to_owned();
         self
     }
 
@@ -459,6 +560,8 @@ impl FaqFolder {
         }
         state.texts = new_texts;
         state.synonyms = synonyms;
+        state.version = faq_version(state, &engine.knowledge());
+        self.announce_version(&state.version);
         log_applied(&report);
         report
     }
@@ -497,6 +600,29 @@ impl FaqFolder {
             }
             found
         })
+    }
+}
+
+/// The version of what is served: a hash of each entry's file text (by
+/// id), the synonyms file and the symptom check's fingerprint.
+fn faq_version(state: &FolderState, knowledge: &Knowledge) -> String {
+    let mut all = String::new();
+    for (id, text) in &state.texts {
+        all.push_str(id);
+        all.push('\0');
+        all.push_str(text);
+        all.push('\0');
+    }
+    all.push_str(state.synonyms.as_deref().unwrap_or(""));
+    all.push('\0');
+    all.push_str(knowledge.symptoms.fingerprint());
+    super::content_version(&all)
+}
+
+/// Records the version `process` serves; a failure is logged.
+fn announce(history: &History, process: &str, version: &str) {
+    if let Err(error) = history.announce(process, version, SystemTime::now()) {
+        tracing::warn!(%error, "could not record the FAQ version served");
     }
 }
 
@@ -592,6 +718,12 @@ fn scan(dir: &Path, previous: &BTreeMap<PathBuf, FileStamp>) -> BTreeMap<PathBuf
     found
 }
 
+/// How often the watcher looks for a reload asked for by another process.
+pub const REQUEST_POLL: Duration = Duration::from_secs(1);
+
+/// How often a process records again which version it serves.
+const ANNOUNCE_EVERY: Duration = Duration::from_secs(60);
+
 /// How often the watcher looks at the files: half the debounce, between
 /// 50 and 250 milliseconds. With the default 500 ms debounce a valid change
 /// is live about a second after the last save.
@@ -631,10 +763,15 @@ impl StopSignal {
 pub struct FaqWatcher {
     signal: Arc<StopSignal>,
     thread: Option<JoinHandle<()>>,
+    folder: Arc<FaqFolder>,
 }
 
 impl FaqWatcher {
-    /// Starts watching `folder`. `on_report` is called on the watcher's
+    /// Starts watching `folder`, and records in the history database (when
+    /// there is one) which FAQ version this process serves, again every
+    /// minute and after each reload, until stopped; every second it also
+    /// looks for a reload asked for by another process
+    /// ([`FaqFolder::request_reload`]). `on_report` is called on the watcher's
     /// thread with each reload that changed something or was rejected (to
     /// post it to the moderator log channel, for example); keep it quick.
     pub fn start(
@@ -647,6 +784,9 @@ impl FaqWatcher {
         let thread_signal = Arc::clone(&signal);
         let interval = poll_interval(debounce);
         let mut seen = scan(folder.dir(), &BTreeMap::new());
+        folder.serving.store(true, Ordering::Relaxed);
+        folder.announce();
+        let stopping = Arc::clone(&folder);
         let thread = std::thread::Builder::new()
             .name("faq-watcher".to_owned())
             .spawn(move || {
@@ -656,7 +796,25 @@ impl FaqWatcher {
                     "watching the FAQ folder"
                 );
                 let mut last_change: Option<Instant> = None;
+                let mut last_look = Instant::now();
+                let mut last_announce = Instant::now();
                 while !thread_signal.wait(interval) {
+                    // A reload asked for in another process (a moderator's
+                    // `/faq-admin reload` there), and this one's heartbeat.
+                    if last_look.elapsed() >= REQUEST_POLL {
+                        last_look = Instant::now();
+                        if folder.reload_requested() {
+                            tracing::info!("reload asked for by another process");
+                            let report = folder.reload(&engine, SystemTime::now());
+                            if report.is_news() {
+                                on_report(&report);
+                            }
+                        }
+                    }
+                    if last_announce.elapsed() >= ANNOUNCE_EVERY {
+                        last_announce = Instant::now();
+                        folder.announce();
+                    }
                     let now = scan(folder.dir(), &seen);
                     if now != seen {
                         log_changed_files(&seen, &now);
@@ -680,6 +838,7 @@ impl FaqWatcher {
         Ok(FaqWatcher {
             signal,
             thread: Some(thread),
+            folder: stopping,
         })
     }
 
@@ -691,10 +850,11 @@ impl FaqWatcher {
 
     fn shut_down(&mut self) {
         self.signal.stop();
-        if let Some(thread) = self.thread.take()
-            && thread.join().is_err()
-        {
-            tracing::error!("the FAQ watcher thread panicked");
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                tracing::error!("the FAQ watcher thread panicked");
+            }
+            self.folder.forget();
         }
     }
 }

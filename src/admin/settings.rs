@@ -1,4 +1,5 @@
-//! `[admin]` in the config file: where the history database lives, whether
+//! `[admin]` in the config file: where the history database lives (the
+//! SQLite file, or PostgreSQL with `database_url`), whether
 //! the "what the bot could not answer" report is on, who is a moderator, and
 //! how quickly file changes go live.
 
@@ -17,6 +18,11 @@ pub struct AdminSettings {
     /// messages (when `gaps_enabled`) and the answer counts. Created on first
     /// use; a relative path is relative to the working directory.
     pub database: PathBuf,
+    /// PostgreSQL instead of the SQLite file, e.g.
+    /// `postgres://faqbot:PASSWORD@127.0.0.1:5432/faqbot` (cargo feature
+    /// `postgres`): the same tables, shared by every process and machine of
+    /// the bot. The password is never printed (`***`). Unset: `database`.
+    pub database_url: Option<String>,
     /// Store the messages that got no answer or only a "did you mean" in
     /// answer channels (text, date and channel; never who wrote them), for
     /// the gaps report. Off by default: these are health messages.
@@ -58,6 +64,7 @@ impl Default for AdminSettings {
     fn default() -> Self {
         AdminSettings {
             database: PathBuf::from(DEFAULT_DATABASE),
+            database_url: None,
             gaps_enabled: false,
             gaps_retention_days: 30,
             gaps_max_messages: DEFAULT_GAPS_MAX_MESSAGES,
@@ -72,6 +79,24 @@ impl AdminSettings {
     /// The debounce as a duration.
     pub fn reload_debounce(&self) -> Duration {
         Duration::from_millis(self.reload_debounce_ms)
+    }
+
+    /// The database as shown to people: the SQLite file, or the PostgreSQL
+    /// address with its password replaced by `***`.
+    pub fn store_label(&self) -> String {
+        match &self.database_url {
+            Some(url) => crate::config::redact_url(url),
+            None => self.database.display().to_string(),
+        }
+    }
+
+    /// Why there is no data yet, for the CLI: the SQLite file does not
+    /// exist, or the PostgreSQL database has no faqbot tables.
+    pub fn missing_store(&self) -> String {
+        match &self.database_url {
+            Some(_) => format!("{} has no faqbot tables yet", self.store_label()),
+            None => format!("{} does not exist", self.store_label()),
+        }
     }
 
     /// The retention period as a duration.
@@ -110,6 +135,25 @@ impl AdminSettings {
                 "admin.database must name a file".to_owned(),
             ));
         }
+        if let Some(url) = &self.database_url {
+            if !is_postgres_address(url) {
+                out.push((
+                    "admin.database_url",
+                    "admin.database_url must be a postgres:// or postgresql:// address (no \
+                     spaces), such as postgres://faqbot@127.0.0.1:5432/faqbot; leave it out to \
+                     keep the data in the SQLite file `database`"
+                        .to_owned(),
+                ));
+            } else if !cfg!(feature = "postgres") {
+                out.push((
+                    "admin.database_url",
+                    "admin.database_url is set, but this faqbot was built without PostgreSQL \
+                     (cargo feature `postgres`); build it with the default features, or leave \
+                     database_url out"
+                        .to_owned(),
+                ));
+            }
+        }
         // serenity panics on an id of 0 the first time it is used.
         for (key, id) in [
             ("admin.moderator_role_id", self.moderator_role_id),
@@ -121,6 +165,23 @@ impl AdminSettings {
         }
         out
     }
+}
+
+/// Whether `url` is a PostgreSQL address this build can use: the
+/// `postgres://` or `postgresql://` scheme, no spaces, and (with the
+/// `postgres` feature) one the client reads.
+fn is_postgres_address(url: &str) -> bool {
+    let scheme_ok = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    if !scheme_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    #[cfg(feature = "postgres")]
+    {
+        use std::str::FromStr;
+        postgres::Config::from_str(url).is_ok()
+    }
+    #[cfg(not(feature = "postgres"))]
+    true
 }
 
 #[cfg(test)]
@@ -140,6 +201,34 @@ mod tests {
     fn an_unknown_key_is_refused() {
         let parsed: Result<AdminSettings, _> = toml::from_str("gaps_enable = true");
         assert!(parsed.is_err());
+    }
+
+    #[test]
+    fn a_postgres_address_is_checked_and_its_password_never_shown() {
+        let with = |url: &str| AdminSettings {
+            database_url: Some(url.to_owned()),
+            ..AdminSettings::default()
+        };
+        for bad in [
+            "mysql://db/faqbot",
+            "postgres://db/ faqbot",
+            "127.0.0.1:5432",
+            "",
+        ] {
+            let refused = with(bad).validate();
+            assert_eq!(refused.len(), 1, "{bad}: {refused:?}");
+            assert_eq!(refused[0].0, "admin.database_url");
+        }
+        let good = with("postgresql://bot:s3cret@db.internal:5432/faqbot");
+        assert_eq!(good.validate().is_empty(), cfg!(feature = "postgres"));
+        assert_eq!(
+            good.store_label(),
+            "postgresql://bot:***@db.internal:5432/faqbot"
+        );
+        for refusal in good.validate() {
+            assert!(!refusal.1.contains("s3cret"), "{}", refusal.1);
+        }
+        assert_eq!(AdminSettings::default().store_label(), DEFAULT_DATABASE);
     }
 
     #[test]

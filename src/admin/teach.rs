@@ -241,12 +241,12 @@ fn run(
         }
     };
     let Some(store) = Gaps::open_read_only(settings)
-        .with_context(|| format!("opening {}", settings.database.display()))?
+        .with_context(|| format!("opening {}", settings.store_label()))?
     else {
         writeln!(
             notes,
-            "No unanswered message #{gap_id}: {} does not exist yet (the bot creates it when it runs).",
-            settings.database.display()
+            "No unanswered message #{gap_id}: {} (the bot creates it when it runs).",
+            settings.missing_store()
         )?;
         return Ok(EXIT_UNKNOWN);
     };
@@ -279,8 +279,8 @@ fn run(
     };
     // A preview writes nothing, not even the history's catch-up.
     let history = if args.yes {
-        Some(Arc::new(History::open(&settings.database).with_context(
-            || format!("opening {}", settings.database.display()),
+        Some(Arc::new(History::open_for(settings).with_context(
+            || format!("opening {}", settings.store_label()),
         )?))
     } else {
         None

@@ -243,17 +243,17 @@ impl Admin {
         reports: Option<mpsc::UnboundedSender<String>>,
     ) -> Admin {
         let settings = config.admin.clone();
-        let history = match History::open(&settings.database) {
+        let history = match History::open_for(&settings) {
             Ok(history) => Some(Arc::new(history)),
             Err(error) => {
-                tracing::error!(%error, database = %settings.database.display(), "cannot open the change history; FAQ changes will not be recorded");
+                tracing::error!(%error, database = %settings.store_label(), "cannot open the change history; FAQ changes will not be recorded");
                 None
             }
         };
         let gaps = match Gaps::open(&settings, SystemTime::now()) {
             Ok(gaps) => Some(Arc::new(gaps)),
             Err(error) => {
-                tracing::error!(%error, database = %settings.database.display(), "cannot open the gaps store; answer counts and gaps will not be recorded");
+                tracing::error!(%error, database = %settings.store_label(), "cannot open the gaps store; answer counts and gaps will not be recorded");
                 None
             }
         };
@@ -350,6 +350,9 @@ impl Admin {
     }
 
     /// `/faq-admin reload`. Blocking.
+    /// Reloads here, then asks every other process sharing the admin
+    /// database to reload too, and shows which version each serves (after
+    /// waiting up to two seconds for them to agree).
     pub fn reload(&self, engine: &Engine) -> AdminReply {
         let report = self.folder.reload(engine, SystemTime::now());
         self.tell(&report);
@@ -358,7 +361,31 @@ impl Admin {
         } else {
             "Reload"
         };
-        AdminReply::titled(title, &report.summary())
+        let mut text = report.summary();
+        if let Some(history) = &self.history
+            && self.folder.request_reload(SystemTime::now())
+        {
+            let mine = self.folder.version();
+            let deadline = Instant::now() + Duration::from_secs(2);
+            let served = loop {
+                let served = history.served_versions(SystemTime::now());
+                let agreed = served
+                    .as_ref()
+                    .is_ok_and(|served| served.iter().all(|s| s.version == mine));
+                if agreed || Instant::now() >= deadline {
+                    break served;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            };
+            match served {
+                Ok(served) => {
+                    text.push('\n');
+                    text.push_str(&crate::admin::cli::versions_text(&served));
+                }
+                Err(error) => tracing::warn!(%error, "could not read the served versions"),
+            }
+        }
+        AdminReply::titled(title, &text)
     }
 
     /// `/faq-admin history [id]`. Blocking.
