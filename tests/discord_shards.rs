@@ -20,74 +20,20 @@
 
 #![cfg(all(feature = "redis", feature = "discord"))]
 
+#[path = "support/redis_server.rs"]
+mod redis_server;
 mod support;
 
 use std::collections::HashMap;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use faqbot::config::Config;
 use faqbot::discord::BotError;
+use redis_server::Server;
 use serde_json::{Value, json};
 use support::{AsMember, BOT_ID, FakeDiscord, ORDINARY, Recorded, user_json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-
-/// A `redis-server` of this test's own, stopped on drop (as in
-/// tests/state_redis.rs).
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    /// A server on a free port, or `None` (after a note) when
-    /// `redis-server` is not installed and not required.
-    fn start() -> Option<Server> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(_) if std::env::var("FAQBOT_REQUIRE_REDIS").as_deref() == Ok("1") => {
-                panic!("redis-server is not installed, and FAQBOT_REQUIRE_REDIS=1")
-            }
-            Err(_) => {
-                eprintln!("note: redis-server is not installed; the sharding test is skipped");
-                return None;
-            }
-        };
-        let server = Server { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while faqbot::state::Redis::connect(&server.url(), "probe:").is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not start on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(server)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The bot's shard count in these tests, and Discord's max_concurrency
 /// (one identify bucket per shard).

@@ -8,8 +8,9 @@
 
 #![cfg(all(feature = "redis", feature = "discord"))]
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+#[path = "support/redis_server.rs"]
+mod redis_server;
+
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
@@ -19,79 +20,8 @@ use faqbot::discord::ReplyStore;
 use faqbot::engine::{ConversationKey, EXPIRED_CHECK, Engine, Input, Knowledge};
 use faqbot::safety::{Reply, ReplyKind};
 use faqbot::sessions::SessionStore;
-use faqbot::state::{Redis, RedisReplies, RedisSessions};
-
-/// A `redis-server` of this test's own, stopped on drop.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    /// A server on a free port, or `None` (after a note) when `redis-server`
-    /// is not installed and not required.
-    fn start() -> Option<Server> {
-        let port = free_port();
-        match Server::on(port) {
-            Some(server) => Some(server),
-            None if std::env::var("FAQBOT_REQUIRE_REDIS").as_deref() == Ok("1") => {
-                panic!("redis-server is not installed, and FAQBOT_REQUIRE_REDIS=1")
-            }
-            None => {
-                eprintln!("note: redis-server is not installed; the Redis test is skipped");
-                None
-            }
-        }
-    }
-
-    /// A server on `port`, ready for connections; `None` when
-    /// `redis-server` cannot be run.
-    fn on(port: u16) -> Option<Server> {
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let server = Server { child, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Redis::connect(&server.url(), "faqbot-test:").is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not start on {port}"
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
-        Some(server)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    /// A new connection, as another process of the bot would make.
-    fn redis(&self) -> Redis {
-        Redis::connect(&self.url(), "faqbot-test:").expect("the test's Redis answers")
-    }
-
-    /// Stops the server at once (as a crash would).
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
-}
+use faqbot::state::{RedisReplies, RedisSessions};
+use redis_server::{Server, free_port};
 
 fn config() -> Config {
     Config {

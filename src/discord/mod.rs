@@ -178,12 +178,7 @@ impl Launch {
 async fn launch(config: &Config) -> Result<Launch, BotError> {
     let range = config.discord.shard_range().map_err(BotError::Shards)?;
     #[cfg(feature = "redis")]
-    if let Some(url) = config.state.redis_url.clone() {
-        let prefix = config.state.key_prefix.clone();
-        let redis =
-            tokio::task::spawn_blocking(move || crate::state::Redis::connect(&url, &prefix))
-                .await
-                .map_err(|_| serenity::Error::Other("connecting to Redis failed"))??;
+    if let Some(redis) = connect_redis(config).await? {
         let range = range.unwrap_or(ShardRange {
             first: 0,
             last: 0,
@@ -487,16 +482,25 @@ fn http_builder(token: &Token, base: &str) -> HttpBuilder {
     http
 }
 
+/// A connection to `[state] redis_url` (made on a blocking thread), or
+/// `None` when it is not set.
+#[cfg(feature = "redis")]
+async fn connect_redis(config: &Config) -> Result<Option<crate::state::Redis>, BotError> {
+    let Some(url) = config.state.redis_url.clone() else {
+        return Ok(None);
+    };
+    let prefix = config.state.key_prefix.clone();
+    let redis = tokio::task::spawn_blocking(move || crate::state::Redis::connect(&url, &prefix))
+        .await
+        .map_err(|_| serenity::Error::Other("connecting to Redis failed"))??;
+    Ok(Some(redis))
+}
+
 /// Where cooldowns and rate limits are kept: Redis when `[state] redis_url`
 /// is set (connected now, on a blocking thread), else this process's memory.
 async fn reply_store(config: &Config) -> Result<Arc<dyn ReplyStore>, BotError> {
     #[cfg(feature = "redis")]
-    if let Some(url) = config.state.redis_url.clone() {
-        let prefix = config.state.key_prefix.clone();
-        let redis =
-            tokio::task::spawn_blocking(move || crate::state::Redis::connect(&url, &prefix))
-                .await
-                .map_err(|_| serenity::Error::Other("connecting to Redis failed"))??;
+    if let Some(redis) = connect_redis(config).await? {
         return Ok(Arc::new(crate::state::RedisReplies::new(redis)));
     }
     let _ = config;
