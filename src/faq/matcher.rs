@@ -642,7 +642,7 @@ impl Matcher {
         };
         matcher.stem_word_lists(faq);
 
-        matcher.index_known_words(faq);
+        let (candidates, entries_using) = matcher.index_known_words(faq);
 
         let document_frequency = matcher.index_entries(faq);
         for word in &faq.synonyms.elsewhere_words {
@@ -651,12 +651,11 @@ impl Matcher {
             }
         }
         matcher.weigh_terms(&document_frequency);
-        let texts = matcher.whole_texts(faq);
-        matcher.find_own_terms(faq, &texts);
-        // The second look's whole-text ranking costs memory at every load;
-        // it is built only when the second look can answer.
+        matcher.find_own_terms(&candidates, &entries_using);
+        // The second look's whole-text ranking costs time and memory at
+        // every load; it is built only when the second look can answer.
         if matcher.calibration.is_some() {
-            matcher.body = Some(BodyIndex::new(&texts));
+            matcher.body = Some(BodyIndex::new(&matcher.whole_texts(faq)));
         }
         matcher.word_info = crate::parallel::map(&matcher.known_list, |known| {
             (known.word.clone(), matcher.read_word(&known.word))
@@ -781,9 +780,8 @@ impl Matcher {
         }
     }
 
-    /// Every entry's whole text (phrasings and answer) as stems: for the
-    /// second look's second ranking ([`BodyIndex`]) and for each entry's own
-    /// terms ([`Matcher::own_terms`]).
+    /// Every entry's whole text (phrasings and answer) as stems, for the
+    /// second look's second ranking ([`BodyIndex`]).
     fn whole_texts(&self, faq: &Faq) -> Vec<Vec<String>> {
         let mut stems: FastMap<String, String> = FastMap::default();
         faq.entries
@@ -802,41 +800,47 @@ impl Matcher {
             .collect()
     }
 
-    /// [`Matcher::own_terms`]: of each entry's question, the terms whose
-    /// stem no other entry's whole text (`texts`) uses and no everyday
-    /// English word has ([`common_words`]):
-    /// "gout", "plantar", "sprain" name a subject; "diagnosis", "vitamin" or
-    /// "worst", even when one entry alone uses them, do not ("how is ADHD
-    /// diagnosed" is not about this FAQ's topic).
-    fn find_own_terms(&mut self, faq: &Faq, texts: &[Vec<String>]) {
-        let mut entries_using: FastMap<&str, u32> = FastMap::default();
-        for words in texts {
-            let distinct: FastSet<&str> = words.iter().map(String::as_str).collect();
-            for stem in distinct {
-                *entries_using.entry(stem).or_default() += 1;
-            }
-        }
+    /// The stems of each entry's question that may name its subject: no
+    /// stop word, no everyday English word ([`common_words`]: "gout",
+    /// "plantar", "sprain" may; "diagnosis", "vitamin", "worst" may not, so
+    /// "how is ADHD diagnosed" is not about this FAQ's topic), no activity
+    /// or symptom word.
+    fn own_candidates(&self, faq: &Faq) -> Vec<Vec<String>> {
         let common = common_words();
-        self.own_terms = faq
-            .entries
+        // Stems already worked out (questions share most of their words).
+        let mut cache: FastMap<String, String> = FastMap::default();
+        faq.entries
             .iter()
             .map(|entry| {
-                let mut own: Vec<TermId> = self
-                    .synonyms
-                    .rewrite(&text::words(&entry.question))
+                let mut stems: Vec<String> = self
+                    .analyse_known(&entry.question, &mut cache, None)
                     .into_iter()
-                    .filter(|word| !self.stop_words.contains(word.as_str()))
-                    .map(|word| self.stemmer.0.stem(&word).into_owned())
                     .filter(|stem| {
-                        entries_using.get(stem.as_str()) == Some(&1)
-                            && !common.contains(stem)
+                        stem.len() >= 3
+                            && !common.contains(stem.as_str())
                             && !self.activity_stems.contains(stem)
                             && !self.symptom_stems.contains(stem)
                     })
-                    .filter_map(|stem| self.terms.get(&stem).copied())
+                    .collect();
+                stems.sort_unstable();
+                stems.dedup();
+                stems
+            })
+            .collect()
+    }
+
+    /// [`Matcher::own_terms`]: of each entry's `candidates`, the ones no
+    /// other entry uses anywhere (`entries_using` is 1).
+    fn find_own_terms(&mut self, candidates: &[Vec<String>], entries_using: &FastMap<String, u32>) {
+        self.own_terms = candidates
+            .iter()
+            .map(|stems| {
+                let mut own: Vec<TermId> = stems
+                    .iter()
+                    .filter(|stem| entries_using.get(stem.as_str()) == Some(&1))
+                    .filter_map(|stem| self.terms.get(stem).copied())
                     .collect();
                 own.sort_unstable();
-                own.dedup();
                 own
             })
             .collect();
@@ -880,15 +884,68 @@ impl Matcher {
     /// Every word the FAQ knows (its texts, synonyms and stop words, so that
     /// none of them is "corrected" into another word), with the deletion
     /// index that finds the known words near a typo.
-    fn index_known_words(&mut self, faq: &Faq) {
+    ///
+    /// The same pass over every text finds the entries that use each
+    /// question's candidate subject stems ([`Matcher::own_candidates`]),
+    /// returned with how many entries use each: a distinct word is stemmed
+    /// once (after a one-word synonym rewrite), so the millions of words of
+    /// a large FAQ's answers still cost one look-up each.
+    fn index_known_words(&mut self, faq: &Faq) -> (Vec<Vec<String>>, FastMap<String, u32>) {
+        let candidates = self.own_candidates(faq);
+        let candidate_ids: FastMap<&str, u32> = candidates
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(id, stem)| (stem.as_str(), id as u32))
+            .collect();
+        // The candidate a text word names, if any: its stem, or the stems of
+        // what the synonyms rewrite it to.
+        let this = &*self;
+        let rewritten: FastSet<&str> = faq.synonyms.known_words().collect();
+        // A stem keeps its word's first letters, so a word whose first three
+        // or four letters begin no candidate is not stemmed at all: most
+        // words of a large FAQ's answers are let through by a look-up.
+        let heads: FastSet<&str> = candidates
+            .iter()
+            .flatten()
+            .flat_map(|stem| [stem.get(..3), stem.get(..4)])
+            .flatten()
+            .collect();
+        let may_name = |word: &str| {
+            [word.get(..3), word.get(..4)]
+                .into_iter()
+                .flatten()
+                .any(|head| heads.contains(head))
+        };
+        let candidate_of = |word: &str| -> Option<u32> {
+            let named = |word: &str| {
+                if this.stop_words.contains(word) {
+                    return None;
+                }
+                candidate_ids
+                    .get(this.stemmer.0.stem(word).as_ref())
+                    .copied()
+            };
+            if !rewritten.contains(word) {
+                return if may_name(word) { named(word) } else { None };
+            }
+            this.synonyms
+                .rewrite_spans(&[word])
+                .into_iter()
+                .find_map(|(word, _)| named(word))
+        };
         // Each distinct word once, as it is met: the answers of a large FAQ
         // hold millions of words but only tens of thousands of distinct ones.
         let mut distinct: FastSet<String> = FastSet::default();
         // The distinct words of each run of entries (a run per core for a
-        // large FAQ), then merged.
+        // large FAQ), each with the candidate it names, and how many of the
+        // run's entries use each candidate; then merged.
         let per_run = crate::parallel::map_runs(&faq.entries, |entries| {
-            let mut words: FastSet<String> = FastSet::default();
+            let mut words: FastMap<String, Option<u32>> = FastMap::default();
+            let mut using: FastMap<u32, u32> = FastMap::default();
+            let mut in_entry: Vec<u32> = Vec::new();
             for entry in entries {
+                in_entry.clear();
                 for source in std::iter::once(&entry.question)
                     .chain(entry.alternates.iter())
                     .chain(entry.keywords.iter())
@@ -896,14 +953,47 @@ impl Matcher {
                 {
                     // The words of `text::words`, without a `String` for each.
                     for word in text::clean(source).split(' ') {
-                        if !word.is_empty() && !words.contains(word) {
-                            words.insert(word.to_owned());
+                        if word.is_empty() {
+                            continue;
                         }
+                        let named = match words.get(word) {
+                            Some(named) => *named,
+                            None => {
+                                let named = candidate_of(word);
+                                words.insert(word.to_owned(), named);
+                                named
+                            }
+                        };
+                        in_entry.extend(named);
                     }
                 }
+                in_entry.sort_unstable();
+                in_entry.dedup();
+                for &id in &in_entry {
+                    *using.entry(id).or_default() += 1;
+                }
             }
-            words
+            (words, using)
         });
+        let mut using_by_id: FastMap<u32, u32> = FastMap::default();
+        let per_run: Vec<_> = per_run
+            .into_iter()
+            .map(|(words, using)| {
+                for (id, n) in using {
+                    *using_by_id.entry(id).or_default() += n;
+                }
+                words.into_keys()
+            })
+            .collect();
+        let entries_using: FastMap<String, u32> = candidates
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(id, stem)| {
+                let n = using_by_id.get(&(id as u32)).copied().unwrap_or(0);
+                (stem.clone(), n)
+            })
+            .collect();
         for words in per_run {
             distinct.extend(words);
         }
@@ -935,6 +1025,7 @@ impl Matcher {
                 word,
             })
             .collect();
+        (candidates, entries_using)
     }
 
     /// The matcher with a second opinion for its calibrated second look,
@@ -1959,19 +2050,21 @@ fn distinct_terms(words: &[QueryWord]) -> usize {
 
 /// The distinct FAQ terms among `words`, sorted.
 /// The stems of everyday English words (`common_words.txt`, written by
-/// `scripts/common-words` from wordfreq's figures): never the name of an
-/// entry's subject ([`Matcher::own_terms`]). By stem, so that "vitamins" is
-/// as everyday as "vitamin".
-fn common_words() -> &'static FastSet<String> {
-    static STEMS: std::sync::OnceLock<FastSet<String>> = std::sync::OnceLock::new();
-    STEMS.get_or_init(|| {
-        let stemmer = Stemmer::create(Algorithm::English);
-        include_str!("common_words.txt")
-            .lines()
-            .filter(|line| !line.starts_with('#') && !line.is_empty())
-            .map(|word| stemmer.stem(word).into_owned())
-            .collect()
-    })
+/// `scripts/common-words` from wordfreq's figures, each word with its
+/// stem by the matcher's stemmer): never the name of an entry's subject
+/// ([`Matcher::own_terms`]). By stem, so that "vitamins" is as everyday as
+/// "vitamin".
+fn common_words() -> &'static FastSet<&'static str> {
+    static STEMS: std::sync::OnceLock<FastSet<&'static str>> = std::sync::OnceLock::new();
+    STEMS.get_or_init(|| common_word_lines().map(|(_, stem)| stem).collect())
+}
+
+/// The (word, stem) lines of `common_words.txt`.
+fn common_word_lines() -> impl Iterator<Item = (&'static str, &'static str)> {
+    include_str!("common_words.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .filter_map(|line| line.split_once('\t'))
 }
 
 fn sorted_terms(words: &[QueryWord]) -> Vec<TermId> {
@@ -2442,6 +2535,19 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+
+    /// `common_words.txt` holds each word's stem as the matcher stems it
+    /// (written by `scripts/common-words`); a stemmer upgrade must rewrite it.
+    #[test]
+    fn the_common_words_stems_are_the_matchers() {
+        let stemmer = Stemmer::create(Algorithm::English);
+        let lines: Vec<_> = common_word_lines().collect();
+        assert!(lines.len() > 10_000, "{}", lines.len());
+        for (word, stem) in lines {
+            assert_eq!(stemmer.stem(word), stem, "{word}");
+        }
+        assert!(common_words().contains("vitamin") && !common_words().contains("gout"));
+    }
 
     /// Every message of the labelled sets (and a few odd ones): what the
     /// pruned ranking is checked on.
