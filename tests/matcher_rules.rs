@@ -39,50 +39,55 @@ fn entry(id: &str, question: &str, alternates: &[&str], keywords: &[&str]) -> Fa
     }
 }
 
-fn matcher() -> Matcher {
+/// The matcher of a small FAQ of `entries` with [`SYNONYMS`].
+fn small_matcher(entries: Vec<FaqEntry>) -> Matcher {
     let (synonyms, problems) = synonyms::parse(Path::new("synonyms.toml"), SYNONYMS);
     assert!(problems.is_empty(), "{problems:?}");
     let faq = Faq {
         urgency: Default::default(),
-        entries: vec![
-            entry(
-                "causes",
-                "What can cause pain in the back of the legs when walking?",
-                &[
-                    "why do my legs hurt when i walk",
-                    "why do my calves ache on walks",
-                    "leg pain when walking",
-                ],
-                &["causes"],
-            ),
-            entry(
-                "sciatica",
-                "Can leg pain when walking be sciatica?",
-                &["is my leg pain sciatica"],
-                &["sciatica", "trapped nerve"],
-            ),
-            entry(
-                "cramps",
-                "Why do I get leg cramps?",
-                &["cramp in my calf at night", "cramping calves at night"],
-                &["cramps", "charley horse"],
-            ),
-            entry(
-                "see-doctor",
-                "When should I see a doctor about leg pain when walking?",
-                &["do i need a doctor for my leg pain"],
-                &["doctor", "appointment"],
-            ),
-            entry(
-                "weight",
-                "Can losing weight help leg pain when walking?",
-                &["does weight loss help leg pain"],
-                &["weight", "obesity"],
-            ),
-        ],
+        entries,
         synonyms,
     };
     Matcher::new(&faq, MatcherSettings::default())
+}
+
+fn matcher() -> Matcher {
+    small_matcher(vec![
+        entry(
+            "causes",
+            "What can cause pain in the back of the legs when walking?",
+            &[
+                "why do my legs hurt when i walk",
+                "why do my calves ache on walks",
+                "leg pain when walking",
+            ],
+            &["causes"],
+        ),
+        entry(
+            "sciatica",
+            "Can leg pain when walking be sciatica?",
+            &["is my leg pain sciatica"],
+            &["sciatica", "trapped nerve"],
+        ),
+        entry(
+            "cramps",
+            "Why do I get leg cramps?",
+            &["cramp in my calf at night", "cramping calves at night"],
+            &["cramps", "charley horse"],
+        ),
+        entry(
+            "see-doctor",
+            "When should I see a doctor about leg pain when walking?",
+            &["do i need a doctor for my leg pain"],
+            &["doctor", "appointment"],
+        ),
+        entry(
+            "weight",
+            "Can losing weight help leg pain when walking?",
+            &["does weight loss help leg pain"],
+            &["weight", "obesity"],
+        ),
+    ])
 }
 
 fn decide(message: &str) -> (Decision, Option<String>) {
@@ -238,27 +243,20 @@ fn a_word_an_entry_names_is_not_another_subject_by_its_stem() {
 #[test]
 fn a_message_that_is_exactly_one_entrys_phrasing_is_answered_with_it() {
     let matcher_of = |second_alternates: &[&str]| {
-        let (synonyms, problems) = synonyms::parse(Path::new("synonyms.toml"), SYNONYMS);
-        assert!(problems.is_empty(), "{problems:?}");
-        let faq = Faq {
-            urgency: Default::default(),
-            entries: vec![
-                entry(
-                    "night-cramps",
-                    "Why do my calves cramp at night?",
-                    &["calf cramp in bed"],
-                    &[],
-                ),
-                entry(
-                    "statins",
-                    "Can statins cause leg pain?",
-                    second_alternates,
-                    &[],
-                ),
-            ],
-            synonyms,
-        };
-        Matcher::new(&faq, MatcherSettings::default())
+        small_matcher(vec![
+            entry(
+                "night-cramps",
+                "Why do my calves cramp at night?",
+                &["calf cramp in bed"],
+                &[],
+            ),
+            entry(
+                "statins",
+                "Can statins cause leg pain?",
+                second_alternates,
+                &[],
+            ),
+        ])
     };
     // The statins entry explains every word too, through three phrasings.
     let matcher = matcher_of(&["statins and a calf cramp", "leg pain in bed", "cramp"]);
@@ -288,28 +286,21 @@ fn a_message_that_is_exactly_one_entrys_phrasing_is_answered_with_it() {
 /// chemistry question about gout, and another subject still wins ("my dog").
 #[test]
 fn an_entrys_own_subject_puts_a_message_on_topic() {
-    let (synonyms, problems) = synonyms::parse(Path::new("synonyms.toml"), SYNONYMS);
-    assert!(problems.is_empty(), "{problems:?}");
-    let faq = Faq {
-        urgency: Default::default(),
-        entries: vec![
-            entry(
-                "causes",
-                "What can cause pain in the back of the legs when walking?",
-                &["why do my legs hurt when i walk"],
-                &["causes"],
-            ),
-            entry("gout", "What is gout?", &["gout attack"], &["uric acid"]),
-            entry(
-                "diagnosis",
-                "How is leg pain diagnosed?",
-                &["tests for leg pain"],
-                &[],
-            ),
-        ],
-        synonyms,
-    };
-    let matcher = Matcher::new(&faq, MatcherSettings::default());
+    let matcher = small_matcher(vec![
+        entry(
+            "causes",
+            "What can cause pain in the back of the legs when walking?",
+            &["why do my legs hurt when i walk"],
+            &["causes"],
+        ),
+        entry("gout", "What is gout?", &["gout attack"], &["uric acid"]),
+        entry(
+            "diagnosis",
+            "How is leg pain diagnosed?",
+            &["tests for leg pain"],
+            &[],
+        ),
+    ]);
     for message in ["does beer really give you gout?", "how long does gout last"] {
         let verdict = matcher.decide(message);
         assert_eq!(verdict.answer_id(), Some("gout"), "{message}: {verdict:?}");
