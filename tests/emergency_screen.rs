@@ -344,6 +344,21 @@ fn every_exception_keeps_its_twin_alarm() {
         }
     }
     assert!(removing >= 2, "the derive rules were not read");
+    // Every concept that makes a sentence ask for information ("signs",
+    // "your leg") has its twin: the same words told as happening still fire.
+    let info_markers = context
+        .get("sentences")
+        .and_then(|s| s.get("info_markers"))
+        .and_then(|m| m.as_array())
+        .expect("[sentences] info_markers");
+    assert!(!info_markers.is_empty(), "no information markers read");
+    for marker in info_markers {
+        let marker = marker.as_str().unwrap_or_default();
+        assert!(
+            names.contains(marker),
+            "information marker `{marker}` has no twin in twins.tsv"
+        );
+    }
     // Every calm concept of flags.toml has its twin.
     let flags = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("faq/emergency/flags.toml"),

@@ -175,7 +175,8 @@ fn real_tuning_posts_meet_their_floors() {
     };
     assert!(f.right >= right, "right answers fell below {right}");
     assert!(f.wrong <= wrong, "more than {wrong} wrong answers");
-    assert!(f.false_emergencies <= 13, "more than 13 false emergencies");
+    // 13 until the screen read undated weekdays and "your leg" (2026-12-07).
+    assert!(f.false_emergencies <= 11, "more than 11 false emergencies");
 }
 
 #[test]
