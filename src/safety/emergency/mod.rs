@@ -253,6 +253,8 @@ impl EmergencyScreen {
             rules: Rules {
                 body: Default::default(),
                 second_opinion_needs: Default::default(),
+                second_opinion_quiet: Default::default(),
+                second_opinion_unless: Default::default(),
                 no_typos: Default::default(),
                 always_calm: Default::default(),
                 calm_reach_default: 0,
@@ -364,8 +366,12 @@ impl EmergencyScreen {
         let mut analysis = Analysis::new(&self.lexicon, &self.rules, message);
         let mut flags = self.flags(&analysis);
         // The second opinion only adds an alarm the rules did not raise, and
-        // only on a message about a body.
-        if flags.is_empty() && analysis.about_a_body() && self.model.alarms(&analysis.plain) {
+        // only on a message about a body that is not told as long-standing.
+        if flags.is_empty()
+            && analysis.about_a_body()
+            && !analysis.long_standing()
+            && self.model.alarms(&analysis.plain)
+        {
             flags.push(RedFlag::Possible);
         }
         let asked_about = if flags.is_empty() && analysis.has_informational() {

@@ -432,6 +432,14 @@ impl<'a> Analysis<'a> {
             .collect()
     }
 
+    /// Whether the message tells its complaint as long-standing ("been 2
+    /// months now", "for years") and nothing as sudden or recent (context.toml
+    /// `second_opinion_quiet` and `second_opinion_unless`).
+    pub fn long_standing(&self) -> bool {
+        self.present.intersects(self.rules.second_opinion_quiet)
+            && !self.present.intersects(self.rules.second_opinion_unless)
+    }
+
     /// Whether the message names a part of the body or a finding
     /// (context.toml `second_opinion_needs`): the second opinion only reads
     /// messages about a body, so chat about a laptop or a football team

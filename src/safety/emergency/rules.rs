@@ -173,6 +173,12 @@ pub struct Rules {
     /// The second opinion (model.tsv) only reads a message with one of
     /// these: a part of the body or a finding.
     pub second_opinion_needs: ConceptSet,
+    /// A message with one of these ("for months", "years") and none of
+    /// `second_opinion_unless` tells a long-standing complaint: the second
+    /// opinion does not alarm on it (the rules still read it).
+    pub second_opinion_quiet: ConceptSet,
+    /// Concepts that tell something as sudden or recent.
+    pub second_opinion_unless: ConceptSet,
     /// Concepts a misspelling never matches.
     pub no_typos: ConceptSet,
     /// Calm context that nothing overrides.
@@ -240,6 +246,8 @@ struct ContextFile {
     always_calm: Names,
     pseudo_triggers: Names,
     second_opinion_needs: Names,
+    second_opinion_quiet: Names,
+    second_opinion_unless: Names,
     calm_reach_default: usize,
     calm_reach: BTreeMap<String, At<usize>>,
     calm_forward_only: Names,
@@ -259,6 +267,8 @@ const CONTEXT_KEYS: &[&str] = &[
     "always_calm",
     "pseudo_triggers",
     "second_opinion_needs",
+    "second_opinion_quiet",
+    "second_opinion_unless",
     "calm_reach_default",
     "calm_reach",
     "calm_forward_only",
@@ -475,6 +485,8 @@ impl<'t> Shape<'_, '_> {
             always_calm: self.or_default(f, "always_calm", Self::names),
             pseudo_triggers: self.or_default(f, "pseudo_triggers", Self::names),
             second_opinion_needs: self.required(f, "second_opinion_needs", Self::names),
+            second_opinion_quiet: self.or_default(f, "second_opinion_quiet", Self::names),
+            second_opinion_unless: self.or_default(f, "second_opinion_unless", Self::names),
             calm_reach_default: self.required(f, "calm_reach_default", Self::count),
             calm_reach: self.or_default(f, "calm_reach", |s, n| s.map(n, Self::count)),
             calm_forward_only: self.or_default(f, "calm_forward_only", Self::names),
@@ -944,6 +956,8 @@ fn context_rules(
     let always_calm = resolver.names(file, &context.always_calm);
     resolver.names(file, &context.pseudo_triggers);
     let second_opinion_needs = resolver.names(file, &context.second_opinion_needs);
+    let second_opinion_quiet = resolver.names(file, &context.second_opinion_quiet);
+    let second_opinion_unless = resolver.names(file, &context.second_opinion_unless);
     let calm_reach = resolver.calm_reach(file, &context.calm_reach);
     let max_calm_reach = calm_reach
         .iter()
@@ -959,6 +973,8 @@ fn context_rules(
     Rules {
         body,
         second_opinion_needs,
+        second_opinion_quiet,
+        second_opinion_unless,
         no_typos,
         always_calm,
         calm_reach_default: context.calm_reach_default,
