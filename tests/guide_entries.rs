@@ -235,12 +235,13 @@ fn entries_written_from_the_guide_answer_their_questions() {
     assert_eq!((figures.about_new, figures.chat), (100, 40));
     // First read (main at eebdef6, 2026-12-07): 32 right, 5 wrong of 37
     // answers, 1 of the 40 others answered; with the FAQ's own topic, 47
-    // right, 5 wrong of 52. Not the target (70% right, 5% wrong, none of
-    // the others answered): floors at the last read.
+    // right, 5 wrong of 52; read once more after this session's changes
+    // (2026-12-07, 23:30 UTC): 48 right, 5 wrong of 53. Not the target (70%
+    // right, 5% wrong, none of the others answered): floors at the last read.
     check(
         &figures,
         &Floors {
-            right: 47,
+            right: 48,
             wrong: 5,
             chat: 1,
         },
@@ -262,11 +263,13 @@ fn first_held_out_messages_now_tuning() {
     );
     assert_eq!((figures.about_new, figures.chat), (75, 30));
     // First read (main at 297c463): 23 right, 1 wrong of 24 answers; with
-    // the FAQ's own topic 26 right, 1 wrong of 27.
+    // the FAQ's own topic 26 right, 1 wrong of 27; 28 of 29 once the word
+    // model stopped alarming on a months-long complaint and another entry's
+    // answer stopped taking a subject away (2026-12-07).
     check(
         &figures,
         &Floors {
-            right: 26,
+            right: 28,
             wrong: 1,
             chat: 0,
         },
@@ -285,11 +288,12 @@ fn tuning_messages_for_the_guide_entries() {
     report("guide5/tuning.tsv (tuning)", &figures);
     assert_eq!((figures.about_new, figures.chat), (60, 20));
     // First read (297c463): 18 right, 0 wrong; with the FAQ's own topic 23
-    // right, 1 wrong of 24.
+    // right, 1 wrong of 24; 24 of 25 once another entry's answer stopped
+    // taking a subject away (2026-12-07).
     check(
         &figures,
         &Floors {
-            right: 23,
+            right: 24,
             wrong: 1,
             chat: 0,
         },

@@ -52,12 +52,12 @@ const FLOOR_WRONG: f64 = 0.05;
 /// added right answers on every file and no wrong one, so the same floors
 /// hold for it.
 const FILE_FLOORS: [(&str, usize, usize); 6] = [
-    ("dev.tsv", 236, 6),
-    ("dev2.tsv", 163, 7),
-    ("dev3.tsv", 148, 11),
+    ("dev.tsv", 237, 6),
+    ("dev2.tsv", 164, 7),
+    ("dev3.tsv", 149, 11),
     ("dev4.tsv", 130, 4),
     ("holdout2.tsv", 177, 11),
-    ("holdout3.tsv", 162, 3),
+    ("holdout3.tsv", 163, 3),
 ];
 
 struct Labelled {

@@ -168,10 +168,12 @@ fn real_tuning_posts_meet_their_floors() {
     // With the FAQ's own topic (2026-12-07) the matcher alone answers one
     // more right (22); the semantic calibration, refitted because more
     // messages reach the second look, answers three fewer right (56 -> 53).
+    // Once another entry's answer no longer takes a subject away, the
+    // matcher alone answers 23, with the second opinion 54.
     let (right, wrong) = if common::semantic_model().is_some() {
-        (53, 3)
+        (54, 3)
     } else {
-        (22, 2)
+        (23, 2)
     };
     assert!(f.right >= right, "right answers fell below {right}");
     assert!(f.wrong <= wrong, "more than {wrong} wrong answers");

@@ -505,8 +505,9 @@ pub struct Matcher {
     /// ("heart") stays another subject: the moderators decide that in
     /// synonyms.toml, and the self-test reports a phrasing it refuses.
     entry_named_words: FastSet<String>,
-    /// For each entry, the terms of its question that no other entry uses
-    /// anywhere (answers included) and that are no everyday English word,
+    /// For each entry, the terms of its question that no other entry's
+    /// phrasings (question, alternates, keywords) use — another entry's
+    /// answer may mention it in passing — and that are no everyday English word,
     /// activity and symptom words aside, sorted: the name of the entry's own
     /// subject ("gout", "plantar fasciitis"). The FAQ defines its topic with
     /// them: a message that names the subject of the entry it matches best
@@ -830,7 +831,7 @@ impl Matcher {
     }
 
     /// [`Matcher::own_terms`]: of each entry's `candidates`, the ones no
-    /// other entry uses anywhere (`entries_using` is 1).
+    /// other entry's phrasings use (`entries_using` is 1).
     fn find_own_terms(&mut self, candidates: &[Vec<String>], entries_using: &FastMap<String, u32>) {
         self.own_terms = candidates
             .iter()
@@ -946,11 +947,18 @@ impl Matcher {
             let mut in_entry: Vec<u32> = Vec::new();
             for entry in entries {
                 in_entry.clear();
-                for source in std::iter::once(&entry.question)
+                // An entry *uses* a subject when one of its phrasings names
+                // it; an answer that mentions it in passing ("treatment may
+                // be compression stockings") does not make it that entry's
+                // subject. The answers' words are still known words.
+                let phrasings = 1 + entry.alternates.len() + entry.keywords.len();
+                for (n, source) in std::iter::once(&entry.question)
                     .chain(entry.alternates.iter())
                     .chain(entry.keywords.iter())
                     .chain(std::iter::once(&entry.answer))
+                    .enumerate()
                 {
+                    let counts = n < phrasings;
                     // The words of `text::words`, without a `String` for each.
                     for word in text::clean(source).split(' ') {
                         if word.is_empty() {
@@ -964,7 +972,9 @@ impl Matcher {
                                 named
                             }
                         };
-                        in_entry.extend(named);
+                        if counts {
+                            in_entry.extend(named);
+                        }
                     }
                 }
                 in_entry.sort_unstable();
