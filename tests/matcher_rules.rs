@@ -314,3 +314,34 @@ fn an_entrys_own_subject_puts_a_message_on_topic() {
         assert_eq!(verdict.decision, Decision::None, "{message}: {verdict:?}");
     }
 }
+
+/// Another entry's answer may mention a subject in passing ("treatment may
+/// be compression stockings") without taking it away: the subject stays the
+/// entry's whose question names it. Another entry's phrasing does take it.
+#[test]
+fn a_subject_mentioned_in_another_answer_stays_the_entrys_own() {
+    let mut veins = entry(
+        "veins",
+        "Can varicose veins make my legs ache?",
+        &["varicose veins"],
+        &["varicose"],
+    );
+    veins.answer = "Treatment may be hosiery, a procedure or surgery.".to_owned();
+    let hosiery = entry("hosiery", "Does medical hosiery help?", &[], &[]);
+    let matcher = small_matcher(vec![veins.clone(), hosiery.clone()]);
+    let message = "is medical hosiery worth it";
+    let verdict = matcher.decide(message);
+    assert_eq!(
+        verdict.answer_id(),
+        Some("hosiery"),
+        "{message}: {verdict:?}"
+    );
+    // When the other entry *asks* about it, it is nobody's own subject, and
+    // the message has no word about legs.
+    veins
+        .alternates
+        .push("does hosiery help varicose veins".to_owned());
+    let matcher = small_matcher(vec![veins, hosiery]);
+    let verdict = matcher.decide(message);
+    assert_eq!(verdict.decision, Decision::None, "{message}: {verdict:?}");
+}
