@@ -41,15 +41,35 @@ if (process.env.PROXY_DEBUG) {
 	rest.on('restDebug', (message) => console.error(message));
 }
 
+// proxyRequests hands the incoming request itself to @discordjs/rest as the
+// body, which reads it on each attempt: after a 429 from Discord the request
+// went again with an empty body (a lost reply; seen in
+// tests/discord_proxy.rs with a proxy per process). So the body is read
+// first and given as something read anew on every attempt.
 const handle = proxyRequests(rest);
-const server = createServer((request, response) => {
-	handle(request, response).catch((error) => {
+const server = createServer(async (request, response) => {
+	try {
+		const chunks = [];
+		for await (const chunk of request) {
+			chunks.push(chunk);
+		}
+		const body = Buffer.concat(chunks);
+		const replayable = {
+			method: request.method,
+			url: request.url,
+			headers: request.headers,
+			*[Symbol.iterator]() {
+				yield body;
+			},
+		};
+		await handle(replayable, response);
+	} catch (error) {
 		console.error(`proxy: ${error}`);
 		if (!response.headersSent) {
 			response.statusCode = 502;
 		}
 		response.end();
-	});
+	}
 });
 
 function stop() {
