@@ -1158,7 +1158,8 @@ impl RunningBot {
 /// Per-route rate limits for [`FakeDiscord::start_rate_limited`], as
 /// Discord's documentation describes them: every route but the gateway's
 /// has a bucket per method, route and top-level resource (the channel,
-/// guild or webhook id in the path, and an interaction's id) allowing
+/// guild or webhook id and token in the path; here also an interaction's
+/// id and token, so that callbacks never share a bucket) allowing
 /// `limit` requests per `window` from the window's first request. Every
 /// answer carries `X-RateLimit-Limit`, `-Remaining`, `-Reset` (Unix
 /// seconds), `-Reset-After` (seconds) and `-Bucket` (the same for every
