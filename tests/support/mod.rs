@@ -13,6 +13,11 @@
 //! shard_count` (shard 0 without a guild), the newest one if a shard has
 //! several (as during a deploy; [`FakeDiscord::dispatch_to_every_session`]
 //! sends to all of them).
+//!
+//! Rate limits, only when a test asks for them
+//! ([`FakeDiscord::start_rate_limited`]): per-route buckets with Discord's
+//! `X-RateLimit-*` headers and a 429 for a request over a bucket's limit
+//! (see [`RateLimit`]).
 
 #![allow(dead_code)]
 
@@ -67,6 +72,11 @@ struct State {
     identify_payloads: Vec<Value>,
     /// When each IDENTIFY came, with its shard id.
     identify_times: Vec<(u64, std::time::Instant)>,
+    /// The rate-limit buckets by key (see [`bucket_key`]), when rate
+    /// limited.
+    buckets: std::collections::HashMap<String, Bucket>,
+    /// The requests answered 429 (not in `requests`).
+    rate_limited: Vec<Recorded>,
     /// Every session started (READY or RESUMED), oldest first: its shard
     /// and the way to its connection.
     connections: Vec<(u64, mpsc::UnboundedSender<Control>)>,
@@ -89,6 +99,8 @@ pub struct FakeDiscord {
     shard_count: u64,
     /// `session_start_limit.max_concurrency` of `GET /gateway/bot`.
     max_concurrency: u64,
+    /// Per-route rate limits, when set.
+    rate_limit: Option<RateLimit>,
 }
 
 impl FakeDiscord {
@@ -116,11 +128,21 @@ impl FakeDiscord {
     /// Starts a fake of a bot with `shard_count` shards that may identify
     /// `max_concurrency` at a time.
     pub async fn start_sharded(shard_count: u64, max_concurrency: u64) -> FakeDiscord {
-        FakeDiscord::start_full(None, true, shard_count, max_concurrency).await
+        FakeDiscord::start_full(None, true, shard_count, max_concurrency, None).await
+    }
+
+    /// Starts a sharded fake (as [`FakeDiscord::start_sharded`]) whose REST
+    /// routes are rate limited as `limit` says.
+    pub async fn start_rate_limited(
+        shard_count: u64,
+        max_concurrency: u64,
+        limit: RateLimit,
+    ) -> FakeDiscord {
+        FakeDiscord::start_full(None, true, shard_count, max_concurrency, Some(limit)).await
     }
 
     async fn start_with_gateway(reject_identify: Option<u16>, gateway_up: bool) -> FakeDiscord {
-        FakeDiscord::start_full(reject_identify, gateway_up, 1, 1).await
+        FakeDiscord::start_full(reject_identify, gateway_up, 1, 1, None).await
     }
 
     async fn start_full(
@@ -128,6 +150,7 @@ impl FakeDiscord {
         gateway_up: bool,
         shard_count: u64,
         max_concurrency: u64,
+        rate_limit: Option<RateLimit>,
     ) -> FakeDiscord {
         let rest = TcpListener::bind("127.0.0.1:0").await.expect("bind rest");
         let gateway = TcpListener::bind("127.0.0.1:0")
@@ -143,6 +166,7 @@ impl FakeDiscord {
             garble_posted: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             shard_count: shard_count.max(1),
             max_concurrency: max_concurrency.max(1),
+            rate_limit,
         };
         let rest_fake = fake.clone();
         tokio::spawn(async move {
@@ -406,16 +430,32 @@ impl FakeDiscord {
                     Vec::new(),
                 ),
             };
-            let (status, response) = self.route(&method, &path, &body);
-            let (recorded_method, recorded_path) = (method.clone(), path.clone());
+            let recorded = Recorded {
+                method,
+                path,
+                body,
+                files,
+            };
+            let limited = self.take_from_bucket(&recorded.method, &recorded.path);
+            let (status, response) = match &limited {
+                Some(Limited::Over { retry_after, .. }) => (
+                    429,
+                    Some(json!({
+                        "message": "You are being rate limited.",
+                        "retry_after": (retry_after.as_secs_f64() * 1000.0).ceil() / 1000.0,
+                        "global": false,
+                    })),
+                ),
+                _ => self.route(&recorded.method, &recorded.path, &recorded.body),
+            };
+            let (recorded_method, recorded_path) = (recorded.method.clone(), recorded.path.clone());
             {
                 let mut state = self.state();
-                state.requests.push(Recorded {
-                    method,
-                    path,
-                    body,
-                    files,
-                });
+                if status == 429 {
+                    state.rate_limited.push(recorded);
+                } else {
+                    state.requests.push(recorded);
+                }
             }
             self.changed.notify_waiters();
             let garbled = self.garble_posted.load(std::sync::atomic::Ordering::SeqCst)
@@ -429,10 +469,12 @@ impl FakeDiscord {
             let reason = match status {
                 200 => "OK",
                 204 => "No Content",
+                429 => "Too Many Requests",
                 _ => "Not Found",
             };
+            let extra = limited.map(|l| l.headers()).unwrap_or_default();
             let head = format!(
-                "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra}\r\n",
                 text.len()
             );
             let stream = reader.get_mut();
@@ -1108,5 +1150,158 @@ impl RunningBot {
             .await
             .expect("the bot stops within 20 s");
         assert!(matches!(result, Ok(Ok(()))), "clean shutdown: {result:?}");
+    }
+}
+
+// ---- rate limits ----
+
+/// Per-route rate limits for [`FakeDiscord::start_rate_limited`], as
+/// Discord's documentation describes them: every route but the gateway's
+/// has a bucket per method, route and top-level resource (the channel,
+/// guild or webhook id and token in the path; here also an interaction's
+/// id and token, so that callbacks never share a bucket) allowing
+/// `limit` requests per `window` from the window's first request. Every
+/// answer carries `X-RateLimit-Limit`, `-Remaining`, `-Reset` (Unix
+/// seconds), `-Reset-After` (seconds) and `-Bucket` (the same for every
+/// top-level resource of a route); a request over the limit is answered
+/// 429 with `Retry-After` (whole seconds, rounded up), `X-RateLimit-Scope:
+/// user` and a JSON body with `retry_after` (seconds), is not served, and
+/// is recorded apart ([`FakeDiscord::rate_limited`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimit {
+    /// Requests per window in one bucket.
+    pub limit: u32,
+    /// How long a window lasts.
+    pub window: Duration,
+}
+
+/// One bucket's current window.
+struct Bucket {
+    /// Requests served in the window.
+    count: u32,
+    /// When the window ends.
+    reset: std::time::Instant,
+}
+
+/// What a bucket said of a request.
+enum Limited {
+    /// Served: the bucket's state after it.
+    Within {
+        limit: u32,
+        remaining: u32,
+        reset_after: Duration,
+        bucket: String,
+    },
+    /// Over the limit: answered 429.
+    Over {
+        limit: u32,
+        retry_after: Duration,
+        bucket: String,
+    },
+}
+
+impl Limited {
+    /// The response's rate-limit header lines.
+    fn headers(&self) -> String {
+        let (limit, remaining, reset_after, bucket) = match self {
+            Limited::Within {
+                limit,
+                remaining,
+                reset_after,
+                bucket,
+            } => (*limit, *remaining, *reset_after, bucket),
+            Limited::Over {
+                limit,
+                retry_after,
+                bucket,
+            } => (*limit, 0, *retry_after, bucket),
+        };
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            + reset_after;
+        let mut lines = format!(
+            "x-ratelimit-limit: {limit}\r\nx-ratelimit-remaining: {remaining}\r\n\
+             x-ratelimit-reset: {:.3}\r\nx-ratelimit-reset-after: {:.3}\r\n\
+             x-ratelimit-bucket: {bucket}\r\n",
+            reset.as_secs_f64(),
+            reset_after.as_secs_f64()
+        );
+        if let Limited::Over { retry_after, .. } = self {
+            let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            lines.push_str(&format!(
+                "retry-after: {seconds}\r\nx-ratelimit-scope: user\r\n"
+            ));
+        }
+        lines
+    }
+}
+
+/// A request's bucket: its key (method, route and top-level resource) and
+/// its `X-RateLimit-Bucket` (method and route, the same for every top-level
+/// resource); `None` for the gateway routes, which are not limited here.
+fn bucket_key(method: &str, path: &str) -> Option<(String, String)> {
+    let path = path.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
+    let top = *segments.first()?;
+    if top == "gateway" {
+        return None;
+    }
+    let mut key = vec![method.to_owned()];
+    let mut route = vec![method.to_owned()];
+    for (at, segment) in segments.iter().enumerate() {
+        let major = match top {
+            "channels" | "guilds" => at == 1,
+            "webhooks" | "interactions" => at == 1 || at == 2,
+            _ => false,
+        };
+        let is_id =
+            segment.starts_with(|c: char| c.is_ascii_digit()) || segment.starts_with("token-");
+        key.push(if is_id && !major { ":id" } else { segment }.to_owned());
+        route.push(if is_id { ":id" } else { segment }.to_owned());
+    }
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    route.join("/").hash(&mut hasher);
+    Some((key.join("/"), format!("{:016x}", hasher.finish())))
+}
+
+impl FakeDiscord {
+    /// Counts a request in its bucket when the fake is rate limited: `None`
+    /// when it is not, or for a route without a bucket.
+    fn take_from_bucket(&self, method: &str, path: &str) -> Option<Limited> {
+        let RateLimit { limit, window } = self.rate_limit?;
+        let (key, bucket) = bucket_key(method, path)?;
+        let now = std::time::Instant::now();
+        let mut state = self.state();
+        let entry = state.buckets.entry(key).or_insert(Bucket {
+            count: 0,
+            reset: now,
+        });
+        if entry.reset <= now {
+            entry.count = 0;
+            entry.reset = now + window;
+        }
+        let left = entry.reset - now;
+        if entry.count >= limit {
+            return Some(Limited::Over {
+                limit,
+                retry_after: left,
+                bucket,
+            });
+        }
+        entry.count += 1;
+        Some(Limited::Within {
+            limit,
+            remaining: limit - entry.count,
+            reset_after: left,
+            bucket,
+        })
+    }
+
+    /// The requests answered 429 (over a bucket's limit), in order; they
+    /// are not in [`FakeDiscord::requests`].
+    pub fn rate_limited(&self) -> Vec<Recorded> {
+        self.state().rate_limited.clone()
     }
 }
