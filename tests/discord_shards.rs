@@ -20,6 +20,8 @@
 
 #![cfg(all(feature = "redis", feature = "discord"))]
 
+#[path = "support/conversations.rs"]
+mod conversations;
 #[path = "support/redis_server.rs"]
 mod redis_server;
 mod support;
@@ -27,27 +29,17 @@ mod support;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use conversations::{
+    SHARDS, channel_in, click, guild_of_shard, is_check_step, mention_message, pick,
+    replies_per_event, settled_replies, settled_replies_fast, symptoms_command,
+};
 use faqbot::config::Config;
 use faqbot::discord::BotError;
 use redis_server::Server;
-use serde_json::{Value, json};
-use support::{AsMember, BOT_ID, FakeDiscord, ORDINARY, Recorded, user_json};
+use serde_json::Value;
+use support::FakeDiscord;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-
-/// The bot's shard count in these tests, and Discord's max_concurrency
-/// (one identify bucket per shard).
-const SHARDS: u64 = 4;
-
-/// A guild whose events go to `shard` (`(id >> 22) % 4`).
-fn guild_of_shard(shard: u64, n: u64) -> u64 {
-    ((1_000 + n) * SHARDS + shard) << 22
-}
-
-/// A channel of a guild.
-fn channel_in(guild: u64, n: u64) -> u64 {
-    guild + 1 + n
-}
 
 /// The settings of one process: its shard range, the shared Redis.
 fn config_for(fake: &FakeDiscord, redis: &str, shards: &str) -> Config {
@@ -92,149 +84,6 @@ impl Bot {
             .expect("the bot stops within 20 s");
         assert!(matches!(result, Ok(Ok(()))), "clean shutdown: {result:?}");
     }
-}
-
-fn person(id: u64) -> Value {
-    user_json(id, "person", false)
-}
-
-/// A guild message mentioning the bot, not sent: its id and payload.
-fn mention_message(
-    fake: &FakeDiscord,
-    guild: u64,
-    channel: u64,
-    by: u64,
-    text: &str,
-) -> (u64, Value) {
-    let id = fake.next_id();
-    let mut message = support::message_json(
-        id,
-        channel,
-        Some(guild),
-        person(by),
-        &format!("<@{BOT_ID}> {text}"),
-    );
-    message["mentions"] = json!([user_json(BOT_ID, "faqbot", true)]);
-    (id, message)
-}
-
-fn member(user: u64) -> AsMember<'static> {
-    AsMember {
-        user,
-        name: "person",
-        permissions: ORDINARY,
-        roles: &[],
-    }
-}
-
-/// `/symptoms` in `guild`, not sent.
-fn symptoms_command(fake: &FakeDiscord, guild: u64, channel: u64, by: u64) -> (u64, Value) {
-    let data = json!({"id": "5002", "name": "symptoms", "type": 1, "options": []});
-    let (id, _, payload) = fake.interaction_in_guild(guild, 2, channel, member(by), data);
-    (id, payload)
-}
-
-/// A click on `custom_id` (menu `values`) of an ephemeral message in
-/// `guild`, not sent.
-fn click(
-    fake: &FakeDiscord,
-    guild: u64,
-    channel: u64,
-    by: u64,
-    custom_id: &str,
-    values: Option<Vec<String>>,
-) -> (u64, Value) {
-    let data = match values {
-        Some(values) => json!({"custom_id": custom_id, "component_type": 3, "values": values}),
-        None => json!({"custom_id": custom_id, "component_type": 2}),
-    };
-    let (id, _, mut payload) = fake.interaction_in_guild(guild, 3, channel, member(by), data);
-    let mut message = support::message_json(
-        fake.next_id(),
-        channel,
-        Some(guild),
-        user_json(BOT_ID, "faqbot", true),
-        "",
-    );
-    message["flags"] = json!(64);
-    payload["message"] = message;
-    (id, payload)
-}
-
-/// Every reply the bot made to event `id`: posted messages that reply to
-/// it, and its interaction callbacks.
-fn replies_to(requests: &[Recorded], id: u64) -> Vec<Recorded> {
-    let id_text = id.to_string();
-    let callback = format!("/interactions/{id}/");
-    requests
-        .iter()
-        .filter(|r| {
-            (r.method == "POST" && r.path.contains(&callback))
-                || (r.method == "POST"
-                    && r.path.ends_with("/messages")
-                    && r.body["message_reference"]["message_id"] == json!(id_text))
-        })
-        .cloned()
-        .collect()
-}
-
-/// Waits until event `id` got a reply, then a little longer for a second
-/// one that should not come; returns them all.
-async fn settled_replies(fake: &FakeDiscord, id: u64) -> Vec<Recorded> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while replies_to(&fake.requests(), id).is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    replies_to(&fake.requests(), id)
-}
-
-/// The component a person uses next on a symptom-check message (a menu's
-/// "none"/"other"/first value, else "no", else the first choice), as in
-/// tests/discord_e2e.rs.
-fn pick(components: &Value) -> Option<(String, Option<Vec<String>>)> {
-    let mut choices = Vec::new();
-    for row in components.as_array().into_iter().flatten() {
-        for component in row["components"].as_array().into_iter().flatten() {
-            let Some(id) = component["custom_id"].as_str() else {
-                continue;
-            };
-            if id.starts_with("faqbot:v1:m:") {
-                let values: Vec<&str> = component["options"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|o| o["value"].as_str())
-                    .collect();
-                let value = ["none", "other"]
-                    .into_iter()
-                    .find(|v| values.contains(v))
-                    .or(values.first().copied())?;
-                return Some((id.to_owned(), Some(vec![value.to_owned()])));
-            }
-            if id.starts_with("faqbot:v1:s:") {
-                choices.push(id.to_owned());
-            }
-        }
-    }
-    choices
-        .iter()
-        .find(|id| id.ends_with(":no"))
-        .or(choices.first())
-        .map(|id| (id.clone(), None))
-}
-
-/// Whether a callback carries the "check expired" note (a lost check).
-fn says_expired(callback: &Value) -> bool {
-    callback.to_string().contains(faqbot::engine::EXPIRED_CHECK)
-}
-
-/// Whether a callback is a symptom-check step: a question to answer or
-/// the outcome.
-fn is_check_step(callback: &Value) -> bool {
-    let components = &callback["data"]["components"];
-    !says_expired(callback)
-        && (pick(components).is_some() || components.to_string().contains("faqbot:v1:r:"))
 }
 
 /// Starts both processes (A: shards 0-1, B: 2-3) and waits until all four
@@ -546,19 +395,7 @@ async fn thousand_conversations_across_a_deploy() {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let requests = fake.requests();
-    let mut answered: HashMap<u64, usize> = HashMap::new();
-    for request in &requests {
-        let event = if let Some(rest) = request.path.split("/interactions/").nth(1) {
-            rest.split('/').next().and_then(|id| id.parse().ok())
-        } else {
-            request.body["message_reference"]["message_id"]
-                .as_str()
-                .and_then(|id| id.parse().ok())
-        };
-        if let Some(event) = event.filter(|event| events.contains_key(event)) {
-            *answered.entry(event).or_default() += 1;
-        }
-    }
+    let answered = replies_per_event(&requests, &events);
     let doubled = answered.values().filter(|&&count| count > 1).count();
     let unanswered = events.len() - answered.len();
     println!(
@@ -573,19 +410,6 @@ async fn thousand_conversations_across_a_deploy() {
         b2.stop().await;
     }
     assert_eq!((lost, unanswered, doubled), (0, 0, 0));
-}
-
-/// Waits until event `id` got a reply (no settling pause: duplicates are
-/// counted at the end from every request).
-async fn settled_replies_fast(fake: &FakeDiscord, from: usize, id: u64) -> Vec<Recorded> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let replies = replies_to(&fake.requests_from(from), id);
-        if !replies.is_empty() || Instant::now() >= deadline {
-            return replies;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 /// Without Redis a shard range runs in one serenity client

@@ -1,7 +1,8 @@
 //! A `redis-server` of a test's own, on a free loopback port, stopped on
 //! drop: for the tests of the shared state (tests/state_redis.rs) and of
-//! several bot processes (tests/discord_shards.rs). Without `redis-server`
-//! installed the tests say so and pass, unless FAQBOT_REQUIRE_REDIS=1 (CI).
+//! several bot processes (tests/discord_shards.rs,
+//! tests/discord_processes.rs). Without `redis-server` installed the tests
+//! say so and pass, unless FAQBOT_REQUIRE_REDIS=1 (CI).
 
 #![allow(dead_code)]
 
