@@ -373,9 +373,9 @@ fn registrations(fake: &FakeDiscord) -> usize {
         .count()
 }
 
-/// The target with real processes: 400 conversations by 400
-/// people (200 questions, 200 symptom checks run to their outcome) over two
-/// processes and four shards, 50 begun a round, process B stopped by
+/// The target with real processes: 1,000 conversations by 1,000
+/// people (500 questions, 500 symptom checks run to their outcome) over two
+/// processes and four shards, 100 begun a round, process B stopped by
 /// SIGTERM in the middle of the fifth round and started again. Counts
 /// conversations lost and events answered twice; both must be zero.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -383,8 +383,8 @@ async fn two_processes_four_shards_one_restarted_mid_check() {
     let Some(server) = Server::start() else {
         return;
     };
-    const CONVERSATIONS: u64 = 400;
-    const BEGIN_PER_ROUND: u64 = 50;
+    const CONVERSATIONS: u64 = 1_000;
+    const BEGIN_PER_ROUND: u64 = 100;
     /// The round in whose middle B is stopped.
     const RESTART_ROUND: usize = 4;
     let started = Instant::now();
