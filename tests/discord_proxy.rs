@@ -37,11 +37,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use faqbot::config::Config;
-use faqbot::discord::BotError;
 use serde_json::{Value, json};
 use support::{BOT_ID, FakeDiscord, RateLimit, Recorded, user_json};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 /// The bot's shard count: process A runs shard 0, process B shard 1.
 const SHARDS: u64 = 2;
@@ -235,31 +232,7 @@ fn config_for(api_base_url: &str, shard: u64) -> Config {
 }
 
 /// One bot process.
-struct Bot {
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), BotError>>,
-}
-
-impl Bot {
-    fn start(config: Config) -> Bot {
-        let (stop, task) = support::spawn_bot(config, |config| {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut path = config.admin.database.clone().into_os_string();
-                path.push(suffix);
-                let _ = std::fs::remove_file(path);
-            }
-        });
-        Bot { stop, task }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        let result = tokio::time::timeout(Duration::from_secs(20), self.task)
-            .await
-            .expect("the bot stops within 20 s");
-        assert!(matches!(result, Ok(Ok(()))), "clean shutdown: {result:?}");
-    }
-}
+type Bot = support::ServedBot;
 
 /// A question mentioning the bot in `channel` of a guild of `shard`, by
 /// `person`, sent; its id.

@@ -34,12 +34,9 @@ use conversations::{
     replies_per_event, settled_replies, settled_replies_fast, symptoms_command,
 };
 use faqbot::config::Config;
-use faqbot::discord::BotError;
 use redis_server::Server;
 use serde_json::Value;
 use support::FakeDiscord;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 /// The settings of one process: its shard range, the shared Redis.
 fn config_for(fake: &FakeDiscord, redis: &str, shards: &str) -> Config {
@@ -60,31 +57,7 @@ fn config_for(fake: &FakeDiscord, redis: &str, shards: &str) -> Config {
 }
 
 /// One bot process.
-struct Bot {
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), BotError>>,
-}
-
-impl Bot {
-    fn start(config: Config) -> Bot {
-        let (stop, task) = support::spawn_bot(config, |config| {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut path = config.admin.database.clone().into_os_string();
-                path.push(suffix);
-                let _ = std::fs::remove_file(path);
-            }
-        });
-        Bot { stop, task }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        let result = tokio::time::timeout(Duration::from_secs(20), self.task)
-            .await
-            .expect("the bot stops within 20 s");
-        assert!(matches!(result, Ok(Ok(()))), "clean shutdown: {result:?}");
-    }
-}
+type Bot = support::ServedBot;
 
 /// Starts both processes (A: shards 0-1, B: 2-3) and waits until all four
 /// shards are READY.

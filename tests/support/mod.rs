@@ -1112,6 +1112,38 @@ pub fn spawn_bot(
     (stop, task)
 }
 
+/// One bot "process" of the multi-process tests: a [`spawn_bot`] with its
+/// own settings, engine, HTTP client and connections, sharing nothing with
+/// another but what its settings name (Redis, the fake Discord, a proxy).
+/// Its admin database is deleted when it stops.
+pub struct ServedBot {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), faqbot::discord::BotError>>,
+}
+
+impl ServedBot {
+    /// Starts serving on `config` (not waiting until it is ready).
+    pub fn start(config: faqbot::config::Config) -> ServedBot {
+        let (stop, task) = spawn_bot(config, |config| {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut path = config.admin.database.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        });
+        ServedBot { stop, task }
+    }
+
+    /// Stops it; it must shut down cleanly within 20 s.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let result = tokio::time::timeout(Duration::from_secs(20), self.task)
+            .await
+            .expect("the bot stops within 20 s");
+        assert!(matches!(result, Ok(Ok(()))), "clean shutdown: {result:?}");
+    }
+}
+
 /// A bot serving against a fake Discord, ready (its slash commands
 /// registered); `stop` ends it and checks it shut down cleanly.
 pub struct RunningBot {
