@@ -886,11 +886,14 @@ impl Matcher {
     /// none of them is "corrected" into another word), with the deletion
     /// index that finds the known words near a typo.
     ///
-    /// The same pass over every text finds the entries that use each
-    /// question's candidate subject stems ([`Matcher::own_candidates`]),
-    /// returned with how many entries use each: a distinct word is stemmed
-    /// once (after a one-word synonym rewrite), so the millions of words of
-    /// a large FAQ's answers still cost one look-up each.
+    /// The same pass finds the entries whose phrasings (question,
+    /// alternates, keywords) use each question's candidate subject stems
+    /// ([`Matcher::own_candidates`]), returned with how many entries use
+    /// each: a distinct phrasing word is stemmed once (after a one-word
+    /// synonym rewrite). The answers' words are only known words: an answer
+    /// that mentions a subject in passing ("treatment may be compression
+    /// stockings") does not make it that entry's subject, so the millions of
+    /// words of a large FAQ's answers cost one set look-up each.
     fn index_known_words(&mut self, faq: &Faq) -> (Vec<Vec<String>>, FastMap<String, u32>) {
         let candidates = self.own_candidates(faq);
         let candidate_ids: FastMap<&str, u32> = candidates
@@ -939,42 +942,39 @@ impl Matcher {
         // hold millions of words but only tens of thousands of distinct ones.
         let mut distinct: FastSet<String> = FastSet::default();
         // The distinct words of each run of entries (a run per core for a
-        // large FAQ), each with the candidate it names, and how many of the
-        // run's entries use each candidate; then merged.
+        // large FAQ): the phrasings' words each with the candidate it names,
+        // the answers' words, and how many of the run's entries use each
+        // candidate; then merged.
         let per_run = crate::parallel::map_runs(&faq.entries, |entries| {
-            let mut words: FastMap<String, Option<u32>> = FastMap::default();
+            let mut named_by: FastMap<String, Option<u32>> = FastMap::default();
+            let mut answer_words: FastSet<String> = FastSet::default();
             let mut using: FastMap<u32, u32> = FastMap::default();
             let mut in_entry: Vec<u32> = Vec::new();
             for entry in entries {
                 in_entry.clear();
-                // An entry *uses* a subject when one of its phrasings names
-                // it; an answer that mentions it in passing ("treatment may
-                // be compression stockings") does not make it that entry's
-                // subject. The answers' words are still known words.
-                let phrasings = 1 + entry.alternates.len() + entry.keywords.len();
-                for (n, source) in std::iter::once(&entry.question)
+                for source in std::iter::once(&entry.question)
                     .chain(entry.alternates.iter())
                     .chain(entry.keywords.iter())
-                    .chain(std::iter::once(&entry.answer))
-                    .enumerate()
                 {
-                    let counts = n < phrasings;
                     // The words of `text::words`, without a `String` for each.
                     for word in text::clean(source).split(' ') {
                         if word.is_empty() {
                             continue;
                         }
-                        let named = match words.get(word) {
+                        let named = match named_by.get(word) {
                             Some(named) => *named,
                             None => {
                                 let named = candidate_of(word);
-                                words.insert(word.to_owned(), named);
+                                named_by.insert(word.to_owned(), named);
                                 named
                             }
                         };
-                        if counts {
-                            in_entry.extend(named);
-                        }
+                        in_entry.extend(named);
+                    }
+                }
+                for word in text::clean(&entry.answer).split(' ') {
+                    if !word.is_empty() && !answer_words.contains(word) {
+                        answer_words.insert(word.to_owned());
                     }
                 }
                 in_entry.sort_unstable();
@@ -983,16 +983,16 @@ impl Matcher {
                     *using.entry(id).or_default() += 1;
                 }
             }
-            (words, using)
+            (named_by, answer_words, using)
         });
         let mut using_by_id: FastMap<u32, u32> = FastMap::default();
         let per_run: Vec<_> = per_run
             .into_iter()
-            .map(|(words, using)| {
+            .map(|(named_by, answer_words, using)| {
                 for (id, n) in using {
                     *using_by_id.entry(id).or_default() += n;
                 }
-                words.into_keys()
+                named_by.into_keys().chain(answer_words)
             })
             .collect();
         let entries_using: FastMap<String, u32> = candidates
