@@ -12,7 +12,7 @@ use std::time::Duration;
 use faqbot::config::Config;
 use faqbot::discord::BotError;
 use serde_json::{Value, json};
-use support::{BOT_ID, FakeDiscord, GUILD_ID, Recorded, RunningBot, user_json};
+use support::{BOT_ID, FakeDiscord, GUILD_ID, Recorded, RunningBot, pick, user_json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -659,45 +659,6 @@ async fn slash_commands_share_the_cooldown_and_the_rate_limit() {
         bot.stop().await;
     })
     .await;
-}
-
-/// The choice to click for a symptom-check question: "no" where offered,
-/// else the first choice.
-/// The component a person would use next, and the menu values it sends:
-/// on a menu "None of these" (a screen), else "other", else its first
-/// option; else the "no" button, else the first choice button.
-fn pick(components: &Value) -> Option<(String, Option<Vec<String>>)> {
-    for row in components.as_array().into_iter().flatten() {
-        for component in row["components"].as_array().into_iter().flatten() {
-            let Some(id) = component["custom_id"].as_str() else {
-                continue;
-            };
-            if !id.starts_with("faqbot:v1:m:") {
-                continue;
-            }
-            let values: Vec<&str> = component["options"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|o| o["value"].as_str())
-                .collect();
-            let value = ["none", "other"]
-                .into_iter()
-                .find(|v| values.contains(v))
-                .or(values.first().copied())?;
-            return Some((id.to_owned(), Some(vec![value.to_owned()])));
-        }
-    }
-    let ids = custom_ids(components);
-    let choices: Vec<&String> = ids
-        .iter()
-        .filter(|id| id.starts_with("faqbot:v1:s:"))
-        .collect();
-    choices
-        .iter()
-        .find(|id| id.ends_with(":no"))
-        .or(choices.first())
-        .map(|id| ((*id).clone(), None))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

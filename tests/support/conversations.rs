@@ -161,40 +161,7 @@ pub fn replies_per_event<V>(
     answered
 }
 
-/// The component a person uses next on a symptom-check message (a menu's
-/// "none"/"other"/first value, else "no", else the first choice), as in
-/// tests/discord_e2e.rs.
-pub fn pick(components: &Value) -> Option<(String, Option<Vec<String>>)> {
-    let mut choices = Vec::new();
-    for row in components.as_array().into_iter().flatten() {
-        for component in row["components"].as_array().into_iter().flatten() {
-            let Some(id) = component["custom_id"].as_str() else {
-                continue;
-            };
-            if id.starts_with("faqbot:v1:m:") {
-                let values: Vec<&str> = component["options"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|o| o["value"].as_str())
-                    .collect();
-                let value = ["none", "other"]
-                    .into_iter()
-                    .find(|v| values.contains(v))
-                    .or(values.first().copied())?;
-                return Some((id.to_owned(), Some(vec![value.to_owned()])));
-            }
-            if id.starts_with("faqbot:v1:s:") {
-                choices.push(id.to_owned());
-            }
-        }
-    }
-    choices
-        .iter()
-        .find(|id| id.ends_with(":no"))
-        .or(choices.first())
-        .map(|id| (id.clone(), None))
-}
+pub use crate::support::pick;
 
 /// Whether a callback carries the "check expired" note (a lost check).
 pub fn says_expired(callback: &Value) -> bool {

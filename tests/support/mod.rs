@@ -1112,6 +1112,42 @@ pub fn spawn_bot(
     (stop, task)
 }
 
+/// The component a person would use next on a symptom-check message, and
+/// the menu values it sends: on a menu "None of these" (a screen), else
+/// "other", else its first option; else the "no" button, else the first
+/// choice button.
+pub fn pick(components: &Value) -> Option<(String, Option<Vec<String>>)> {
+    let mut choices = Vec::new();
+    for row in components.as_array().into_iter().flatten() {
+        for component in row["components"].as_array().into_iter().flatten() {
+            let Some(id) = component["custom_id"].as_str() else {
+                continue;
+            };
+            if id.starts_with("faqbot:v1:m:") {
+                let values: Vec<&str> = component["options"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|o| o["value"].as_str())
+                    .collect();
+                let value = ["none", "other"]
+                    .into_iter()
+                    .find(|v| values.contains(v))
+                    .or(values.first().copied())?;
+                return Some((id.to_owned(), Some(vec![value.to_owned()])));
+            }
+            if id.starts_with("faqbot:v1:s:") {
+                choices.push(id.to_owned());
+            }
+        }
+    }
+    choices
+        .iter()
+        .find(|id| id.ends_with(":no"))
+        .or(choices.first())
+        .map(|id| (id.clone(), None))
+}
+
 /// One bot "process" of the multi-process tests: a [`spawn_bot`] with its
 /// own settings, engine, HTTP client and connections, sharing nothing with
 /// another but what its settings name (Redis, the fake Discord, a proxy).
